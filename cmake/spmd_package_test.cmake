@@ -1,0 +1,68 @@
+# package.find_package: install the current build of spmd into a fresh prefix,
+# then configure, build and run tests/package (an outside project doing
+# find_package(spmd 0.1 REQUIRED)) with the same compiler.
+#
+#   cmake -DSPMD_BUILD_DIR=... -DSPMD_PACKAGE_SOURCE_DIR=... -DSPMD_WORK_DIR=...
+#         -DSPMD_CXX_COMPILER=... [-DSPMD_GENERATOR=...] [-DSPMD_BUILD_TYPE=...]
+#         [-DSPMD_INSTALL_CMAKEDIR=lib/cmake/spmd] -P spmd_package_test.cmake
+
+cmake_minimum_required(VERSION 3.21)
+
+foreach(v SPMD_BUILD_DIR SPMD_PACKAGE_SOURCE_DIR SPMD_WORK_DIR SPMD_CXX_COMPILER)
+  if(NOT DEFINED ${v} OR "${${v}}" STREQUAL "")
+    message(FATAL_ERROR "spmd_package_test.cmake: ${v} not set")
+  endif()
+endforeach()
+if(NOT SPMD_BUILD_TYPE)
+  set(SPMD_BUILD_TYPE Release)
+endif()
+
+set(_prefix "${SPMD_WORK_DIR}/prefix")
+set(_build "${SPMD_WORK_DIR}/build")
+file(REMOVE_RECURSE "${SPMD_WORK_DIR}")
+file(MAKE_DIRECTORY "${SPMD_WORK_DIR}")
+
+function(_spmd_step what)
+  message("== ${what}")
+  execute_process(COMMAND ${ARGN}
+    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  message("${out}")
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "package test: step '${what}' failed (${rc})")
+  endif()
+  set(_last_output "${out}" PARENT_SCOPE)
+endfunction()
+
+_spmd_step("install spmd into ${_prefix}"
+  "${CMAKE_COMMAND}" --install "${SPMD_BUILD_DIR}" --prefix "${_prefix}" --config "${SPMD_BUILD_TYPE}")
+
+set(_gen_args "")
+if(SPMD_GENERATOR)
+  set(_gen_args -G "${SPMD_GENERATOR}")
+endif()
+set(_expected_dir "")
+if(SPMD_INSTALL_CMAKEDIR)
+  set(_expected_dir "-DSPMD_EXPECTED_DIR=${_prefix}/${SPMD_INSTALL_CMAKEDIR}")
+endif()
+
+_spmd_step("configure tests/package"
+  "${CMAKE_COMMAND}" -S "${SPMD_PACKAGE_SOURCE_DIR}" -B "${_build}" ${_gen_args}
+    "-DCMAKE_CXX_COMPILER=${SPMD_CXX_COMPILER}"
+    "-DCMAKE_BUILD_TYPE=${SPMD_BUILD_TYPE}"
+    "-DCMAKE_PREFIX_PATH=${_prefix}"
+    -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF
+    -DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF
+    ${_expected_dir})
+
+_spmd_step("build tests/package"
+  "${CMAKE_COMMAND}" --build "${_build}" --config "${SPMD_BUILD_TYPE}")
+
+set(_exe "${_build}/spmd_package_app")
+if(NOT EXISTS "${_exe}")
+  set(_exe "${_build}/${SPMD_BUILD_TYPE}/spmd_package_app")
+endif()
+_spmd_step("run the installed-package app" "${_exe}")
+if(NOT _last_output MATCHES "spmd package test OK")
+  message(FATAL_ERROR "package test: unexpected output from ${_exe}")
+endif()
+message("package.find_package: OK (prefix ${_prefix})")

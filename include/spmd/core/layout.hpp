@@ -1,0 +1,135 @@
+// spmd/core/layout.hpp - a layout: one placement for every axis of a mesh.
+#pragma once
+
+#include <cstddef>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include <spmd/core/fixed_string.hpp>
+#include <spmd/core/mesh.hpp>
+#include <spmd/core/placement.hpp>
+
+namespace spmd {
+
+/// A layout: the placement of a tensor on each mesh axis.
+/// Positional, in mesh order: `layout<R, S<0>>` on `mesh<"dp", "tp">`;
+/// or named, in any order: `layout<at<"tp", S<0>>, at<"dp", R>>`.
+template <class... Entries>
+struct layout {};
+
+/// A named layout entry: placement `Placement` on mesh axis `Axis`.
+template <fixed_string Axis, class Placement>
+struct at {
+  static_assert(placement<Placement>, "spmd: at<axis, X>: X must be a placement (R, I, V, P or S<d>)");
+};
+
+namespace detail {
+template <class T>
+inline constexpr bool is_named_entry = false;
+template <fixed_string A, class P>
+inline constexpr bool is_named_entry<at<A, P>> = true;
+
+template <class T>
+inline constexpr bool is_layout = false;
+template <class... Es>
+inline constexpr bool is_layout<layout<Es...>> = true;
+
+// One placement per axis, in mesh order: the form every tensor type is stored in.
+template <class T>
+inline constexpr bool is_canonical_layout = false;
+template <placement... Ps>
+inline constexpr bool is_canonical_layout<layout<Ps...>> = true;
+
+template <class Entry>
+struct entry_traits;
+template <fixed_string A, class P>
+struct entry_traits<at<A, P>> {
+  static constexpr auto axis = A;
+  using type = P;
+};
+
+// Finds the placement given for mesh axis `Axis` in a named layout; diagnoses a missing or doubled axis.
+template <class Mesh, fixed_string Axis, class... Entries>
+struct named_lookup {
+  static constexpr std::size_t count = ((entry_traits<Entries>::axis.view() == Axis.view() ? 1 : 0) + ... + 0);
+  static_assert(count != 0,
+                "spmd: the layout gives no placement for this mesh axis; every mesh axis needs exactly "
+                "one placement (add at<axis, R|I|V|P|S<d>>)");
+  static_assert(count <= 1,
+                "spmd: the layout names this mesh axis twice; give every mesh axis exactly one placement");
+
+  template <class E>
+  using pick = std::conditional_t<entry_traits<E>::axis.view() == Axis.view(), typename entry_traits<E>::type, void>;
+  template <class... Ts>
+  struct first_non_void {
+    using type = R;  // fallback after a diagnosed error, so that only one error is printed
+  };
+  template <class T, class... Ts>
+  struct first_non_void<T, Ts...> {
+    using type = std::conditional_t<std::is_void_v<T>, typename first_non_void<Ts...>::type, T>;
+  };
+  using type = typename first_non_void<pick<Entries>...>::type;
+};
+
+template <class Mesh, fixed_string Axis>
+struct entry_axis_in_mesh {
+  static_assert(Mesh::contains(Axis.view()),
+                "spmd: the layout names an axis that is not in the mesh; check the spelling against the "
+                "mesh<...> declaration");
+  static constexpr bool value = true;
+};
+
+template <class Mesh, class Layout, class Indices>
+struct resolve_named;
+template <class Mesh, class... Entries, std::size_t... Is>
+struct resolve_named<Mesh, layout<Entries...>, std::index_sequence<Is...>> {
+  static constexpr bool names_ok = (entry_axis_in_mesh<Mesh, entry_traits<Entries>::axis>::value && ... && true);
+  using type = std::conditional_t<names_ok, layout<typename named_lookup<Mesh, Mesh::template name<Is>, Entries...>::type...>, void>;
+};
+
+template <class Mesh, class Layout>
+struct resolve_layout {
+  static_assert(is_layout<Layout>, "spmd: expected a layout<...> as the tensor's layout");
+  using type = layout<R>;
+};
+
+template <class Mesh, placement... Ps>
+struct resolve_layout<Mesh, layout<Ps...>> {
+  static_assert(sizeof...(Ps) == Mesh::rank,
+                "spmd: a positional layout<...> needs exactly one placement per mesh axis, in mesh "
+                "order; or name the axes: layout<at<\"dp\", R>, at<\"tp\", S<0>>>");
+  using type = std::conditional_t<sizeof...(Ps) == Mesh::rank, layout<Ps...>, void>;
+};
+
+template <class Mesh, class... Entries>
+  requires(sizeof...(Entries) > 0 && !(placement<Entries> && ...))
+struct resolve_layout<Mesh, layout<Entries...>> {
+  static constexpr bool all_named = (is_named_entry<Entries> && ...);
+  static_assert(all_named,
+                "spmd: a layout mixes positional placements and at<axis, placement> entries (or holds "
+                "something that is neither); use one form");
+  using type = typename std::conditional_t<all_named, resolve_named<Mesh, layout<Entries...>, std::make_index_sequence<Mesh::rank>>,
+                                           std::type_identity<layout<>>>::type;
+};
+}  // namespace detail
+
+/// The positional (mesh-order) form of `Layout` on `Mesh`; diagnoses missing, doubled or unknown axes.
+template <mesh_type Mesh, class Layout>
+using resolve_layout_t = typename detail::resolve_layout<Mesh, Layout>::type;
+
+/// True for a positional layout whose entries are all placements.
+template <class T>
+concept canonical_layout = detail::is_canonical_layout<T>;
+
+/// The placement on axis `Index` of a positional layout.
+template <class Layout, std::size_t Index>
+struct placement_at;
+template <class... Ps, std::size_t Index>
+struct placement_at<layout<Ps...>, Index> {
+  using type = std::tuple_element_t<Index, std::tuple<Ps...>>;
+};
+template <class Layout, std::size_t Index>
+using placement_at_t = typename placement_at<Layout, Index>::type;
+
+}  // namespace spmd

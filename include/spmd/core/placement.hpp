@@ -1,0 +1,75 @@
+// spmd/core/placement.hpp - the local SPMD types of a tensor on one mesh axis.
+#pragma once
+
+#include <concepts>
+#include <type_traits>
+
+namespace spmd {
+
+/// What a tensor is on one mesh axis, for the typing rules (S<d> is a V).
+enum class placement_kind { replicate, invariant, varying, partial };
+
+/// R, replicate: the same value on every rank; each rank may use it differently. Gradient: P.
+struct R {
+  static constexpr placement_kind kind = placement_kind::replicate;
+};
+/// I, invariant: the same value on every rank, and every rank does the same work with it. Gradient: I.
+struct I {
+  static constexpr placement_kind kind = placement_kind::invariant;
+};
+/// V, varying: a different value on every rank (a list of per-rank tensors). Gradient: V.
+struct V {
+  static constexpr placement_kind kind = placement_kind::varying;
+};
+/// P, partial: a pending sum; the tensor's meaning is the sum over the ranks of the axis. Gradient: R.
+struct P {
+  static constexpr placement_kind kind = placement_kind::partial;
+};
+/// S<d>, shard: a V whose per-rank pieces concatenate along tensor dim d. Gradient: S<d>.
+template <int Dim>
+struct S {
+  static_assert(Dim >= 0, "spmd: S<d> needs a tensor dim d >= 0");
+  static constexpr placement_kind kind = placement_kind::varying;
+  static constexpr int dim = Dim;
+};
+
+namespace detail {
+template <class T>
+inline constexpr bool is_shard = false;
+template <int D>
+inline constexpr bool is_shard<S<D>> = true;
+}  // namespace detail
+
+/// True for R, I, V, P and S<d>.
+template <class T>
+concept placement = std::same_as<T, R> || std::same_as<T, I> || std::same_as<T, V> ||
+                    std::same_as<T, P> || detail::is_shard<T>;
+
+/// True for S<d>.
+template <class T>
+concept shard_placement = detail::is_shard<T>;
+
+/// The rule kind of a placement: S<d> counts as varying.
+template <placement T>
+inline constexpr placement_kind kind_of = T::kind;
+
+// DTensor spellings.
+using Replicate = R;
+using Partial = P;
+template <int Dim>
+using Shard = S<Dim>;
+// Long spellings of the local SPMD types.
+using Invariant = I;
+using Varying = V;
+
+/// JAX explicit-sharding spellings: a default (replicated) axis is I, a `reduced` axis is R,
+/// an `unreduced` axis is P, a sharded axis is S<d>.
+namespace jax {
+using replicated = I;
+using reduced = R;
+using unreduced = P;
+template <int Dim>
+using sharded = S<Dim>;
+}  // namespace jax
+
+}  // namespace spmd

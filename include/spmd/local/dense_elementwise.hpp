@@ -1,0 +1,202 @@
+// spmd/local/dense_elementwise.hpp - unary and binary elementwise kernels for local::dense.
+#pragma once
+
+#include <spmd/local/dense.hpp>
+
+#include <cmath>
+#include <type_traits>
+
+namespace spmd::local {
+
+namespace detail {
+
+/// Applies `f` to every element in place. Kernels take their operand by value so that an
+/// rvalue argument is reused instead of allocating a new buffer.
+template <class T, std::size_t R, class F>
+[[nodiscard]] dense<T, R> map_inplace(dense<T, R> x, F f) {
+  T* p = x.data();
+  for (std::size_t i = 0, n = x.size(); i < n; ++i) p[i] = f(p[i]);
+  return x;
+}
+
+/// Shape of `op(a, b)` under equal-rank broadcasting (each pair equal, or one of them 1).
+template <std::size_t R>
+[[nodiscard]] std::array<std::size_t, R> broadcast_shape(std::string_view op,
+                                                         std::array<std::size_t, R> const& a,
+                                                         std::array<std::size_t, R> const& b) {
+  std::array<std::size_t, R> out{};
+  for (std::size_t d = 0; d < R; ++d) {
+    if (a[d] == b[d] || b[d] == 1) {
+      out[d] = a[d];
+    } else if (a[d] == 1) {
+      out[d] = b[d];
+    } else {
+      fail(op, "shapes " + shape_string(a) + " and " + shape_string(b) +
+                   " are not broadcast-compatible (dim " + std::to_string(d) + ")");
+    }
+  }
+  return out;
+}
+
+/// out[i] = f(a[i'], b[i'']) with broadcasting; the fast path is the common equal-shape case.
+template <class T, std::size_t R, class F>
+[[nodiscard]] dense<T, R> zip(std::string_view op, dense<T, R> const& a, dense<T, R> const& b,
+                              F f) {
+  auto const shape = broadcast_shape(op, a.shape(), b.shape());
+  dense<T, R> out(shape);
+  T* po = out.data();
+  T const* pa = a.data();
+  T const* pb = b.data();
+  std::size_t const n = out.size();
+  if (a.shape() == b.shape()) {
+    for (std::size_t i = 0; i < n; ++i) po[i] = f(pa[i], pb[i]);
+    return out;
+  }
+  if constexpr (R > 0) {
+    if (n == 0) return out;
+    // Broadcast dims get stride 0 so the same element is re-read along them.
+    auto sa = row_major_strides(a.shape());
+    auto sb = row_major_strides(b.shape());
+    for (std::size_t d = 0; d < R; ++d) {
+      if (a.shape()[d] != shape[d]) sa[d] = 0;
+      if (b.shape()[d] != shape[d]) sb[d] = 0;
+    }
+    // Odometer over the output index; the innermost dim is a plain strided loop.
+    std::array<std::size_t, R> idx{};
+    std::size_t oa = 0, ob = 0, i = 0;
+    std::size_t const inner = shape[R - 1], ia = sa[R - 1], ib = sb[R - 1];
+    while (i < n) {
+      for (std::size_t k = 0; k < inner; ++k) po[i++] = f(pa[oa + k * ia], pb[ob + k * ib]);
+      std::size_t d = R - 1;
+      while (d-- > 0) {
+        oa += sa[d];
+        ob += sb[d];
+        if (++idx[d] < shape[d]) break;
+        oa -= sa[d] * shape[d];
+        ob -= sb[d] * shape[d];
+        idx[d] = 0;
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace detail
+
+// ---- unary -----------------------------------------------------------------------------
+
+/// Elementwise negation.
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> neg(dense<T, R> x) {
+  return detail::map_inplace(std::move(x), [](T v) { return -v; });
+}
+
+/// Elementwise e^x.
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> exp(dense<T, R> x) {
+  return detail::map_inplace(std::move(x), [](T v) { return std::exp(v); });
+}
+
+/// Elementwise natural logarithm.
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> log(dense<T, R> x) {
+  return detail::map_inplace(std::move(x), [](T v) { return std::log(v); });
+}
+
+/// Elementwise hyperbolic tangent.
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> tanh(dense<T, R> x) {
+  return detail::map_inplace(std::move(x), [](T v) { return std::tanh(v); });
+}
+
+/// Elementwise max(x, 0).
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> relu(dense<T, R> x) {
+  return detail::map_inplace(std::move(x), [](T v) { return v > T{0} ? v : T{0}; });
+}
+
+/// Elementwise GELU, tanh approximation (as in GPT-2):
+/// 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> gelu(dense<T, R> x) {
+  constexpr T c = static_cast<T>(0.7978845608028654);  // sqrt(2 / pi)
+  constexpr T k = static_cast<T>(0.044715);
+  return detail::map_inplace(std::move(x), [](T v) {
+    return T{0.5} * v * (T{1} + std::tanh(c * (v + k * v * v * v)));
+  });
+}
+
+/// Elementwise square root.
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> sqrt(dense<T, R> x) {
+  return detail::map_inplace(std::move(x), [](T v) { return std::sqrt(v); });
+}
+
+// ---- binary ----------------------------------------------------------------------------
+// The scalar parameter is std::type_identity_t<T> so that `add(x, 2.0)` works for float x.
+
+/// Elementwise a + b with equal-rank broadcasting of extents equal to 1.
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> add(dense<T, R> const& a, dense<T, R> const& b) {
+  return detail::zip("add", a, b, [](T x, T y) { return x + y; });
+}
+/// Elementwise a + s.
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> add(dense<T, R> a, std::type_identity_t<T> s) {
+  return detail::map_inplace(std::move(a), [s](T x) { return x + s; });
+}
+/// Elementwise s + b.
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> add(std::type_identity_t<T> s, dense<T, R> b) {
+  return detail::map_inplace(std::move(b), [s](T x) { return s + x; });
+}
+
+/// Elementwise a - b with equal-rank broadcasting of extents equal to 1.
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> sub(dense<T, R> const& a, dense<T, R> const& b) {
+  return detail::zip("sub", a, b, [](T x, T y) { return x - y; });
+}
+/// Elementwise a - s.
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> sub(dense<T, R> a, std::type_identity_t<T> s) {
+  return detail::map_inplace(std::move(a), [s](T x) { return x - s; });
+}
+/// Elementwise s - b.
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> sub(std::type_identity_t<T> s, dense<T, R> b) {
+  return detail::map_inplace(std::move(b), [s](T x) { return s - x; });
+}
+
+/// Elementwise a * b with equal-rank broadcasting of extents equal to 1.
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> mul(dense<T, R> const& a, dense<T, R> const& b) {
+  return detail::zip("mul", a, b, [](T x, T y) { return x * y; });
+}
+/// Elementwise a * s.
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> mul(dense<T, R> a, std::type_identity_t<T> s) {
+  return detail::map_inplace(std::move(a), [s](T x) { return x * s; });
+}
+/// Elementwise s * b.
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> mul(std::type_identity_t<T> s, dense<T, R> b) {
+  return detail::map_inplace(std::move(b), [s](T x) { return s * x; });
+}
+
+/// Elementwise a / b with equal-rank broadcasting of extents equal to 1.
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> div(dense<T, R> const& a, dense<T, R> const& b) {
+  return detail::zip("div", a, b, [](T x, T y) { return x / y; });
+}
+/// Elementwise a / s.
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> div(dense<T, R> a, std::type_identity_t<T> s) {
+  return detail::map_inplace(std::move(a), [s](T x) { return x / s; });
+}
+/// Elementwise s / b.
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> div(std::type_identity_t<T> s, dense<T, R> b) {
+  return detail::map_inplace(std::move(b), [s](T x) { return s / x; });
+}
+
+}  // namespace spmd::local

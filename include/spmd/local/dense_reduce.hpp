@@ -1,0 +1,78 @@
+// spmd/local/dense_reduce.hpp - reductions over one dimension for local::dense:
+// sum, mean, softmax.
+#pragma once
+
+#include <spmd/local/dense.hpp>
+#include <spmd/local/dense_shape.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+namespace spmd::local {
+
+/// Sum over dimension `dim`, which is removed (rank 1 gives a rank-0 scalar tensor).
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R - 1> sum(dense<T, R> const& x, std::size_t dim) {
+  static_assert(R >= 1, "spmd: sum needs rank >= 1");
+  detail::check_dim("sum", dim, R, x.shape());
+  std::array<std::size_t, R - 1> shape{};
+  for (std::size_t d = 0, s = 0; d < R; ++d)
+    if (d != dim && s < R - 1) shape[s++] = x.shape()[d];  // s < R - 1 holds once dim < R is checked
+  dense<T, R - 1> out(shape);
+  std::size_t const outer = detail::product_range(x.shape(), 0, dim), n = x.extent(dim),
+                    inner = detail::product_range(x.shape(), dim + 1, R);
+  T const* src = x.data();
+  T* dst = out.data();
+  // Loop order o, k, i keeps both reads and the accumulation row contiguous.
+  for (std::size_t o = 0; o < outer; ++o)
+    for (std::size_t k = 0; k < n; ++k) {
+      T const* p = src + (o * n + k) * inner;
+      T* q = dst + o * inner;
+      for (std::size_t i = 0; i < inner; ++i) q[i] += p[i];
+    }
+  return out;
+}
+
+/// Mean over dimension `dim`, which is removed (an empty dimension yields NaN, as 0/0).
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R - 1> mean(dense<T, R> const& x, std::size_t dim) {
+  static_assert(R >= 1, "spmd: mean needs rank >= 1");
+  detail::check_dim("mean", dim, R, x.shape());
+  auto out = sum(x, dim);
+  T const n = static_cast<T>(x.extent(dim));
+  T* p = out.data();
+  for (std::size_t i = 0, m = out.size(); i < m; ++i) p[i] /= n;
+  return out;
+}
+
+/// Softmax along `dim`; subtracts the per-slice maximum first so exp never overflows.
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> softmax(dense<T, R> x, std::size_t dim) {
+  static_assert(R >= 1, "spmd: softmax needs rank >= 1");
+  detail::check_dim("softmax", dim, R, x.shape());
+  std::size_t const outer = detail::product_range(x.shape(), 0, dim), n = x.extent(dim),
+                    inner = detail::product_range(x.shape(), dim + 1, R);
+  if (n == 0 || inner == 0) return x;
+  std::vector<T> mx(inner), total(inner);
+  T* base = x.data();
+  for (std::size_t o = 0; o < outer; ++o) {
+    T* slab = base + o * n * inner;
+    std::fill(mx.begin(), mx.end(), -std::numeric_limits<T>::infinity());
+    std::fill(total.begin(), total.end(), T{0});
+    for (std::size_t k = 0; k < n; ++k)
+      for (std::size_t i = 0; i < inner; ++i) mx[i] = std::max(mx[i], slab[k * inner + i]);
+    for (std::size_t k = 0; k < n; ++k)
+      for (std::size_t i = 0; i < inner; ++i) {
+        T& v = slab[k * inner + i];
+        v = std::exp(v - mx[i]);
+        total[i] += v;
+      }
+    for (std::size_t k = 0; k < n; ++k)
+      for (std::size_t i = 0; i < inner; ++i) slab[k * inner + i] /= total[i];
+  }
+  return x;
+}
+
+}  // namespace spmd::local

@@ -1,0 +1,95 @@
+// spmd/ops/einsum.hpp - typed einsum: einsum<"ij,jk->ik">(a, b [, out_partial<...>]).
+#pragma once
+
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+#include <spmd/local/einsum_spec.hpp>
+#include <spmd/ops/detail/checks.hpp>
+#include <spmd/ops/detail/kernel_call.hpp>
+#include <spmd/ops/matmul.hpp>
+#include <spmd/rules/layout_rule.hpp>
+#include <spmd/rules/ops.hpp>
+#include <spmd/rules/out_partial.hpp>
+
+namespace spmd {
+
+namespace detail {
+
+/// Diagnoses a malformed spec: one static_assert per kind of mistake, in the words of the call.
+template <fixed_string Spec>
+consteval bool einsum_spec_valid() {
+  using local::einsum_error;
+  constexpr auto e = local::parse_einsum(Spec.view()).code();
+  static_assert(e != einsum_error::missing_arrow,
+                "spmd: einsum<spec>: the spec has no \"->\"; name the output labels, e.g. \"ij,jk->ik\"");
+  static_assert(e != einsum_error::bad_character,
+                "spmd: einsum<spec>: labels must be letters a-z or A-Z (no spaces, digits, ellipsis or second "
+                "\"->\")");
+  static_assert(e != einsum_error::too_many_operands, "spmd: einsum<spec>: the spec names more than two operands");
+  static_assert(e != einsum_error::empty_operand, "spmd: einsum<spec>: an operand of the spec has no labels");
+  static_assert(e != einsum_error::repeated_label_in_operand,
+                "spmd: einsum<spec>: a label repeats within one operand (diagonals are not supported)");
+  static_assert(e != einsum_error::output_label_not_in_inputs,
+                "spmd: einsum<spec>: an output label appears in no operand");
+  static_assert(e != einsum_error::repeated_output_label, "spmd: einsum<spec>: an output label repeats");
+  static_assert(e != einsum_error::too_many_labels, "spmd: einsum<spec>: more than 16 labels in one operand");
+  return e == einsum_error::none;
+}
+
+/// Where each operand dim goes in an einsum's result: to the output dim with the same label, or
+/// nowhere if the label is summed over.
+template <class Spec>
+struct einsum_dims {
+  static constexpr int out_dim(std::size_t operand, int d) noexcept {
+    std::size_t const pos = Spec::out_position(Spec::in_label(operand, static_cast<std::size_t>(d)));
+    return pos == local::einsum_npos ? rules::decays : static_cast<int>(pos);
+  }
+};
+
+template <fixed_string Spec, class OutPartial, class... Ts>
+auto apply_einsum(Ts&&... xs) {
+  static_assert(out_partial_spec<OutPartial>, "spmd: einsum<spec>(...): the last argument must be out_partial<\"axis\", ...>");
+  constexpr bool valid = einsum_spec_valid<Spec>();
+  using spec = local::einsum_spec<Spec>;
+  constexpr std::size_t given = sizeof...(Ts);
+  if constexpr (valid) {
+    static_assert(spec::n_inputs == given, "spmd: einsum<spec>: the spec names a different number of operands than "
+                                           "the call passes");
+    if constexpr (spec::n_inputs == given) {
+      constexpr bool ranks_match = [] {
+        std::size_t i = 0;
+        return ((bare<Ts>::rank == spec::in_rank(i++)) && ...);
+      }();
+      static_assert(ranks_match, "spmd: einsum<spec>: an operand's rank differs from the number of its labels in "
+                                 "the spec");
+      using mesh = typename bare<std::tuple_element_t<0, std::tuple<Ts...>>>::mesh_type;
+      static_assert((std::same_as<typename bare<Ts>::mesh_type, mesh> && ...),
+                    "spmd: the operands live on different meshes; an op combines tensors of one mesh only");
+      using contracted = rules::result_layout_t<op::einsum, mesh, einsum_dims<spec>, typename bare<Ts>::layout_type...>;
+      using out_layout = rules::apply_out_partial_t<mesh, contracted, OutPartial>;
+      auto out = kernel::einsum_fn{}(spec{}, std::forward<Ts>(xs).local()...);
+      return basic_tensor<decltype(out), mesh, out_layout>(std::move(out));
+    }
+  }
+}
+
+}  // namespace detail
+
+/// Einstein summation over one typed tensor, e.g. `einsum<"ij->ji">(x)` or `einsum<"ij->i">(x)`.
+/// Linear: P stays P. An S<d> follows its label to the output, or decays to V when summed over.
+template <fixed_string Spec, typed_tensor A, out_partial_spec OutPartial = no_out_partial>
+auto einsum(A&& a, OutPartial = {}) {
+  return detail::apply_einsum<Spec, OutPartial>(std::forward<A>(a));
+}
+
+/// Einstein summation of two typed tensors, e.g. `einsum<"bsh,hf->bsf">(x, w)`: multilinear, so
+/// at most one operand is P on each axis. `out_partial<axes...>` declares that a summed label was
+/// sharded on those axes, so the V result there is a pending sum, P.
+template <fixed_string Spec, typed_tensor A, typed_tensor B, out_partial_spec OutPartial = no_out_partial>
+auto einsum(A&& a, B&& b, OutPartial = {}) {
+  return detail::apply_einsum<Spec, OutPartial>(std::forward<A>(a), std::forward<B>(b));
+}
+
+}  // namespace spmd

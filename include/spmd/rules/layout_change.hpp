@@ -1,0 +1,62 @@
+// spmd/rules/layout_change.hpp - why a tensor cannot silently take another layout.
+//
+// A tensor's layout changes only through an explicit operation (a collective, convert or
+// reinterpret). When a program tries an implicit change (returning, assigning or passing a
+// tensor where another layout is expected), this names the first axis that differs and the fix.
+#pragma once
+
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+#include <spmd/core/layout.hpp>
+#include <spmd/core/mesh.hpp>
+#include <spmd/core/placement.hpp>
+#include <spmd/rules/axis_rule.hpp>
+
+namespace spmd::rules {
+
+/// Diagnoses the implicit change of placement `From` to `To` on mesh axis `Axis`.
+template <class Axis, placement From, placement To>
+consteval bool implicit_placement_change() {
+  if constexpr (std::is_same_v<From, To>) {
+    return true;
+  } else if constexpr (kind_of<From> == placement_kind::partial) {
+    static_assert(detail::always_false<Axis, From, To>,
+                  "spmd: a P (pending sum) tensor is used where another layout is expected: the sum on "
+                  "this mesh axis was never reduced; call all_reduce (to R or I) or reduce_scatter (to "
+                  "S<d>) first");
+    return false;
+  } else if constexpr (kind_of<To> == placement_kind::partial) {
+    static_assert(detail::always_false<Axis, From, To>,
+                  "spmd: a tensor is used as P (pending sum) but is not one on this mesh axis; a V "
+                  "becomes P through out_partial on its matmul/einsum or reinterpret<axis, V, P>");
+    return false;
+  } else {
+    static_assert(detail::always_false<Axis, From, To>,
+                  "spmd: a tensor is used with another layout than its own on this mesh axis, and a "
+                  "layout never changes implicitly; use a collective (all_gather, all_to_all, ...), "
+                  "convert or reinterpret");
+    return false;
+  }
+}
+
+namespace detail {
+template <class Mesh, class From, class To, class Indices>
+struct implicit_change_impl;
+template <class Mesh, class From, class To, std::size_t... Is>
+struct implicit_change_impl<Mesh, From, To, std::index_sequence<Is...>> {
+  // && short-circuits the constant evaluation but not the instantiations; every differing axis
+  // is reported.
+  static constexpr bool value =
+      (implicit_placement_change<axis_tag<Mesh::template name<Is>>, placement_at_t<From, Is>, placement_at_t<To, Is>>() &&
+       ...);
+};
+}  // namespace detail
+
+/// Diagnoses every axis on which positional layouts `From` and `To` of `Mesh` differ.
+template <mesh_type Mesh, class From, class To>
+inline constexpr bool implicit_layout_change =
+    detail::implicit_change_impl<Mesh, From, To, std::make_index_sequence<Mesh::rank>>::value;
+
+}  // namespace spmd::rules

@@ -1,0 +1,23 @@
+// spmd/spmd.hpp - the whole typed layer: placements, meshes, layouts, rules, the typed tensor,
+// the dense local tensor and the typed ops, plus printing. Runtimes are separate, opt-in headers.
+#pragma once
+
+#include <spmd/core/fixed_string.hpp>
+#include <spmd/core/grad.hpp>
+#include <spmd/core/layout.hpp>
+#include <spmd/core/mesh.hpp>
+#include <spmd/core/placement.hpp>
+#include <spmd/core/type_name.hpp>
+#include <spmd/format.hpp>
+#include <spmd/local/concept.hpp>
+#include <spmd/local/dense.hpp>
+#include <spmd/local/kernels.hpp>
+#include <spmd/ops/einsum.hpp>
+#include <spmd/ops/elementwise.hpp>
+#include <spmd/ops/matmul.hpp>
+#include <spmd/ops/reduce.hpp>
+#include <spmd/ops/view.hpp>
+#include <spmd/rules/linearity.hpp>
+#include <spmd/rules/ops.hpp>
+#include <spmd/rules/out_partial.hpp>
+#include <spmd/tensor.hpp>

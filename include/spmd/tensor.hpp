@@ -1,0 +1,113 @@
+// spmd/tensor.hpp - spmd::tensor<Local, Mesh, Layout>: a per-rank tensor whose type carries its sharding.
+//
+// The wrapper only composes: the local tensor holds the data, the mesh and the layout are types.
+// It adds nothing at run time (same size as the local tensor); the ops in spmd/ops/ use its type.
+#pragma once
+
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+#include <spmd/core/grad.hpp>
+#include <spmd/core/layout.hpp>
+#include <spmd/core/mesh.hpp>
+#include <spmd/core/placement.hpp>
+#include <spmd/local/concept.hpp>
+#include <spmd/rules/layout_change.hpp>
+
+namespace spmd {
+
+namespace detail {
+template <class Local, placement P>
+consteval bool shard_dim_in_range() {
+  if constexpr (shard_placement<P>)
+    return static_cast<std::size_t>(P::dim) < Local::rank;
+  else
+    return true;
+}
+}  // namespace detail
+
+/// The typed tensor, with a positional layout (one placement per mesh axis, in mesh order).
+/// Users spell it through the alias `spmd::tensor`, which also accepts named layouts.
+template <class Local, class Mesh, class Layout>
+class basic_tensor {
+  static_assert(local_tensor<Local>,
+                "spmd: tensor<Local, Mesh, Layout>: Local must model spmd::local_tensor (value_type, "
+                "static rank, shape(), data()); e.g. spmd::dense<float, 2>");
+  static_assert(mesh_type<Mesh>, "spmd: tensor<Local, Mesh, Layout>: Mesh must be a spmd::mesh<\"axis\", ...>");
+  static_assert(canonical_layout<Layout>, "spmd: tensor<Local, Mesh, Layout>: Layout must be a layout<...>");
+};
+
+template <class Local, class Mesh, class... Ps>
+  requires local_tensor<Local> && mesh_type<Mesh> && (placement<Ps> && ...)
+class basic_tensor<Local, Mesh, layout<Ps...>> {
+  static_assert(sizeof...(Ps) == Mesh::rank, "spmd: the layout needs exactly one placement per mesh axis");
+  static_assert((detail::shard_dim_in_range<Local, Ps>() && ...),
+                "spmd: a layout has S<d> with d >= the rank of the local tensor; S<d> must name a dim of "
+                "the tensor");
+
+ public:
+  using local_type = Local;
+  using mesh_type = Mesh;
+  using layout_type = layout<Ps...>;
+  using value_type = typename Local::value_type;
+  /// Rank of the local tensor.
+  static constexpr std::size_t rank = Local::rank;
+
+  basic_tensor() = default;
+  /// Wraps this rank's piece of the tensor. The placement is a claim the program makes; it is
+  /// not checked against the data (no run-time cost).
+  explicit basic_tensor(Local local) noexcept(std::is_nothrow_move_constructible_v<Local>)
+      : local_(std::move(local)) {}
+
+  /// A tensor of another layout never converts: this constructor exists only to say why, and
+  /// what to call instead, when a program returns or passes a tensor of the wrong layout.
+  template <class OtherLayout>
+    requires(!std::is_same_v<OtherLayout, layout_type>)
+  basic_tensor(basic_tensor<Local, Mesh, OtherLayout> const&) {  // NOLINT: implicit on purpose
+    static_cast<void>(rules::implicit_layout_change<Mesh, OtherLayout, layout_type>);  // diagnoses each axis
+  }
+
+  /// This rank's piece.
+  [[nodiscard]] Local& local() & noexcept { return local_; }
+  [[nodiscard]] Local const& local() const& noexcept { return local_; }
+  [[nodiscard]] Local&& local() && noexcept { return std::move(local_); }
+
+  /// Extents of this rank's piece.
+  [[nodiscard]] decltype(auto) shape() const noexcept(noexcept(std::declval<Local const&>().shape())) {
+    return local_.shape();
+  }
+
+ private:
+  Local local_;
+};
+
+/// A tensor of local type `Local` (e.g. `dense<float, 2>`) on `Mesh`, placed by `Layout`
+/// (positional `layout<R, S<0>>` or named `layout<at<"tp", S<0>>, at<"dp", R>>`).
+/// Both spellings of the same layout name the same type.
+template <class Local, mesh_type Mesh, class Layout>
+using tensor = basic_tensor<Local, Mesh, resolve_layout_t<Mesh, Layout>>;
+
+namespace detail {
+template <class T>
+inline constexpr bool is_tensor = false;
+template <class L, class M, class Lay>
+inline constexpr bool is_tensor<basic_tensor<L, M, Lay>> = true;
+}  // namespace detail
+
+/// True for spmd tensor types (cv-ref qualified or not).
+template <class T>
+concept typed_tensor = detail::is_tensor<std::remove_cvref_t<T>>;
+
+/// The gradient type of a tensor: same local type and mesh, layout mapped by grad_t.
+template <class Local, class Mesh, class Layout>
+struct grad_of<basic_tensor<Local, Mesh, Layout>> {
+  using type = basic_tensor<Local, Mesh, grad_t<Layout>>;
+};
+
+/// The placement of tensor type `T` on mesh axis `Axis`.
+template <typed_tensor T, fixed_string Axis>
+using placement_on_t = placement_at_t<typename std::remove_cvref_t<T>::layout_type,
+                                      axis_index<typename std::remove_cvref_t<T>::mesh_type, Axis>>;
+
+}  // namespace spmd

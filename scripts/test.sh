@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Full test suite: configure + build + ctest with g++ (build/gcc) and
+# clang++ (build/clang).
+#
+# Environment:
+#   SPMD_COMPILERS   compilers to use, space/comma separated (default "gcc clang")
+#   SPMD_BUILD_TYPE  CMake build type (default Release)
+#   SPMD_JOBS        parallel build/test jobs (default 2)
+#   SPMD_CLEAN=1     wipe the build directories first
+#   SPMD_CMAKE_ARGS  extra arguments for the configure step
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$(pwd)
+
+COMPILERS=${SPMD_COMPILERS:-gcc clang}
+COMPILERS=${COMPILERS//,/ }
+BUILD_TYPE=${SPMD_BUILD_TYPE:-Release}
+JOBS=${SPMD_JOBS:-2}
+read -r -a EXTRA_ARGS <<<"${SPMD_CMAKE_ARGS:-}"
+
+declare -a SUMMARY=()
+overall=0
+t_start=$(date +%s)
+
+for c in $COMPILERS; do
+  case "$c" in
+    gcc|g++)       cxx=g++;     c=gcc ;;
+    clang|clang++) cxx=clang++; c=clang ;;
+    *) echo "test.sh: unknown compiler '$c' (use gcc or clang)" >&2; exit 2 ;;
+  esac
+  bdir="$ROOT/build/$c"
+  [[ "${SPMD_CLEAN:-0}" == "1" ]] && rm -rf "$bdir"
+  t0=$(date +%s)
+  status=OK
+  detail=""
+  cf=""
+
+  echo
+  echo "================================================================"
+  echo "== $c ($cxx, $BUILD_TYPE) -> build/$c"
+  echo "================================================================"
+
+  if ! cmake -S "$ROOT" -B "$bdir" -DCMAKE_CXX_COMPILER="$cxx" \
+        -DCMAKE_BUILD_TYPE="$BUILD_TYPE" "${EXTRA_ARGS[@]}"; then
+    status="FAILED (configure)"
+  elif ! cmake --build "$bdir" -j"$JOBS"; then
+    status="FAILED (build)"
+  else
+    set +e
+    (cd "$bdir" && ctest --output-on-failure -j"$JOBS") | tee "$bdir/ctest-summary.log"
+    rc=${PIPESTATUS[0]}
+    set -e
+    detail=$(grep -E "tests passed, .* failed out of" "$bdir/ctest-summary.log" | tail -n1 || true)
+    cf=$(grep -hoE "compile-fail cases: [0-9]+" "$bdir/Testing/Temporary/LastTest.log" 2>/dev/null | tail -n1 || true)
+    [[ $rc -ne 0 ]] && status="FAILED (tests)"
+  fi
+
+  t1=$(date +%s)
+  [[ "$status" != OK ]] && overall=1
+  SUMMARY+=("$(printf '%-6s %-18s %s; %s; %ss' "$c" "$status" "${detail:-no test results}" "${cf:-compile-fail cases: ?}" "$((t1 - t0))")")
+done
+
+echo
+echo "================================ summary ================================"
+for line in "${SUMMARY[@]}"; do echo "$line"; done
+echo "total wall time: $(( $(date +%s) - t_start ))s"
+if [[ $overall -eq 0 ]]; then echo "ALL PASSED"; else echo "SOME FAILED"; fi
+exit $overall

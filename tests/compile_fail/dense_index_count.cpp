@@ -1,0 +1,7 @@
+// expect: spmd: dense::operator\(\) needs exactly Rank indices
+// Mistake: one index into a rank-2 dense tensor.
+#include <spmd/spmd.hpp>
+
+using namespace spmd;
+
+float f(local::dense<float, 2> const& x) { return x(0); }

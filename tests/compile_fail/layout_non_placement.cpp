@@ -1,0 +1,11 @@
+// expect: spmd: a layout mixes positional placements .*or holds something that is neither
+// Mistake: a layout holds int, which is not a placement.
+#include <spmd/spmd.hpp>
+
+using namespace spmd;
+using Mesh = mesh<"dp", "tp">;
+using F2 = local::dense<float, 2>;
+
+using X = tensor<F2, Mesh, layout<int, R>>;
+
+void f(X x) { (void)x; }

@@ -1,0 +1,10 @@
+// expect: spmd: einsum spec rank of operand 1 does not match
+// Mistake: the local einsum kernel: three labels for a rank-2 second operand.
+#include <spmd/spmd.hpp>
+
+using namespace spmd;
+
+void f(local::dense<float, 2> const& x) {
+  auto y = local::einsum(local::einsum_spec<"ij,jkl->ikl">{}, x, x);
+  (void)y;
+}

@@ -1,0 +1,10 @@
+// expect: spmd: mean needs rank >= 1
+// Mistake: calls the local mean kernel on a rank-0 (scalar) tensor.
+#include <spmd/spmd.hpp>
+
+using namespace spmd;
+
+void f(local::dense<float, 0> const& x) {
+  auto y = local::mean(x, 0);
+  (void)y;
+}

@@ -1,0 +1,15 @@
+// expect: spmd: the local tensor types have no matmul kernel
+// Mistake: matmul of a float tensor by a double tensor.
+#include <spmd/spmd.hpp>
+
+using namespace spmd;
+using Mesh = mesh<"dp", "tp">;
+using F2 = local::dense<float, 2>;
+using D2 = local::dense<double, 2>;
+using Rt = tensor<F2, Mesh, layout<R, R>>;
+using Dt = tensor<D2, Mesh, layout<R, R>>;
+
+void f(Rt const& a, Dt const& b) {
+  auto c = matmul(a, b);
+  (void)c;
+}

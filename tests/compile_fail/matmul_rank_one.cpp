@@ -1,0 +1,15 @@
+// expect: spmd: matmul needs operands of rank 2 or more
+// Mistake: matmul of a rank-1 tensor.
+#include <spmd/spmd.hpp>
+
+using namespace spmd;
+using Mesh = mesh<"dp", "tp">;
+using F2 = local::dense<float, 2>;
+using F1 = local::dense<float, 1>;
+using Rt = tensor<F2, Mesh, layout<R, R>>;
+using Vec = tensor<F1, Mesh, layout<R, R>>;
+
+void f(Vec const& v, Rt const& w) {
+  auto y = matmul(v, w);
+  (void)y;
+}

@@ -1,0 +1,13 @@
+// expect: spmd: squeeze<Dim>: Dim must be a dim of the tensor
+// Mistake: squeeze<2> on a rank-2 tensor.
+#include <spmd/spmd.hpp>
+
+using namespace spmd;
+using Mesh = mesh<"dp", "tp">;
+using F2 = local::dense<float, 2>;
+using Rt = tensor<F2, Mesh, layout<R, R>>;
+
+void f(Rt const& a) {
+  auto c = squeeze<2>(a);
+  (void)c;
+}

@@ -1,0 +1,13 @@
+// expect: spmd: sum<Dim>: Dim must be a dim of the tensor
+// Mistake: sum<-1>: negative dims are not counted from the end.
+#include <spmd/spmd.hpp>
+
+using namespace spmd;
+using Mesh = mesh<"dp", "tp">;
+using F2 = local::dense<float, 2>;
+using Rt = tensor<F2, Mesh, layout<R, R>>;
+
+void f(Rt const& a) {
+  auto c = sum<-1>(a);
+  (void)c;
+}
