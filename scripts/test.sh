@@ -8,6 +8,7 @@
 #   SPMD_JOBS        parallel build/test jobs (default 2)
 #   SPMD_CLEAN=1     wipe the build directories first
 #   SPMD_CMAKE_ARGS  extra arguments for the configure step
+#   SPMD_TSAN=0      skip the ThreadSanitizer run of the runtime, collective and autograd tests
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -60,6 +61,28 @@ for c in $COMPILERS; do
   [[ "$status" != OK ]] && overall=1
   SUMMARY+=("$(printf '%-6s %-18s %s; %s; %ss' "$c" "$status" "${detail:-no test results}" "${cf:-compile-fail cases: ?}" "$((t1 - t0))")")
 done
+
+# ThreadSanitizer: the tests that run ranks on threads (runtime, collectives, autograd), g++.
+if [[ "${SPMD_TSAN:-1}" != "0" ]]; then
+  bdir="$ROOT/build/tsan"
+  t0=$(date +%s)
+  status=OK
+  echo
+  echo "================================================================"
+  echo "== tsan (g++ -fsanitize=thread) -> build/tsan"
+  echo "================================================================"
+  if ! cmake -S "$ROOT" -B "$bdir" -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DSPMD_SANITIZE=thread -DSPMD_BUILD_EXAMPLES=OFF "${EXTRA_ARGS[@]}"; then
+    status="FAILED (configure)"
+  elif ! cmake --build "$bdir" -j"$JOBS" --target spmd_unit_tests; then
+    status="FAILED (build)"
+  elif ! TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+        "$bdir/tests/spmd_unit_tests" "[threads],[comm],[autograd],[nn]"; then
+    status="FAILED (tests)"
+  fi
+  [[ "$status" != OK ]] && overall=1
+  SUMMARY+=("$(printf '%-6s %-18s %s; %ss' tsan "$status" "runtime/collective/autograd/nn tests under ThreadSanitizer" "$(( $(date +%s) - t0 ))")")
+fi
 
 echo
 echo "================================ summary ================================"

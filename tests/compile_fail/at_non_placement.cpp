@@ -6,4 +6,7 @@ using namespace spmd;
 using Mesh = mesh<"dp", "tp">;
 using F2 = local::dense<float, 2>;
 
-void f(at<"tp", int> e) { (void)e; }
+void f() {
+  at<"tp", int> e;
+  (void)e;
+}

@@ -8,4 +8,7 @@ using F2 = local::dense<float, 2>;
 
 using X = tensor<F2, Mesh, layout<at<"dp", R>, at<"tp", S<0>>, at<"tp", R>>>;
 
-void f(X x) { (void)x; }
+void f() {
+  X x;
+  (void)x;
+}

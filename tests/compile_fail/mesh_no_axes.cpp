@@ -8,4 +8,7 @@ using F2 = local::dense<float, 2>;
 
 using X = tensor<F2, mesh<>, layout<>>;
 
-void f(X x) { (void)x; }
+void f() {
+  X x;
+  (void)x;
+}

@@ -8,4 +8,7 @@ using F2 = local::dense<float, 2>;
 
 using X = basic_tensor<F2, Mesh, layout<R>>;
 
-void f(X x) { (void)x; }
+void f() {
+  X x;
+  (void)x;
+}

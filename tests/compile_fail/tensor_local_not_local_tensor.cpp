@@ -8,4 +8,7 @@ using F2 = local::dense<float, 2>;
 
 using X = tensor<float, Mesh, layout<R, R>>;
 
-void f(X x) { (void)x; }
+void f() {
+  X x;
+  (void)x;
+}

@@ -1,0 +1,7 @@
+// spmd/comm.hpp - the typed collectives, convert and reinterpret, and their backward op types.
+#pragma once
+
+#include <spmd/comm/axes.hpp>
+#include <spmd/comm/collectives.hpp>
+#include <spmd/comm/convert.hpp>
+#include <spmd/comm/ops.hpp>

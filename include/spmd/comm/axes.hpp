@@ -1,0 +1,117 @@
+// spmd/comm/axes.hpp - the mesh axes a collective acts on: "tp", or several flattened: "dp,tp".
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <span>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include <spmd/core/fixed_string.hpp>
+#include <spmd/core/layout.hpp>
+#include <spmd/core/mesh.hpp>
+#include <spmd/core/placement.hpp>
+#include <spmd/rules/axis_rule.hpp>
+#include <spmd/tensor.hpp>
+
+namespace spmd::comm {
+
+/// The axis names in `Axes`, a comma-separated list ("tp" or "dp,tp").
+template <fixed_string Axes>
+struct axis_list {
+  static constexpr std::size_t count = [] {
+    std::size_t n = 1;
+    for (char c : Axes.view()) n += c == ',' ? 1 : 0;
+    return n;
+  }();
+  static constexpr std::array<std::string_view, count> names = [] {
+    std::array<std::string_view, count> out{};
+    std::string_view s = Axes.view();
+    for (std::size_t i = 0; i < count; ++i) {
+      std::size_t const comma = s.find(',');
+      out[i] = s.substr(0, comma);
+      s = comma == std::string_view::npos ? std::string_view{} : s.substr(comma + 1);
+    }
+    return out;
+  }();
+  static constexpr bool contains(std::string_view axis) noexcept {
+    for (auto n : names)
+      if (n == axis) return true;
+    return false;
+  }
+};
+
+namespace detail {
+
+template <class Mesh, fixed_string Axes>
+consteval bool axes_valid() {
+  using list = axis_list<Axes>;
+  for (std::size_t i = 0; i < list::count; ++i) {
+    if (!Mesh::contains(list::names[i])) return false;
+    for (std::size_t j = i + 1; j < list::count; ++j)
+      if (list::names[i] == list::names[j]) return false;
+  }
+  return true;
+}
+
+template <class Mesh, fixed_string Axes>
+struct checked_axes {
+  static_assert(axes_valid<Mesh, Axes>(),
+                "spmd: a collective names an axis that is not in the mesh (or names one twice); the "
+                "axes are a comma-separated list of mesh axis names, e.g. \"tp\" or \"dp,tp\"");
+  static constexpr bool value = axes_valid<Mesh, Axes>();
+};
+
+template <class Mesh, class Layout, fixed_string Axes, class Indices>
+struct source_placement_impl;
+template <class Mesh, class... Ps, fixed_string Axes, std::size_t... Is>
+struct source_placement_impl<Mesh, layout<Ps...>, Axes, std::index_sequence<Is...>> {
+  static constexpr std::size_t first = Mesh::find(axis_list<Axes>::names[0]);
+  using type = placement_at_t<layout<Ps...>, (first < Mesh::rank ? first : 0)>;
+  static constexpr bool uniform =
+      ((!axis_list<Axes>::contains(Mesh::names[Is]) || std::is_same_v<Ps, type>) && ...);
+  static_assert(uniform,
+                "spmd: a collective over several mesh axes needs the same placement on each of them; "
+                "make them equal first, or run one collective per axis");
+};
+
+template <class Mesh, class Layout, fixed_string Axes, class Dst, class Indices>
+struct replace_placements_impl;
+template <class Mesh, class... Ps, fixed_string Axes, class Dst, std::size_t... Is>
+struct replace_placements_impl<Mesh, layout<Ps...>, Axes, Dst, std::index_sequence<Is...>> {
+  using type = layout<std::conditional_t<axis_list<Axes>::contains(Mesh::names[Is]), Dst, Ps>...>;
+};
+
+}  // namespace detail
+
+/// The placement that tensor type `T` has on the axes `Axes` (the same on each, or an error).
+template <class T, fixed_string Axes>
+using source_placement_t =
+    typename detail::source_placement_impl<typename T::mesh_type, typename T::layout_type, Axes,
+                                           std::make_index_sequence<T::mesh_type::rank>>::type;
+
+/// True if tensor type `T` has the same placement on each of the axes `Axes`.
+template <class T, fixed_string Axes>
+inline constexpr bool source_uniform =
+    detail::source_placement_impl<typename T::mesh_type, typename T::layout_type, Axes,
+                                  std::make_index_sequence<T::mesh_type::rank>>::uniform;
+
+/// Tensor type `T` with placement `Dst` on the axes `Axes`, all others unchanged.
+template <class T, fixed_string Axes, class Dst>
+using with_placement_t = basic_tensor<
+    typename T::local_type, typename T::mesh_type,
+    typename detail::replace_placements_impl<typename T::mesh_type, typename T::layout_type, Axes, Dst,
+                                             std::make_index_sequence<T::mesh_type::rank>>::type>;
+
+/// The communicator of the group spanned by `Axes` on rank `r` (flattened when several).
+template <fixed_string Axes, class Rank>
+decltype(auto) group_of(Rank& r) {
+  using list = axis_list<Axes>;
+  if constexpr (list::count == 1)
+    return r.comm(list::names[0]);
+  else
+    return r.comm(std::span<std::string_view const>(list::names));
+}
+
+}  // namespace spmd::comm

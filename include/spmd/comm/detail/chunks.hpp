@@ -1,0 +1,107 @@
+// spmd/comm/detail/chunks.hpp - splitting a row-major buffer along one dim into contiguous chunks
+// and joining them back: what collectives on S<d> need around the communicator's flat blocks.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <spmd/runtime/comm_error.hpp>
+
+namespace spmd::comm::detail {
+
+/// A row-major shape seen around dim d: `outer` slabs of `extent` rows of `inner` elements.
+struct around_dim {
+  std::size_t outer = 1, extent = 1, inner = 1;
+};
+
+template <class Shape>
+around_dim split_shape(Shape const& shape, std::size_t d) {
+  around_dim a;
+  for (std::size_t i = 0; i < d; ++i) a.outer *= shape[i];
+  a.extent = shape[d];
+  for (std::size_t i = d + 1; i < shape.size(); ++i) a.inner *= shape[i];
+  return a;
+}
+
+/// Copies chunk-major blocks out of a row-major buffer: chunk j (rows [off_j, off_j + len_j) of
+/// dim d) becomes one contiguous block, blocks in order. `dst` holds outer * extent * inner elems.
+template <class T>
+void pack_chunks(T const* src, around_dim a, std::span<std::size_t const> lens, T* dst) {
+  if (a.outer == 1) {
+    std::copy_n(src, a.extent * a.inner, dst);
+    return;
+  }
+  std::size_t off = 0;
+  for (std::size_t len : lens) {
+    std::size_t const block = len * a.inner;
+    for (std::size_t o = 0; o < a.outer; ++o, dst += block)
+      std::copy_n(src + (o * a.extent + off) * a.inner, block, dst);
+    off += len;
+  }
+}
+
+/// The inverse of pack_chunks: chunk-major blocks back into a row-major buffer.
+template <class T>
+void unpack_chunks(T const* src, around_dim a, std::span<std::size_t const> lens, T* dst) {
+  if (a.outer == 1) {
+    std::copy_n(src, a.extent * a.inner, dst);
+    return;
+  }
+  std::size_t off = 0;
+  for (std::size_t len : lens) {
+    std::size_t const block = len * a.inner;
+    for (std::size_t o = 0; o < a.outer; ++o, src += block)
+      std::copy_n(src, block, dst + (o * a.extent + off) * a.inner);
+    off += len;
+  }
+}
+
+/// Element counts of the chunks: one per rank.
+inline std::vector<std::size_t> chunk_counts(around_dim a, std::span<std::size_t const> lens) {
+  std::vector<std::size_t> counts(lens.size());
+  for (std::size_t i = 0; i < lens.size(); ++i) counts[i] = a.outer * lens[i] * a.inner;
+  return counts;
+}
+
+/// Per-rank extents along a split dim: the given split sizes (checked), or an even split of
+/// `total` (which must divide).
+inline std::vector<std::size_t> split_lengths(std::span<std::size_t const> given, std::size_t total,
+                                              std::size_t ranks, char const* op, std::string_view axes) {
+  if (!given.empty()) {
+    std::size_t sum = 0;
+    for (auto s : given) sum += s;
+    if (given.size() != ranks || sum != total)
+      throw comm_error("spmd: " + std::string(op) + " on '" + std::string(axes) + "': split sizes give " +
+                           std::to_string(given.size()) + " pieces of total extent " + std::to_string(sum) +
+                           ", but the group has " + std::to_string(ranks) + " ranks and the dim has extent " +
+                           std::to_string(total),
+                       comm_error::reason::mismatch);
+    return {given.begin(), given.end()};
+  }
+  if (total % ranks != 0)
+    throw comm_error("spmd: " + std::string(op) + " on '" + std::string(axes) + "': extent " + std::to_string(total) +
+                         " does not split evenly over " + std::to_string(ranks) +
+                         " ranks; pass the per-rank split sizes",
+                     comm_error::reason::mismatch);
+  return std::vector<std::size_t>(ranks, total / ranks);
+}
+
+/// Per-rank extents of pieces that are gathered: the given split sizes (this rank's entry must be
+/// its own extent), or the same extent on every rank (checked by the communicator).
+inline std::vector<std::size_t> gather_lengths(std::span<std::size_t const> given, std::size_t mine, std::size_t rank,
+                                               std::size_t ranks, char const* op, std::string_view axes) {
+  if (given.empty()) return std::vector<std::size_t>(ranks, mine);
+  if (given.size() != ranks || given[rank] != mine)
+    throw comm_error("spmd: " + std::string(op) + " on '" + std::string(axes) + "': split sizes (" +
+                         std::to_string(given.size()) + " entries) say rank " + std::to_string(rank) + " holds " +
+                         (rank < given.size() ? std::to_string(given[rank]) : std::string("nothing")) +
+                         " along the gathered dim, but it holds " + std::to_string(mine),
+                     comm_error::reason::mismatch);
+  return {given.begin(), given.end()};
+}
+
+}  // namespace spmd::comm::detail

@@ -1,0 +1,372 @@
+// spmd/comm/ops.hpp - the typed collectives, converts and reinterprets as types: each knows its
+// placements, its legality, its data movement and its backward (another op type).
+//
+// The user-facing functions (spmd/comm/collectives.hpp, spmd/comm/convert.hpp) are thin wrappers
+// around these; autograd uses `backward_t<Op>` to run the backward of an op it recorded.
+#pragma once
+
+#include <algorithm>
+#include <concepts>
+#include <cstddef>
+#include <span>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <spmd/comm/axes.hpp>
+#include <spmd/comm/detail/chunks.hpp>
+#include <spmd/core/fixed_string.hpp>
+#include <spmd/core/grad.hpp>
+#include <spmd/core/placement.hpp>
+#include <spmd/rules/transitions.hpp>
+#include <spmd/runtime/communicator.hpp>
+#include <spmd/tensor.hpp>
+
+namespace spmd {
+
+/// Tag that unlocks the converts and reinterprets that are almost never wanted in forward code
+/// (see docs/collectives.md): `convert<"tp", R, I>(r, x, spmd::expert)`.
+struct expert_t {
+  explicit expert_t() = default;
+};
+inline constexpr expert_t expert{};
+
+/// Per-rank extents along the split dim of an uneven S<d> (empty: an even split).
+using split_sizes = std::span<std::size_t const>;
+
+/// A local tensor the collectives can move: float or double elements, contiguous row-major data,
+/// constructible from its shape.
+template <class T>
+concept buffer_tensor =
+    local_tensor<T> && (std::same_as<typename T::value_type, float> || std::same_as<typename T::value_type, double>) &&
+    std::constructible_from<T, std::remove_cvref_t<decltype(std::declval<T const&>().shape())>> &&
+    requires(T& t) {
+      { t.data() } -> std::same_as<typename T::value_type*>;
+    };
+
+namespace comm {
+
+namespace detail {
+template <class T>
+using local_t = typename std::remove_cvref_t<T>::local_type;
+template <class T>
+using shape_t = std::remove_cvref_t<decltype(std::declval<local_t<T> const&>().shape())>;
+
+template <class T>
+std::size_t element_count(T const& local) {
+  std::size_t n = 1;
+  for (auto e : local.shape()) n *= e;
+  return n;
+}
+
+template <class Out, class T>
+Out same_data(T&& x) {
+  return Out{std::forward<T>(x).local()};
+}
+
+template <class Placement, int Dim>
+inline constexpr int dim_of = [] {
+  if constexpr (shard_placement<Placement>)
+    return Placement::dim;
+  else
+    return Dim;
+}();
+}  // namespace detail
+
+/// P (or V) -> R or I on the axes `Axes`: every rank gets the sum.
+template <fixed_string Axes, placement Src, placement Dst>
+struct all_reduce_op {
+  static_assert(rules::all_reduce_allowed<axis_tag<Axes>, Src, Dst>());
+  using source = Src;
+  using destination = Dst;
+
+  template <class Rank, typed_tensor T>
+  static auto apply(Rank& r, T&& x, split_sizes = {}) {
+    using out_t = with_placement_t<std::remove_cvref_t<T>, Axes, Dst>;
+    auto local = std::forward<T>(x).local();
+    auto* data = local.data();
+    group_of<Axes>(r).all_reduce_sum(std::span(data, detail::element_count(local)));
+    return out_t{std::move(local)};
+  }
+};
+
+/// P (or V) -> S<d> on the axes `Axes`: rank i gets chunk i (along d) of the sum.
+template <fixed_string Axes, placement Src, placement Dst>
+struct reduce_scatter_op {
+  static_assert(rules::reduce_scatter_allowed<axis_tag<Axes>, Src, Dst>());
+  using source = Src;
+  using destination = Dst;
+
+  template <class Rank, typed_tensor T>
+  static auto apply(Rank& r, T&& x, split_sizes sizes = {}) {
+    using out_t = with_placement_t<std::remove_cvref_t<T>, Axes, Dst>;
+    using local_type = detail::local_t<T>;
+    using value_type = typename local_type::value_type;
+    auto& comm = group_of<Axes>(r);
+    auto const& in = x.local();
+    auto const a = detail::split_shape(in.shape(), Dst::dim);
+    auto const lens = detail::split_lengths(sizes, a.extent, comm.size(), "reduce_scatter", Axes.view());
+    auto const counts = detail::chunk_counts(a, lens);
+    auto shape = in.shape();
+    shape[Dst::dim] = lens[comm.rank()];
+    local_type out(shape);
+    if (a.outer == 1) {
+      comm.reduce_scatter_sum(std::span(in.data(), detail::element_count(in)), std::span(out.data(), counts[comm.rank()]),
+                              counts);
+    } else {
+      std::vector<value_type> packed(detail::element_count(in));
+      detail::pack_chunks(in.data(), a, lens, packed.data());
+      comm.reduce_scatter_sum(std::span<value_type const>(packed), std::span(out.data(), counts[comm.rank()]), counts);
+    }
+    return out_t{std::move(out)};
+  }
+};
+
+/// V/S<d> -> R or I on the axes `Axes`: every rank gets the concatenation along d (for a plain V,
+/// d is `Dim`).
+template <fixed_string Axes, placement Src, placement Dst, int Dim = -1>
+struct all_gather_op {
+  static_assert(rules::all_gather_allowed<axis_tag<Axes>, Src, Dst>());
+  static_assert(shard_placement<Src> || Dim >= 0,
+                "spmd: all_gather of a plain V needs the dim to concatenate along: all_gather<axis, R, d>");
+  static constexpr int dim = detail::dim_of<Src, Dim>;
+  using source = Src;
+  using destination = Dst;
+
+  template <class Rank, typed_tensor T>
+  static auto apply(Rank& r, T&& x, split_sizes sizes = {}) {
+    using out_t = with_placement_t<std::remove_cvref_t<T>, Axes, Dst>;
+    using local_type = detail::local_t<T>;
+    using value_type = typename local_type::value_type;
+    static_assert(static_cast<std::size_t>(dim < 0 ? 0 : dim) < local_type::rank,
+                  "spmd: all_gather: the gather dim must be a dim of the tensor");
+    auto& comm = group_of<Axes>(r);
+    auto const& in = x.local();
+    auto const lens = detail::gather_lengths(sizes, in.shape()[dim], comm.rank(), comm.size(), "all_gather",
+                                             Axes.view());
+    auto shape = in.shape();
+    std::size_t total = 0;
+    for (auto l : lens) total += l;
+    shape[dim] = total;
+    local_type out(shape);
+    auto const a = detail::split_shape(shape, dim);
+    auto const counts = detail::chunk_counts(a, lens);
+    std::span<value_type const> mine(in.data(), detail::element_count(in));
+    if (a.outer == 1) {
+      comm.all_gather(mine, std::span(out.data(), detail::element_count(out)), counts);
+    } else {
+      std::vector<value_type> packed(detail::element_count(out));
+      comm.all_gather(mine, std::span<value_type>(packed), counts);
+      detail::unpack_chunks(packed.data(), a, lens, out.data());
+    }
+    return out_t{std::move(out)};
+  }
+};
+
+/// S<a> -> S<b> on the axes `Axes`: the shard moves from dim a to dim b.
+template <fixed_string Axes, placement Src, placement Dst>
+struct all_to_all_op {
+  static_assert(rules::all_to_all_allowed<axis_tag<Axes>, Src, Dst>());
+  using source = Src;
+  using destination = Dst;
+
+  /// `src_sizes`: every rank's extent along a (default: all equal); `dst_sizes`: the split of b.
+  template <class Rank, typed_tensor T>
+  static auto apply(Rank& r, T&& x, split_sizes src_sizes = {}, split_sizes dst_sizes = {}) {
+    using out_t = with_placement_t<std::remove_cvref_t<T>, Axes, Dst>;
+    using local_type = detail::local_t<T>;
+    using value_type = typename local_type::value_type;
+    constexpr std::size_t a_dim = Src::dim, b_dim = Dst::dim;
+    auto& comm = group_of<Axes>(r);
+    std::size_t const n = comm.size(), me = comm.rank();
+    auto const& in = x.local();
+    if constexpr (a_dim == b_dim) {
+      return out_t{std::forward<T>(x).local()};
+    } else {
+      auto const a_lens = detail::gather_lengths(src_sizes, in.shape()[a_dim], me, n, "all_to_all", Axes.view());
+      auto const b_lens = detail::split_lengths(dst_sizes, in.shape()[b_dim], n, "all_to_all", Axes.view());
+      // Send: my tensor split along b, chunk j to rank j.
+      auto const send_shape = detail::split_shape(in.shape(), b_dim);
+      std::vector<value_type> send(detail::element_count(in));
+      detail::pack_chunks(in.data(), send_shape, b_lens, send.data());
+      auto const send_counts = detail::chunk_counts(send_shape, b_lens);
+      // Receive: from rank i, its a-piece restricted to my b-chunk; join them along a.
+      auto out_shape = in.shape();
+      out_shape[b_dim] = b_lens[me];
+      std::size_t total_a = 0;
+      for (auto l : a_lens) total_a += l;
+      out_shape[a_dim] = total_a;
+      std::vector<std::size_t> recv_counts(n);
+      std::size_t recv_total = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        auto piece = out_shape;
+        piece[a_dim] = a_lens[i];
+        std::size_t c = 1;
+        for (auto e : piece) c *= e;
+        recv_counts[i] = c;
+        recv_total += c;
+      }
+      std::vector<value_type> recv(recv_total);
+      comm.all_to_all(std::span<value_type const>(send), send_counts, std::span<value_type>(recv), recv_counts);
+      local_type out(out_shape);
+      detail::unpack_chunks(recv.data(), detail::split_shape(out_shape, a_dim), a_lens, out.data());
+      return out_t{std::move(out)};
+    }
+  }
+};
+
+/// convert: keeps the meaning, may change this rank's data, never communicates.
+template <fixed_string Axes, placement Src, placement Dst>
+struct convert_op {
+  static_assert(rules::convert_allowed<axis_tag<Axes>, Src, Dst, true>());
+  using source = Src;
+  using destination = Dst;
+
+  template <class Rank, typed_tensor T>
+  static auto apply(Rank& r, T&& x, split_sizes sizes = {}) {
+    using out_t = with_placement_t<std::remove_cvref_t<T>, Axes, Dst>;
+    using local_type = detail::local_t<T>;
+    constexpr bool whole_src = std::is_same_v<Src, R> || std::is_same_v<Src, I>;
+    if constexpr (whole_src && shard_placement<Dst>) {
+      // Keep this rank's chunk along d.
+      auto& comm = group_of<Axes>(r);
+      auto const& in = x.local();
+      auto const a = detail::split_shape(in.shape(), Dst::dim);
+      auto const lens = detail::split_lengths(sizes, a.extent, comm.size(), "convert", Axes.view());
+      std::size_t off = 0;
+      for (std::size_t i = 0; i < comm.rank(); ++i) off += lens[i];
+      auto shape = in.shape();
+      shape[Dst::dim] = lens[comm.rank()];
+      local_type out(shape);
+      std::size_t const block = lens[comm.rank()] * a.inner;
+      for (std::size_t o = 0; o < a.outer; ++o)
+        std::copy_n(in.data() + (o * a.extent + off) * a.inner, block, out.data() + o * block);
+      return out_t{std::move(out)};
+    } else if constexpr (shard_placement<Src> && std::is_same_v<Dst, P>) {
+      // Place this rank's chunk in zeros of the whole extent: the sum over ranks is the whole.
+      auto& comm = group_of<Axes>(r);
+      auto const& in = x.local();
+      auto const lens = detail::gather_lengths(sizes, in.shape()[Src::dim], comm.rank(), comm.size(), "convert",
+                                               Axes.view());
+      std::size_t off = 0, total = 0;
+      for (std::size_t i = 0; i < lens.size(); ++i) {
+        if (i < comm.rank()) off += lens[i];
+        total += lens[i];
+      }
+      auto shape = in.shape();
+      shape[Src::dim] = total;
+      local_type out(shape);
+      std::fill_n(out.data(), detail::element_count(out), typename local_type::value_type{});
+      auto const a = detail::split_shape(shape, Src::dim);
+      std::size_t const block = lens[comm.rank()] * a.inner;
+      for (std::size_t o = 0; o < a.outer; ++o)
+        std::copy_n(in.data() + o * block, block, out.data() + (o * a.extent + off) * a.inner);
+      return out_t{std::move(out)};
+    } else if constexpr (whole_src && std::is_same_v<Dst, P>) {
+      // Rank 0 keeps the value, the others hold zeros: the sum is the value.
+      auto local = std::forward<T>(x).local();
+      if (group_of<Axes>(r).rank() != 0)
+        std::fill_n(local.data(), detail::element_count(local), typename local_type::value_type{});
+      return out_t{std::move(local)};
+    } else {
+      // R <-> I, V <-> S<d>: the data stays as it is.
+      return detail::same_data<out_t>(std::forward<T>(x));
+    }
+  }
+};
+
+/// reinterpret: keeps this rank's data, may change the meaning, never communicates.
+template <fixed_string Axes, placement Src, placement Dst>
+struct reinterpret_op {
+  static_assert(rules::reinterpret_allowed<axis_tag<Axes>, Src, Dst, true>());
+  using source = Src;
+  using destination = Dst;
+
+  template <class Rank, typed_tensor T>
+  static auto apply(Rank&, T&& x, split_sizes = {}) {
+    return detail::same_data<with_placement_t<std::remove_cvref_t<T>, Axes, Dst>>(std::forward<T>(x));
+  }
+};
+
+/// Ops applied one after another (the backward of a V-source reduction is such a sequence).
+template <class... Ops>
+struct composed_op {
+  template <class Rank, typed_tensor T>
+  static auto apply(Rank& r, T&& x, split_sizes sizes = {}) {
+    return apply_from<Ops...>(r, std::forward<T>(x), sizes);
+  }
+
+ private:
+  template <class First, class... Rest, class Rank, class T>
+  static auto apply_from(Rank& r, T&& x, split_sizes sizes) {
+    if constexpr (sizeof...(Rest) == 0)
+      return First::apply(r, std::forward<T>(x), sizes);
+    else
+      return apply_from<Rest...>(r, First::apply(r, std::forward<T>(x), sizes), sizes);
+  }
+};
+
+/// The backward of op `Op`: the op that maps the gradient of its output to the gradient of its
+/// input (DESIGN.md, "forward/backward pairs").
+template <class Op>
+struct backward_of;
+template <class Op>
+using backward_t = typename backward_of<Op>::type;
+
+namespace detail {
+template <class... Ops>
+struct reversed_backward;
+template <>
+struct reversed_backward<> {
+  using type = composed_op<>;
+};
+template <class First, class... Rest>
+struct reversed_backward<First, Rest...> {
+  template <class Composed, class Op>
+  struct append;
+  template <class... Cs, class Op>
+  struct append<composed_op<Cs...>, Op> {
+    using type = composed_op<Cs..., Op>;
+  };
+  using type = typename append<typename reversed_backward<Rest...>::type, backward_t<First>>::type;
+};
+}  // namespace detail
+
+// clang-format off
+template <fixed_string A> struct backward_of<all_reduce_op<A, P, R>> { using type = all_reduce_op<A, P, R>; };
+template <fixed_string A> struct backward_of<all_reduce_op<A, P, I>> { using type = convert_op<A, I, R>; };
+template <fixed_string A> struct backward_of<all_reduce_op<A, V, I>> { using type = reinterpret_op<A, I, V>; };
+template <fixed_string A, int D> struct backward_of<all_reduce_op<A, S<D>, I>> { using type = composed_op<reinterpret_op<A, I, V>, convert_op<A, V, S<D>>>; };
+template <fixed_string A, class Src> requires (kind_of<Src> == placement_kind::varying)
+struct backward_of<all_reduce_op<A, Src, R>> { using type = composed_op<all_reduce_op<A, P, R>, reinterpret_op<A, R, V>, convert_op<A, V, Src>>; };
+template <fixed_string A, int D> struct backward_of<reduce_scatter_op<A, P, S<D>>> { using type = all_gather_op<A, S<D>, R>; };
+template <fixed_string A, class Src, int D> requires (kind_of<Src> == placement_kind::varying)
+struct backward_of<reduce_scatter_op<A, Src, S<D>>> { using type = composed_op<all_gather_op<A, S<D>, R>, reinterpret_op<A, R, V>, convert_op<A, V, Src>>; };
+template <fixed_string A, int D> struct backward_of<all_gather_op<A, S<D>, R>> { using type = reduce_scatter_op<A, P, S<D>>; };
+template <fixed_string A, int D> struct backward_of<all_gather_op<A, S<D>, I>> { using type = convert_op<A, I, S<D>>; };
+template <fixed_string A, int D> struct backward_of<all_gather_op<A, V, R, D>> { using type = composed_op<reduce_scatter_op<A, P, S<D>>, convert_op<A, S<D>, V>>; };
+template <fixed_string A, int D> struct backward_of<all_gather_op<A, V, I, D>> { using type = composed_op<convert_op<A, I, S<D>>, convert_op<A, S<D>, V>>; };
+template <fixed_string A, int Da, int Db> struct backward_of<all_to_all_op<A, S<Da>, S<Db>>> { using type = all_to_all_op<A, S<Db>, S<Da>>; };
+template <fixed_string A> struct backward_of<convert_op<A, R, I>> { using type = convert_op<A, I, P>; };
+template <fixed_string A> struct backward_of<convert_op<A, I, P>> { using type = convert_op<A, R, I>; };
+template <fixed_string A> struct backward_of<convert_op<A, I, R>> { using type = all_reduce_op<A, P, I>; };
+template <fixed_string A> struct backward_of<convert_op<A, R, P>> { using type = convert_op<A, R, P>; };
+template <fixed_string A, int D> struct backward_of<convert_op<A, R, S<D>>> { using type = convert_op<A, S<D>, P>; };
+template <fixed_string A, int D> struct backward_of<convert_op<A, S<D>, P>> { using type = convert_op<A, R, S<D>>; };
+template <fixed_string A, int D> struct backward_of<convert_op<A, I, S<D>>> { using type = all_gather_op<A, S<D>, I>; };
+template <fixed_string A, int D> struct backward_of<convert_op<A, V, S<D>>> { using type = convert_op<A, S<D>, V>; };
+template <fixed_string A, int D> struct backward_of<convert_op<A, S<D>, V>> { using type = convert_op<A, V, S<D>>; };
+template <fixed_string A, placement T> struct backward_of<convert_op<A, T, T>> { using type = convert_op<A, grad_t<T>, grad_t<T>>; };
+template <fixed_string A> struct backward_of<reinterpret_op<A, R, V>> { using type = reinterpret_op<A, V, P>; };
+template <fixed_string A> struct backward_of<reinterpret_op<A, V, P>> { using type = reinterpret_op<A, R, V>; };
+template <fixed_string A> struct backward_of<reinterpret_op<A, I, V>> { using type = all_reduce_op<A, V, I>; };
+template <fixed_string A> struct backward_of<reinterpret_op<A, R, P>> { using type = reinterpret_op<A, R, P>; };
+template <fixed_string A> struct backward_of<reinterpret_op<A, R, I>> { using type = convert_op<A, I, P>; };
+template <fixed_string A> struct backward_of<reinterpret_op<A, I, R>> { using type = all_reduce_op<A, P, I>; };
+template <fixed_string A, placement T> struct backward_of<reinterpret_op<A, T, T>> { using type = reinterpret_op<A, grad_t<T>, grad_t<T>>; };
+template <class... Ops> struct backward_of<composed_op<Ops...>> { using type = typename detail::reversed_backward<Ops...>::type; };
+// clang-format on
+
+}  // namespace comm
+}  // namespace spmd

@@ -1,0 +1,66 @@
+// spmd/runtime/communicator.hpp - what a runtime must provide: the untyped communicator concept.
+//
+// A communicator is one group of ranks (one mesh axis, or several axes flattened). Its
+// collectives work on contiguous float/double buffers; counts make uneven splits possible.
+// Every implementation checks at run time that all ranks of the group agree (same operation,
+// same counts, buffer sizes matching the counts) and otherwise throws spmd::comm_error on every
+// rank of the group. The typed layer (spmd/comm/) is written against these concepts only.
+#pragma once
+
+#include <concepts>
+#include <cstddef>
+#include <span>
+#include <string_view>
+#include <type_traits>
+
+#include <spmd/runtime/comm_error.hpp>
+
+namespace spmd {
+
+/// A group of ranks with untyped collectives on float and double buffers:
+///  - size(), rank(): number of ranks in the group, this rank's index in it;
+///  - all_reduce_sum(data): in place, element-wise sum over the group;
+///  - reduce_scatter_sum(in, out, counts): `in` is the concatenation of size() blocks (block i has
+///    counts[i] elements); `out` (counts[rank()] elements) receives the sum of block rank();
+///  - all_gather(in, out, counts): `in` is this rank's block (counts[rank()] elements); `out`
+///    receives all blocks concatenated in rank order (sum(counts) elements);
+///  - all_to_all(send, send_counts, recv, recv_counts): send block j goes to rank j, recv block i
+///    came from rank i (send_counts of rank i, entry j == recv_counts of rank j, entry i);
+///  - broadcast(data, root): root's data to every rank, in place;
+///  - barrier().
+template <class C>
+concept communicator = requires(C& c, std::span<float> f, std::span<float const> cf,
+                                std::span<double> d, std::span<double const> cd,
+                                std::span<std::size_t const> counts) {
+  { c.size() } -> std::convertible_to<std::size_t>;
+  { c.rank() } -> std::convertible_to<std::size_t>;
+  c.all_reduce_sum(f);
+  c.all_reduce_sum(d);
+  c.reduce_scatter_sum(cf, f, counts);
+  c.reduce_scatter_sum(cd, d, counts);
+  c.all_gather(cf, f, counts);
+  c.all_gather(cd, d, counts);
+  c.all_to_all(cf, counts, f, counts);
+  c.all_to_all(cd, counts, d, counts);
+  c.broadcast(f, std::size_t{0});
+  c.broadcast(d, std::size_t{0});
+  c.barrier();
+};
+
+namespace detail {
+/// The result of rank_context::comm(): a communicator, returned by (lvalue) reference or value.
+template <class T>
+concept communicator_result = communicator<std::remove_cvref_t<T>>;
+}  // namespace detail
+
+/// One rank of a running mesh: its index, its coordinate and the size of every named axis, and
+/// the communicator of the ranks that differ from it only on a given axis.
+template <class R>
+concept rank_context = requires(R& r, std::string_view axis) {
+  { r.comm(axis) } -> detail::communicator_result;
+  { r.index() } -> std::convertible_to<std::size_t>;
+  { r.coord(axis) } -> std::convertible_to<std::size_t>;
+  { r.axis_size(axis) } -> std::convertible_to<std::size_t>;
+};
+
+}  // namespace spmd

@@ -1,0 +1,177 @@
+// spmd/runtime/detail/threads_checks.hpp - the agreement check of a collective. After the first
+// barrier every rank runs it on the slots published by all ranks of the group; it is a
+// deterministic function of those slots, so every rank reaches the same verdict and throws the
+// same comm_error. Nothing here allocates unless there is an error to report.
+// Private to <spmd/runtime/threads.hpp>.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <spmd/runtime/comm_error.hpp>
+#include <spmd/runtime/detail/threads_world.hpp>
+
+namespace spmd::threads::detail {
+
+[[nodiscard]] inline std::string format_counts(std::size_t const* c, std::size_t n) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i != 0) s += ", ";
+    s += std::to_string(c[i]);
+  }
+  return s + "]";
+}
+
+[[nodiscard]] inline std::size_t sum_counts(std::size_t const* c, std::size_t n) noexcept {
+  std::size_t t = 0;
+  for (std::size_t i = 0; i < n; ++i) t += c[i];
+  return t;
+}
+
+[[nodiscard]] inline std::size_t prefix_counts(std::size_t const* c, std::size_t end) noexcept {
+  return sum_counts(c, end);
+}
+
+/// Whether [a, a + a_bytes) and [b, b + b_bytes) share a byte.
+[[nodiscard]] inline bool overlaps(void const* a, std::size_t a_bytes, void const* b,
+                                   std::size_t b_bytes) noexcept {
+  if (a_bytes == 0 || b_bytes == 0) return false;
+  auto const x = reinterpret_cast<std::uintptr_t>(a);
+  auto const y = reinterpret_cast<std::uintptr_t>(b);
+  return x < y + b_bytes && y < x + a_bytes;
+}
+
+[[nodiscard]] inline std::size_t elem_bytes(elem_kind e) noexcept {
+  return e == elem_kind::f32 ? 4 : 8;
+}
+
+/// The error every rank of group `g` must throw for the collective whose arguments are in its
+/// slots, or nothing if the ranks agree.
+[[nodiscard]] inline std::optional<comm_error> check_agreement(group_state const& g) {
+  std::size_t const n = g.size;
+  slot const& s0 = g.slots[0];
+  auto const fail = [&](std::size_t s, std::string const& what) {
+    return std::optional<comm_error>(std::in_place,
+                                     "spmd: " + std::string(op_name(s0.op)) + " on group '" +
+                                         g.name + "': " + what,
+                                     comm_error::reason::mismatch, g.members[s]);
+  };
+  for (std::size_t s = 1; s < n; ++s) {
+    slot const& x = g.slots[s];
+    if (x.op != s0.op || x.elem != s0.elem) {
+      auto const call = [](slot const& y) {
+        std::string c = op_name(y.op);
+        if (y.elem != elem_kind::none) c += std::string("(") + elem_name(y.elem) + ")";
+        return c;
+      };
+      return std::optional<comm_error>(
+          std::in_place,
+          "spmd: collective mismatch on group '" + g.name + "': " + g.label(0) + " called " +
+              call(s0) + " but " + g.label(s) + " called " + call(x) +
+              "; all ranks of a group must call the same collectives in the same order",
+          comm_error::reason::mismatch, g.members[s]);
+    }
+  }
+  std::size_t const eb = elem_bytes(s0.elem);
+  auto const counts_agree = [&](bool recv) -> std::optional<comm_error> {
+    for (std::size_t s = 0; s < n; ++s) {
+      std::size_t const len = recv ? g.slots[s].recv_counts_len : g.slots[s].counts_len;
+      if (len != n)
+        return fail(s, g.label(s) + " passed " + std::to_string(len) + (recv ? " recv_counts" : " counts") +
+                           " for a group of " + std::to_string(n) + " ranks");
+    }
+    return std::nullopt;
+  };
+
+  switch (s0.op) {
+    case op_kind::all_reduce_sum:
+      for (std::size_t s = 1; s < n; ++s)
+        if (g.slots[s].in_size != s0.in_size)
+          return fail(s, g.label(s) + " passed " + std::to_string(g.slots[s].in_size) +
+                             " elements, " + g.label(0) + " passed " + std::to_string(s0.in_size));
+      return std::nullopt;
+
+    case op_kind::broadcast:
+      for (std::size_t s = 0; s < n; ++s) {
+        slot const& x = g.slots[s];
+        if (x.root != s0.root)
+          return fail(s, g.label(s) + " passed root " + std::to_string(x.root) + ", " + g.label(0) +
+                             " passed root " + std::to_string(s0.root));
+      }
+      if (s0.root >= n)
+        return fail(0, "root " + std::to_string(s0.root) + " is not a rank of the group (size " +
+                           std::to_string(n) + ")");
+      for (std::size_t s = 0; s < n; ++s)
+        if (g.slots[s].in_size != g.slots[s0.root].in_size)
+          return fail(s, g.label(s) + " passed " + std::to_string(g.slots[s].in_size) +
+                             " elements, the root (" + g.label(s0.root) + ") passed " +
+                             std::to_string(g.slots[s0.root].in_size));
+      return std::nullopt;
+
+    case op_kind::reduce_scatter_sum:
+    case op_kind::all_gather: {
+      bool const gather = s0.op == op_kind::all_gather;
+      if (auto e = counts_agree(false)) return e;
+      for (std::size_t s = 1; s < n; ++s)
+        for (std::size_t i = 0; i < n; ++i)
+          if (g.slots[s].counts[i] != s0.counts[i])
+            return fail(s, g.label(s) + " passed counts " + format_counts(g.slots[s].counts.data(), n) +
+                               ", " + g.label(0) + " passed " + format_counts(s0.counts.data(), n));
+      std::size_t const total = sum_counts(s0.counts.data(), n);
+      for (std::size_t s = 0; s < n; ++s) {
+        slot const& x = g.slots[s];
+        std::size_t const mine = s0.counts[s];
+        std::size_t const full_size = gather ? x.out_size : x.in_size;
+        std::size_t const block_size = gather ? x.in_size : x.out_size;
+        if (block_size != mine)
+          return fail(s, g.label(s) + " passed " + (gather ? "" : "an output of ") + std::to_string(block_size) +
+                             " elements, counts say " + std::to_string(mine));
+        if (full_size != total)
+          return fail(s, g.label(s) + " passed " + (gather ? "an output of " : "an input of ") +
+                             std::to_string(full_size) + " elements, counts sum to " +
+                             std::to_string(total));
+        // In place is allowed only as this rank's own block of the full buffer.
+        char const* full = static_cast<char const*>(gather ? static_cast<void const*>(x.out) : x.in);
+        void const* block = gather ? x.in : static_cast<void const*>(x.out);
+        void const* own = full + prefix_counts(s0.counts.data(), s) * eb;
+        if (block != own && overlaps(full, full_size * eb, block, block_size * eb))
+          return fail(s, g.label(s) + "'s " + (gather ? "input overlaps its output" : "output overlaps its input") +
+                             " (in place, the block must be exactly this rank's block of the " +
+                             (gather ? "output" : "input") + ")");
+      }
+      return std::nullopt;
+    }
+
+    case op_kind::all_to_all: {
+      if (auto e = counts_agree(false)) return e;
+      if (auto e = counts_agree(true)) return e;
+      for (std::size_t s = 0; s < n; ++s) {
+        slot const& x = g.slots[s];
+        for (std::size_t j = 0; j < n; ++j)
+          if (x.counts[j] != g.slots[j].recv_counts[s])
+            return fail(s, g.label(s) + " sends " + std::to_string(x.counts[j]) + " elements to " +
+                               g.label(j) + ", which expects " + std::to_string(g.slots[j].recv_counts[s]));
+        std::size_t const send_total = sum_counts(x.counts.data(), n);
+        std::size_t const recv_total = sum_counts(x.recv_counts.data(), n);
+        if (x.in_size != send_total)
+          return fail(s, g.label(s) + " passed a send buffer of " + std::to_string(x.in_size) +
+                             " elements, send_counts sum to " + std::to_string(send_total));
+        if (x.out_size != recv_total)
+          return fail(s, g.label(s) + " passed a recv buffer of " + std::to_string(x.out_size) +
+                             " elements, recv_counts sum to " + std::to_string(recv_total));
+        if (overlaps(x.in, x.in_size * eb, x.out, x.out_size * eb))
+          return fail(s, g.label(s) + "'s send and recv buffers overlap (all_to_all cannot work in place)");
+      }
+      return std::nullopt;
+    }
+
+    case op_kind::barrier:
+    case op_kind::none:
+      break;
+  }
+  return std::nullopt;
+}
+
+}  // namespace spmd::threads::detail

@@ -1,0 +1,15 @@
+// expect: spmd: all_gather: the gather dim must be a dim of the tensor
+// Mistake: all_gather of a plain V along dim 2 of a rank-2 tensor.
+#include <spmd/comm.hpp>
+#include <spmd/runtime/threads.hpp>
+#include <spmd/spmd.hpp>
+
+using namespace spmd;
+using Mesh = mesh<"dp", "tp">;
+using F2 = local::dense<float, 2>;
+using Vt = tensor<F2, Mesh, layout<R, V>>;
+
+void f(threads::rank& r, Vt const& v) {
+  auto y = all_gather<"tp", R, 2>(r, v);
+  (void)y;
+}
