@@ -7,6 +7,7 @@
 #include <spmd/local/dense.hpp>
 #include <spmd/local/dense_einsum.hpp>
 #include <spmd/local/dense_elementwise.hpp>
+#include <spmd/local/dense_grad.hpp>
 #include <spmd/local/dense_matmul.hpp>
 #include <spmd/local/dense_reduce.hpp>
 #include <spmd/local/dense_shape.hpp>

@@ -1,0 +1,51 @@
+// spmd/autograd/backward.hpp - backward(loss): seeds the gradient of a loss and runs the tape.
+#pragma once
+
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+#include <spmd/autograd/tape.hpp>
+#include <spmd/core/layout.hpp>
+#include <spmd/core/placement.hpp>
+#include <spmd/rules/axis_rule.hpp>
+
+namespace spmd::autograd {
+
+namespace detail {
+template <class Axis, placement Pl>
+consteval bool loss_placement_ok() {
+  if constexpr (kind_of<Pl> == placement_kind::invariant || kind_of<Pl> == placement_kind::partial) {
+    return true;
+  } else {
+    static_assert(rules::detail::always_false<Axis, Pl>,
+                  "spmd: backward() needs a loss that is I or P on every mesh axis (P on data axes, I on "
+                  "model axes); an R or V loss has an ambiguous gradient seed: all_reduce a V/P loss to I, "
+                  "or keep it P on data-parallel axes");
+    return false;
+  }
+}
+template <class Mesh, class Layout, class Indices>
+struct loss_layout_ok;
+template <class Mesh, class... Ps, std::size_t... Is>
+struct loss_layout_ok<Mesh, layout<Ps...>, std::index_sequence<Is...>> {
+  static constexpr bool value = (loss_placement_ok<axis_tag<Mesh::template name<Is>>, Ps>() && ...);
+};
+}  // namespace detail
+
+/// Runs reverse-mode differentiation of `loss` (I or P on every mesh axis): the seed is a tensor
+/// of ones of type grad_t<Loss> (R where the loss is P, I where it is I), then every recorded step
+/// runs in reverse. Afterwards every parameter that contributed holds its gradient.
+template <typed_tensor Loss>
+void backward(var<Loss> const& loss) {
+  constexpr bool ok = detail::loss_layout_ok<typename Loss::mesh_type, typename Loss::layout_type,
+                                             std::make_index_sequence<Loss::mesh_type::rank>>::value;
+  if constexpr (ok) {
+    if (loss.tape() == nullptr) return;  // a constant: nothing to differentiate
+    using L = typename Loss::local_type;
+    loss.accumulate(grad_t<Loss>{L(loss.value().local().shape(), typename L::value_type{1})});
+    loss.tape()->run_backward();
+  }
+}
+
+}  // namespace spmd::autograd

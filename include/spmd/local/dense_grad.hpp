@@ -1,0 +1,63 @@
+// spmd/local/dense_grad.hpp - local kernels that backward passes need: derivatives of pointwise
+// ops and the reduction of a broadcast gradient back to an operand's shape.
+#pragma once
+
+#include <array>
+#include <cmath>
+#include <cstddef>
+
+#include <spmd/local/dense.hpp>
+#include <spmd/local/dense_shape.hpp>
+
+namespace spmd::local {
+
+/// g * gelu'(x) for the tanh approximation of GELU.
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> gelu_backward(dense<T, R> const& x, dense<T, R> g) {
+  if (x.shape() != g.shape()) detail::fail("gelu_backward", "shapes differ");
+  T const c = static_cast<T>(0.7978845608028654);  // sqrt(2 / pi)
+  T const k = static_cast<T>(0.044715);
+  T const* xs = x.data();
+  T* gs = g.data();
+  for (std::size_t i = 0; i < g.size(); ++i) {
+    T const v = xs[i];
+    T const u = c * (v + k * v * v * v);
+    T const t = std::tanh(u);
+    T const du = c * (T{1} + T{3} * k * v * v);
+    gs[i] *= T{0.5} * (T{1} + t) + T{0.5} * v * (T{1} - t * t) * du;
+  }
+  return g;
+}
+
+/// g where x > 0, else 0.
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> relu_backward(dense<T, R> const& x, dense<T, R> g) {
+  if (x.shape() != g.shape()) detail::fail("relu_backward", "shapes differ");
+  for (std::size_t i = 0; i < g.size(); ++i)
+    if (!(x.data()[i] > T{0})) g.data()[i] = T{0};
+  return g;
+}
+
+/// Sums `g` over the dims where `shape` has extent 1 and g does not: the gradient of an operand
+/// that was broadcast in the forward op.
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> sum_to_shape(dense<T, R> g, std::array<std::size_t, R> const& shape) {
+  for (std::size_t d = 0; d < R; ++d) {
+    if (g.shape()[d] == shape[d]) continue;
+    if (shape[d] != 1) detail::fail("sum_to_shape", "dim " + std::to_string(d) + " is not broadcast");
+    std::size_t outer = 1, inner = 1;
+    for (std::size_t i = 0; i < d; ++i) outer *= g.shape()[i];
+    for (std::size_t i = d + 1; i < R; ++i) inner *= g.shape()[i];
+    std::size_t const n = g.shape()[d];
+    auto out_shape = g.shape();
+    out_shape[d] = 1;
+    dense<T, R> out(out_shape, T{0});
+    for (std::size_t o = 0; o < outer; ++o)
+      for (std::size_t k = 0; k < n; ++k)
+        for (std::size_t i = 0; i < inner; ++i) out.data()[o * inner + i] += g.data()[(o * n + k) * inner + i];
+    g = std::move(out);
+  }
+  return g;
+}
+
+}  // namespace spmd::local
