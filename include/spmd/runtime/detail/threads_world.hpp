@@ -18,45 +18,15 @@
 #include <vector>
 
 #include <spmd/runtime/comm_error.hpp>
+#include <spmd/runtime/detail/collective_kind.hpp>
 
 namespace spmd::threads::detail {
 
-enum class op_kind : unsigned char {
-  none,
-  all_reduce_sum,
-  reduce_scatter_sum,
-  all_gather,
-  all_to_all,
-  broadcast,
-  barrier,
-};
-
-[[nodiscard]] inline char const* op_name(op_kind op) noexcept {
-  switch (op) {
-    case op_kind::all_reduce_sum: return "all_reduce_sum";
-    case op_kind::reduce_scatter_sum: return "reduce_scatter_sum";
-    case op_kind::all_gather: return "all_gather";
-    case op_kind::all_to_all: return "all_to_all";
-    case op_kind::broadcast: return "broadcast";
-    case op_kind::barrier: return "barrier";
-    case op_kind::none: break;
-  }
-  return "(no collective)";
-}
-
-enum class elem_kind : unsigned char { none, f32, f64 };
-
-template <class T>
-inline constexpr elem_kind elem_of = sizeof(T) == 4 ? elem_kind::f32 : elem_kind::f64;
-
-[[nodiscard]] inline char const* elem_name(elem_kind e) noexcept {
-  switch (e) {
-    case elem_kind::f32: return "float";
-    case elem_kind::f64: return "double";
-    case elem_kind::none: break;
-  }
-  return "";
-}
+using runtime_detail::elem_kind;
+using runtime_detail::elem_name;
+using runtime_detail::elem_of;
+using runtime_detail::op_kind;
+using runtime_detail::op_name;
 
 /// What one rank passed to the collective it is in; written by that rank before the first
 /// barrier of the collective, read by every rank of the group until the last one.

@@ -1,0 +1,235 @@
+// Cost of the typed layer and of the MPI runtime over the raw MPI call, on the same buffers and
+// the same MPI communicator, in one run:
+//   raw      MPI_Allreduce(MPI_IN_PLACE) / MPI_Allgather / MPI_Reduce_scatter_block on
+//            r.comm("x").native()
+//   runtime  spmd::mpi::communicator: all_reduce_sum / all_gather / reduce_scatter_sum
+//   typed    spmd::all_reduce<"x", R> (P -> R) / spmd::all_gather<"x", R> (S<0> -> R) /
+//            spmd::reduce_scatter<"x", 0> (P -> S<0>) on tensor<dense<float, 1>, mesh<"x">, ...>
+//   +alloc   the raw call writing into a std::vector<float> allocated per call: what any API that
+//            returns a new buffer (as the typed all_gather and reduce_scatter do) costs
+// for buffers of 1 KiB .. 16 MiB (the full buffer: all_reduce's, all_gather's output,
+// reduce_scatter's input; float elements). The typed all_reduce moves its tensor through
+// (no copy); the typed all_gather and reduce_scatter return a new tensor (allocated per call).
+//
+// Columns: rt/raw = runtime/raw, typ/raw = typed/raw, +al/raw = (raw+alloc)/raw, typ/+al =
+// typed/(raw+alloc): the typed layer's cost beyond allocating its result.
+//
+// Method: per (op, size), `rounds` rounds; in a round each variant takes one sample, in an order
+// that rotates from round to round; a sample is m back-to-back calls between two barriers, its
+// time the maximum over the ranks; m is chosen once so that a sample takes >= 0.5 ms (at least
+// 1 call). Reported: the median time per call of each variant, and the median over the rounds of
+// each round's ratio to raw (samples of one round are adjacent in time, so load from other
+// processes hits them alike). Target: typed/raw <= 1.05.
+//
+//   mpirun -np 2 build/benchmarks/bench_mpi_collectives [rounds=101]
+//   scripts/mpirun.sh -np 4 build/benchmarks/bench_mpi_collectives
+//
+// Plain main(), no Google Benchmark; built only when MPI is found.
+#include <spmd/comm.hpp>
+#include <spmd/local/dense.hpp>
+#include <spmd/runtime/mpi.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstdio>
+#include <cstdlib>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace {
+
+using Vec = spmd::local::dense<float, 1>;
+using Mesh = spmd::mesh<"x">;
+template <class Pl>
+using T = spmd::tensor<Vec, Mesh, spmd::layout<Pl>>;
+
+enum class op { all_reduce, all_gather, reduce_scatter };
+char const* op_label(op o) {
+  switch (o) {
+    case op::all_reduce: return "all_reduce";
+    case op::all_gather: return "all_gather";
+    case op::reduce_scatter: return "reduce_scatter";
+  }
+  return "";
+}
+
+std::string size_label(std::size_t b) {
+  return b >= (std::size_t{1} << 20) ? std::to_string(b >> 20) + " MiB" : std::to_string(b >> 10) + " KiB";
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  std::size_t const n = v.size();
+  return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+void check(int rc) {
+  if (rc != MPI_SUCCESS) throw std::runtime_error("raw MPI call failed: " + spmd::mpi::detail::error_string(rc));
+}
+
+struct result {
+  op o;
+  std::size_t bytes;
+  double time[4];  // raw, runtime, typed, raw+alloc: seconds per call (median over the rounds)
+  // Medians over the rounds of the round's ratios.
+  double runtime_raw, typed_raw, alloc_raw, typed_alloc;
+};
+
+// The variants of one (op, size) on this rank's buffers; run(v, m) makes m calls. All variants
+// use the same input buffer (the typed tensor's storage); raw and runtime write into one output
+// buffer, typed and raw+alloc into a new one per call.
+struct variants {
+  static constexpr int count = 4;  // raw, runtime, typed, raw+alloc
+  spmd::mpi::rank& r;
+  op o;
+  std::size_t total;  // elements of the full buffer
+  std::size_t block;  // total / ranks
+  std::vector<std::size_t> counts;
+  T<spmd::P> xp;        // all_reduce: the buffer (moved through the typed call); reduce_scatter: the input
+  T<spmd::S<0>> shard;  // all_gather: the input
+  std::vector<float> out;  // raw and runtime's output (all_gather: total, reduce_scatter: block)
+
+  variants(spmd::mpi::rank& rk, op which, std::size_t elems)
+      : r(rk),
+        o(which),
+        total(elems),
+        block(elems / rk.world_size()),
+        counts(rk.world_size(), block),
+        xp(Vec({total}, 0.0f)),
+        shard(Vec({block}, 0.0f)),
+        out(which == op::all_gather ? total : block, 0.0f) {}
+
+  void run(int v, long m) {
+    auto& c = r.comm("x");
+    MPI_Comm const comm = c.native();
+    int const n = static_cast<int>(block);
+    for (long i = 0; i < m; ++i) {
+      switch (o) {
+        case op::all_reduce: {
+          std::span<float> const buf(xp.local().data(), total);
+          if (v == 0 || v == 3)
+            check(MPI_Allreduce(MPI_IN_PLACE, buf.data(), static_cast<int>(total), MPI_FLOAT, MPI_SUM, comm));
+          else if (v == 1)
+            c.all_reduce_sum(buf);
+          else
+            xp = T<spmd::P>{spmd::all_reduce<"x", spmd::R>(r, std::move(xp)).local()};  // moves, no copy
+          break;
+        }
+        case op::all_gather: {
+          float const* in = shard.local().data();
+          if (v == 0) {
+            check(MPI_Allgather(in, n, MPI_FLOAT, out.data(), n, MPI_FLOAT, comm));
+          } else if (v == 1) {
+            c.all_gather(std::span<float const>(in, block), std::span<float>(out), counts);
+          } else if (v == 2) {
+            auto y = spmd::all_gather<"x", spmd::R>(r, shard);
+            if (y.local().data()[0] != 0.0f) std::abort();  // keep the result alive
+          } else {
+            std::vector<float> fresh(total);
+            check(MPI_Allgather(in, n, MPI_FLOAT, fresh.data(), n, MPI_FLOAT, comm));
+            if (fresh[0] != 0.0f) std::abort();
+          }
+          break;
+        }
+        case op::reduce_scatter: {
+          float const* in = xp.local().data();
+          if (v == 0) {
+            check(MPI_Reduce_scatter_block(in, out.data(), n, MPI_FLOAT, MPI_SUM, comm));
+          } else if (v == 1) {
+            c.reduce_scatter_sum(std::span<float const>(in, total), std::span<float>(out), counts);
+          } else if (v == 2) {
+            auto y = spmd::reduce_scatter<"x", 0>(r, xp);
+            if (y.local().data()[0] != 0.0f) std::abort();
+          } else {
+            std::vector<float> fresh(block);
+            check(MPI_Reduce_scatter_block(in, fresh.data(), n, MPI_FLOAT, MPI_SUM, comm));
+            if (fresh[0] != 0.0f) std::abort();
+          }
+          break;
+        }
+      }
+    }
+  }
+
+  /// Seconds for m calls of variant v: between two barriers, the maximum over the ranks.
+  double sample(int v, long m) {
+    MPI_Comm const world = r.comm("x").native();
+    check(MPI_Barrier(world));
+    auto const t0 = std::chrono::steady_clock::now();
+    run(v, m);
+    double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    check(MPI_Allreduce(MPI_IN_PLACE, &t, 1, MPI_DOUBLE, MPI_MAX, world));
+    return t;
+  }
+};
+
+result measure(spmd::mpi::rank& r, op o, std::size_t bytes, int rounds) {
+  constexpr int nv = variants::count;
+  variants v(r, o, bytes / sizeof(float));
+  for (int k = 0; k < nv; ++k) v.run(k, 3);  // warm up: page faults, MPI's connections and buffers
+  // Calls per sample: >= 0.5 ms per sample (the same on every rank: sample() takes the max).
+  long m = 1;
+  for (;;) {
+    double const t = v.sample(0, m);
+    if (t >= 5e-4 || m >= (1L << 20)) break;
+    m = std::max(m * 2, static_cast<long>(static_cast<double>(m) * 6e-4 / std::max(t, 1e-9)));
+  }
+  std::vector<double> t[nv], runtime_raw, typed_raw, alloc_raw, typed_alloc;
+  for (int s = 0; s < rounds; ++s) {
+    double round[nv];
+    for (int k = 0; k < nv; ++k) {
+      int const variant = (s + k) % nv;  // rotate the order
+      round[variant] = v.sample(variant, m) / static_cast<double>(m);
+    }
+    for (int k = 0; k < nv; ++k) t[k].push_back(round[k]);
+    runtime_raw.push_back(round[1] / round[0]);
+    typed_raw.push_back(round[2] / round[0]);
+    alloc_raw.push_back(round[3] / round[0]);
+    typed_alloc.push_back(round[2] / round[3]);
+  }
+  result out{o, bytes, {}, median(runtime_raw), median(typed_raw), median(alloc_raw), median(typed_alloc)};
+  for (int k = 0; k < nv; ++k) out.time[k] = median(t[k]);
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  spmd::mpi::environment env(argc, argv);
+  int const rounds = argc > 1 ? std::max(3, std::atoi(argv[1])) : 101;
+  std::size_t const ranks = env.world_size();
+  std::vector<std::size_t> sizes;
+  for (std::size_t b = 1 << 10; b <= (std::size_t{16} << 20); b *= 4) sizes.push_back(b);
+  if ((1024 / sizeof(float)) % ranks != 0) {
+    if (env.world_rank() == 0) std::fprintf(stderr, "bench_mpi_collectives: the rank count must divide 256\n");
+    return 1;
+  }
+
+  std::vector<result> results;
+  spmd::mpi::run({{"x", ranks}}, [&](spmd::mpi::rank& r) {
+    for (op o : {op::all_reduce, op::all_gather, op::reduce_scatter})
+      for (std::size_t b : sizes) results.push_back(measure(r, o, b, rounds));
+  });
+
+  if (env.world_rank() == 0) {
+    std::printf("spmd MPI collectives: %zu ranks, float, %d rounds per point; times per call (median); ratios: median "
+                "of the per-round ratios\n",
+                ranks, rounds);
+    std::printf("%-15s %8s %10s %10s %10s %10s %8s %8s %8s %10s\n", "op", "size", "raw us", "runtime us",
+                "typed us", "+alloc us", "rt/raw", "typ/raw", "+al/raw", "typ/+al");
+    for (auto const& x : results) {
+      std::printf("%-15s %8s %10.2f %10.2f %10.2f", op_label(x.o), size_label(x.bytes).c_str(), x.time[0] * 1e6,
+                  x.time[1] * 1e6, x.time[2] * 1e6);
+      if (x.o == op::all_reduce)  // in place: nothing to allocate
+        std::printf(" %10s %8.3f %8.3f %8s %10s\n", "-", x.runtime_raw, x.typed_raw, "-", "-");
+      else
+        std::printf(" %10.2f %8.3f %8.3f %8.3f %10.3f\n", x.time[3] * 1e6, x.runtime_raw, x.typed_raw, x.alloc_raw,
+                    x.typed_alloc);
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,210 @@
+// spmd/runtime/detail/mpi_support.hpp - what <spmd/runtime/mpi.hpp> builds on: <mpi.h> (without
+// the deprecated C++ bindings), the element types and operation names, MPI error codes turned into
+// spmd::comm_error, int count conversion, run-time options from the environment, and the optional
+// watchdog that aborts the job when a collective does not complete in time.
+// Private to <spmd/runtime/mpi.hpp>; the only other header of the library that includes <mpi.h>.
+#pragma once
+
+// The MPI-2 C++ bindings are deprecated (and noisy under -Wpedantic); only the C API is used.
+#ifndef OMPI_SKIP_MPICXX
+#define OMPI_SKIP_MPICXX 1
+#endif
+#ifndef MPICH_SKIP_MPICXX
+#define MPICH_SKIP_MPICXX 1
+#endif
+#include <mpi.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <climits>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <type_traits>
+
+#include <spmd/runtime/comm_error.hpp>
+#include <spmd/runtime/detail/collective_kind.hpp>
+
+namespace spmd::mpi::detail {
+
+using runtime_detail::elem_kind;
+using runtime_detail::elem_name;
+using runtime_detail::elem_of;
+using runtime_detail::op_kind;
+using runtime_detail::op_name;
+
+/// The MPI datatype of a float or double element.
+template <class T>
+[[nodiscard]] MPI_Datatype datatype() noexcept {
+  static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>);
+  if constexpr (std::is_same_v<T, float>)
+    return MPI_FLOAT;
+  else
+    return MPI_DOUBLE;
+}
+
+/// MPI's text for an error code.
+[[nodiscard]] inline std::string error_string(int code) {
+  char buf[MPI_MAX_ERROR_STRING + 1] = {};
+  int len = 0;
+  if (MPI_Error_string(code, buf, &len) != MPI_SUCCESS || len <= 0)
+    return "MPI error code " + std::to_string(code);
+  return std::string(buf, static_cast<std::size_t>(len));
+}
+
+/// How a failed MPI call maps to comm_error::reason: argument and size errors are the ranks
+/// disagreeing (or passing bad arguments), anything else is a failure of the job.
+[[nodiscard]] inline comm_error::reason reason_of(int code) noexcept {
+  int cls = code;
+  if (MPI_Error_class(code, &cls) != MPI_SUCCESS) return comm_error::reason::rank_failed;
+  if (cls == MPI_ERR_TRUNCATE || cls == MPI_ERR_COUNT || cls == MPI_ERR_TYPE || cls == MPI_ERR_ROOT ||
+      cls == MPI_ERR_BUFFER || cls == MPI_ERR_ARG || cls == MPI_ERR_RANK || cls == MPI_ERR_OP)
+    return comm_error::reason::mismatch;
+  return comm_error::reason::rank_failed;
+}
+
+/// Throws comm_error ("spmd: <where()>: <call> failed: <MPI's text>") unless rc is MPI_SUCCESS.
+/// `where` is a callable returning the context ("all_gather on group 'tp'"), called on error only.
+template <class Where>
+void check(int rc, char const* call, Where const& where) {
+  if (rc == MPI_SUCCESS) [[likely]]
+    return;
+  throw comm_error("spmd: " + std::string(where()) + ": " + call + " failed: " + error_string(rc), reason_of(rc));
+}
+
+/// Whether [a, a + a_bytes) and [b, b + b_bytes) share a byte.
+[[nodiscard]] inline bool overlaps(void const* a, std::size_t a_bytes, void const* b, std::size_t b_bytes) noexcept {
+  if (a_bytes == 0 || b_bytes == 0) return false;
+  auto const x = reinterpret_cast<std::uintptr_t>(a);
+  auto const y = reinterpret_cast<std::uintptr_t>(b);
+  return x < y + b_bytes && y < x + a_bytes;
+}
+
+inline constexpr std::size_t int_max = static_cast<std::size_t>(INT_MAX);
+
+[[nodiscard]] inline std::string format_counts(std::span<std::size_t const> c) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    if (i != 0) s += ", ";
+    s += std::to_string(c[i]);
+  }
+  return s + "]";
+}
+
+/// FNV-1a over the counts: equal on two ranks iff (with overwhelming probability) the counts are.
+[[nodiscard]] inline std::uint64_t hash_counts(std::span<std::size_t const> c) noexcept {
+  std::uint64_t h = 14695981039346656037ull;
+  auto mix = [&h](std::uint64_t v) {
+    for (int i = 0; i < 8; ++i) {
+      h ^= (v >> (8 * i)) & 0xffu;
+      h *= 1099511628211ull;
+    }
+  };
+  mix(c.size());
+  for (auto x : c) mix(x);
+  return h;
+}
+
+/// SPMD_MPI_CHECK: "1", "true", "yes", "on" (any case) enable the agreement check.
+[[nodiscard]] inline bool env_flag(char const* name) noexcept {
+  char const* v = std::getenv(name);
+  if (v == nullptr) return false;
+  std::string s(v);
+  for (auto& ch : s) ch = static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+  return s == "1" || s == "true" || s == "yes" || s == "on";
+}
+
+/// SPMD_MPI_TIMEOUT: seconds (a decimal number); absent, unparsable or <= 0 means no timeout.
+[[nodiscard]] inline double env_seconds(char const* name) noexcept {
+  char const* v = std::getenv(name);
+  if (v == nullptr) return 0.0;
+  char* end = nullptr;
+  double const s = std::strtod(v, &end);
+  return end != v && s > 0.0 ? s : 0.0;
+}
+
+/// Prints "spmd: rank N failed: <what>" and ends the whole job (every rank, non-zero exit).
+[[noreturn]] inline void abort_job(std::size_t index, char const* what) noexcept {
+  std::fprintf(stderr, "spmd: rank %zu failed: %s\n", index, what);
+  std::fflush(stderr);
+  MPI_Abort(MPI_COMM_WORLD, 1);
+  std::_Exit(1);  // MPI_Abort does not return; this is for an MPI that does
+}
+
+/// A thread that ends the job (MPI_Abort) when a collective of this rank has not completed after
+/// `limit` seconds: the MPI replacement for the threads runtime's detection of finished and
+/// deadlocked ranks. begin()/end() cost two relaxed atomic stores and a clock read.
+class watchdog {
+ public:
+  watchdog(double limit_seconds, std::size_t index)
+      : limit_(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(limit_seconds))),
+        index_(index),
+        thread_([this] { loop(); }) {}
+  watchdog(watchdog const&) = delete;
+  watchdog& operator=(watchdog const&) = delete;
+  ~watchdog() {
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+  void begin(op_kind op, std::string const* group) noexcept {
+    op_.store(op, std::memory_order_relaxed);
+    group_.store(group, std::memory_order_relaxed);
+    start_.store(now(), std::memory_order_release);
+  }
+  void end() noexcept { start_.store(0, std::memory_order_relaxed); }
+
+ private:
+  static std::int64_t now() noexcept {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+               .count() |
+           1;  // never 0 (0 means idle)
+  }
+
+  void loop() {
+    auto const poll = std::min<std::chrono::nanoseconds>(limit_ / 4 + std::chrono::nanoseconds(1),
+                                                         std::chrono::milliseconds(500));
+    std::unique_lock<std::mutex> lock(m_);
+    while (!stop_) {
+      cv_.wait_for(lock, poll);
+      if (stop_) break;
+      std::int64_t const t = start_.load(std::memory_order_acquire);
+      if (t != 0 && now() - t > limit_.count()) {
+        std::string const* g = group_.load(std::memory_order_relaxed);
+        char seconds[32];
+        std::snprintf(seconds, sizeof seconds, "%g", std::chrono::duration<double>(limit_).count());
+        std::string const what = std::string(op_name(op_.load(std::memory_order_relaxed))) + " on group '" +
+                                 (g != nullptr ? *g : std::string("?")) + "' did not complete within " + seconds +
+                                 " s (SPMD_MPI_TIMEOUT): another rank has failed, has finished, or waits in a "
+                                 "different collective";
+        abort_job(index_, what.c_str());
+      }
+    }
+  }
+
+  std::chrono::nanoseconds limit_;
+  std::size_t index_;
+  std::atomic<std::int64_t> start_{0};
+  std::atomic<op_kind> op_{op_kind::none};
+  std::atomic<std::string const*> group_{nullptr};
+  std::mutex m_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace spmd::mpi::detail

@@ -1,0 +1,794 @@
+// spmd/runtime/mpi.hpp - the MPI runtime: one rank per MPI process, a mesh of named axes over
+// MPI_COMM_WORLD, and collectives that are MPI's own (MPI_Allreduce, MPI_Reduce_scatter[_block],
+// MPI_Allgather[v], MPI_Alltoall[v], MPI_Bcast, MPI_Barrier).
+//
+//   spmd::mpi::run({{"dp", 2}, {"tp", 2}}, [](spmd::mpi::rank& r) {   // mpirun -np 4 ./prog
+//     std::vector<float> g = ...;
+//     r.comm("dp").all_reduce_sum(g);
+//   });
+//
+// It offers the same interface as the threads runtime (<spmd/runtime/threads.hpp>): mpi::rank and
+// mpi::communicator model spmd::rank_context and spmd::communicator, so a program written against
+// those concepts (every typed collective is) runs on either. Differences, see docs/mpi.md:
+//  - a rank whose function throws ends the whole job: it prints "spmd: rank N failed: <what>" and
+//    calls MPI_Abort (the threads runtime instead makes every other rank's collective throw
+//    comm_error and rethrows from run());
+//  - the ranks' agreement (same collective, counts, sizes, root) is checked only when asked for
+//    (options::check_agreement, SPMD_MPI_CHECK=1): it costs one small MPI_Allreduce per
+//    collective. Each rank's own arguments (buffer sizes against counts, roots, INT_MAX) are
+//    always checked, for free;
+//  - a collective that waits for a rank that finished or waits elsewhere is not detected unless a
+//    timeout is set (options::timeout_seconds, SPMD_MPI_TIMEOUT=<s>), which then aborts the job.
+//
+// This is the only public header of the library that includes <mpi.h> (as the C API; the
+// deprecated C++ bindings are skipped).
+#pragma once
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <exception>
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <spmd/runtime/comm_error.hpp>
+#include <spmd/runtime/communicator.hpp>
+#include <spmd/runtime/detail/mpi_support.hpp>
+
+namespace spmd::mpi {
+
+class rank;
+
+/// Run-time options of mpi::run. The defaults come from the environment, so that a job can be
+/// switched to checked mode without recompiling: `SPMD_MPI_CHECK=1 mpirun -np 4 ./prog`.
+struct options {
+  /// Before every collective, check that all ranks of the group agree (same collective and element
+  /// type, same counts, equal sizes, same root, all_to_all counts that pair up); a disagreement
+  /// (or a bad argument on any rank) then throws the same comm_error on every rank of the group,
+  /// like the threads runtime, instead of MPI's undefined behaviour (wrong data, an MPI error or a
+  /// hang). Costs one MPI_Allreduce of 10 integers per collective (plus an MPI_Alltoall of the
+  /// counts for all_to_all). Default: the environment variable SPMD_MPI_CHECK (1/true/yes/on).
+  bool check_agreement = detail::env_flag("SPMD_MPI_CHECK");
+  /// If > 0: a collective that has not completed on this rank after this many seconds ends the
+  /// job (MPI_Abort, exit code 1) with "spmd: rank N failed: all_reduce_sum on group 'tp' did not
+  /// complete within ... s". Catches ranks that finished early or wait in another collective.
+  /// Default: the environment variable SPMD_MPI_TIMEOUT (seconds); 0 = no timeout.
+  double timeout_seconds = detail::env_seconds("SPMD_MPI_TIMEOUT");
+};
+
+namespace detail {
+
+/// The mesh as one process sees it.
+struct mesh_state {
+  std::vector<std::string> names;
+  std::vector<std::size_t> sizes;
+  std::vector<std::size_t> strides;  // row-major: the last axis varies fastest
+  std::vector<std::size_t> coords;   // this rank's coordinates
+  std::size_t world_size = 1;
+  std::size_t index = 0;  // == rank in MPI_COMM_WORLD
+  options opts;
+  MPI_Comm comm = MPI_COMM_NULL;  // a duplicate of MPI_COMM_WORLD, MPI_ERRORS_RETURN
+  std::unique_ptr<watchdog> dog;
+};
+
+inline void run_mesh(std::vector<std::pair<std::string, std::size_t>> const& mesh_sizes, void (*call)(void*, rank&),
+              void* fn, options const& opts);
+
+}  // namespace detail
+
+/// The communicator of one group of ranks (one mesh axis, or several flattened) as seen by one
+/// rank; wraps an MPI communicator. Obtained from rank::comm(); models spmd::communicator. Every
+/// collective is a single call of MPI's own collective on the caller's buffers (no staging copy,
+/// no allocation), after checks of this rank's arguments; with options::check_agreement, after a
+/// check that all ranks agree. An MPI error becomes a comm_error carrying MPI's error string.
+class communicator {
+ public:
+  communicator(communicator const&) = delete;
+  communicator& operator=(communicator const&) = delete;
+  ~communicator() {
+    if (comm_ != MPI_COMM_NULL) MPI_Comm_free(&comm_);
+  }
+
+  /// Number of ranks in the group.
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  /// This rank's index in the group.
+  [[nodiscard]] std::size_t rank() const noexcept { return rank_; }
+  /// The group's axes, comma-separated in mesh order: "tp", "dp,tp".
+  [[nodiscard]] std::string_view name() const noexcept { return name_; }
+  /// The mesh index (== MPI_COMM_WORLD rank) of each rank of the group, in group rank order.
+  [[nodiscard]] std::span<std::size_t const> world_ranks() const noexcept { return members_; }
+  /// The MPI communicator (group rank == MPI rank), for calls of your own. Owned by this object.
+  [[nodiscard]] MPI_Comm native() const noexcept { return comm_; }
+
+  /// In place, element-wise sum over the group (MPI_Allreduce, MPI_IN_PLACE, MPI_SUM). Whether
+  /// every rank gets bit-identical results depends on the MPI library's algorithm (OpenMPI's
+  /// are deterministic for a given group size and message size).
+  void all_reduce_sum(std::span<float> data) { all_reduce_impl(data); }
+  void all_reduce_sum(std::span<double> data) { all_reduce_impl(data); }
+
+  /// `in` is the concatenation of size() blocks, block i has counts[i] elements; `out`
+  /// (counts[rank()] elements) gets the sum over the group of block rank(). `out` may be exactly
+  /// this rank's block of `in`. MPI_Reduce_scatter_block when all counts are equal, else
+  /// MPI_Reduce_scatter.
+  void reduce_scatter_sum(std::span<float const> in, std::span<float> out, std::span<std::size_t const> counts) {
+    reduce_scatter_impl(in, out, counts);
+  }
+  void reduce_scatter_sum(std::span<double const> in, std::span<double> out, std::span<std::size_t const> counts) {
+    reduce_scatter_impl(in, out, counts);
+  }
+
+  /// `in` is this rank's block (counts[rank()] elements); `out` gets all blocks concatenated in
+  /// rank order (sum(counts) elements). `in` may be exactly this rank's block of `out`
+  /// (MPI_IN_PLACE). MPI_Allgather when all counts are equal, else MPI_Allgatherv.
+  void all_gather(std::span<float const> in, std::span<float> out, std::span<std::size_t const> counts) {
+    all_gather_impl(in, out, counts);
+  }
+  void all_gather(std::span<double const> in, std::span<double> out, std::span<std::size_t const> counts) {
+    all_gather_impl(in, out, counts);
+  }
+
+  /// Send block j (send_counts[j] elements) goes to rank j; recv block i (recv_counts[i]
+  /// elements) came from rank i. send and recv must not overlap. MPI_Alltoall when every count
+  /// is the same, else MPI_Alltoallv.
+  void all_to_all(std::span<float const> send, std::span<std::size_t const> send_counts, std::span<float> recv,
+                  std::span<std::size_t const> recv_counts) {
+    all_to_all_impl(send, send_counts, recv, recv_counts);
+  }
+  void all_to_all(std::span<double const> send, std::span<std::size_t const> send_counts, std::span<double> recv,
+                  std::span<std::size_t const> recv_counts) {
+    all_to_all_impl(send, send_counts, recv, recv_counts);
+  }
+
+  /// Root's `data` to every rank, in place (MPI_Bcast).
+  void broadcast(std::span<float> data, std::size_t root) { broadcast_impl(data, root); }
+  void broadcast(std::span<double> data, std::size_t root) { broadcast_impl(data, root); }
+
+  /// Returns once every rank of the group has called it (MPI_Barrier).
+  void barrier() {
+    scope const s(*this, detail::op_kind::barrier);
+    settle(detail::op_kind::barrier, detail::elem_kind::none, 0, 0, std::nullopt, {});
+    detail::check(MPI_Barrier(comm_), "MPI_Barrier", where(detail::op_kind::barrier));
+  }
+
+ private:
+  friend class mpi::rank;
+
+  communicator(MPI_Comm c, std::string name, std::vector<std::size_t> members, std::size_t group_rank,
+               detail::mesh_state const& m)
+      : comm_(c),
+        size_(members.size()),
+        rank_(group_rank),
+        name_(std::move(name)),
+        members_(std::move(members)),
+        m_(&m),
+        counts_(size_),
+        displs_(size_),
+        recv_counts_(size_),
+        recv_displs_(size_) {}
+
+  /// Marks this rank as inside a collective, for the watchdog.
+  struct scope {
+    detail::watchdog* dog;
+    scope(communicator const& c, detail::op_kind op) noexcept : dog(c.m_->dog.get()) {
+      if (dog != nullptr) dog->begin(op, &c.name_);
+    }
+    ~scope() {
+      if (dog != nullptr) dog->end();
+    }
+    scope(scope const&) = delete;
+    scope& operator=(scope const&) = delete;
+  };
+
+  /// "all_gather on group 'tp'", as a callable: the string is only built on an error.
+  struct where_t {
+    communicator const* c;
+    detail::op_kind op;
+    [[nodiscard]] std::string operator()() const {
+      return std::string(detail::op_name(op)) + " on group '" + c->name_ + "'";
+    }
+  };
+  [[nodiscard]] where_t where(detail::op_kind op) const noexcept { return {this, op}; }
+
+  /// "rank 1", or "rank 1 (world rank 3)" when the group rank differs from the mesh index.
+  [[nodiscard]] std::string label(std::size_t s) const {
+    std::string out = "rank " + std::to_string(s);
+    if (members_[s] != s) out += " (world rank " + std::to_string(members_[s]) + ")";
+    return out;
+  }
+
+  [[nodiscard]] comm_error error(detail::op_kind op, std::string const& what, std::size_t at) const {
+    return comm_error("spmd: " + std::string(detail::op_name(op)) + " on group '" + name_ + "': " + what,
+                      comm_error::reason::mismatch, members_[at]);
+  }
+
+  /// Fills dst[i] = counts[i] and displs[i] = prefix sums as ints; an error text if a count, a
+  /// displacement or the total exceeds INT_MAX (the largest count one MPI call takes).
+  [[nodiscard]] std::optional<std::string> to_ints(std::span<std::size_t const> counts, std::vector<int>& dst,
+                                                   std::vector<int>& displs, char const* what) const {
+    std::size_t off = 0;
+    for (std::size_t i = 0; i < counts.size(); ++i) {
+      if (counts[i] > detail::int_max || off > detail::int_max || counts[i] > detail::int_max - off)
+        return label(rank_) + " passed " + what + " " + detail::format_counts(counts) +
+               ": a block or the total exceeds INT_MAX (" + std::to_string(detail::int_max) +
+               ") elements, the largest count one MPI call takes; split the collective into smaller ones";
+      dst[i] = static_cast<int>(counts[i]);
+      displs[i] = static_cast<int>(off);
+      off += counts[i];
+    }
+    return std::nullopt;
+  }
+
+  [[nodiscard]] static bool all_equal(std::vector<int> const& c, int value) noexcept {
+    for (int x : c)
+      if (x != value) return false;
+    return true;
+  }
+
+  [[nodiscard]] bool checking() const noexcept { return m_->opts.check_agreement && size_ > 1; }
+
+  /// After this rank's own checks (`local`: what is wrong, if anything): with the agreement check,
+  /// makes every rank of the group agree or throw the same comm_error; otherwise throws `local`.
+  void settle(detail::op_kind op, detail::elem_kind elem, std::uint64_t a, std::uint64_t b,
+              std::optional<std::string> const& local, std::span<std::size_t const> counts) {
+    if (checking())
+      agree(op, elem, a, b, local, counts);
+    else if (local)
+      throw error(op, *local, rank_);
+  }
+
+  /// The agreement check: one MPI_Allreduce (max of each field and of its complement, i.e. max and
+  /// min) of this rank's call signature {collective, element type, a, b, has an error}. On a
+  /// disagreement every rank gathers all signatures (and, where needed, the counts or the faulty
+  /// rank's message), so that every rank throws the same comm_error naming the rank at fault.
+  void agree(detail::op_kind op, detail::elem_kind elem, std::uint64_t a, std::uint64_t b,
+             std::optional<std::string> const& local, std::span<std::size_t const> counts) {
+    using u64 = std::uint64_t;
+    constexpr int fields = 5;
+    u64 const mine[fields] = {static_cast<u64>(op), static_cast<u64>(elem), a, b, local ? u64{1} : u64{0}};
+    u64 red[2 * fields];
+    for (int i = 0; i < fields; ++i) {
+      red[i] = mine[i];
+      red[fields + i] = ~mine[i];
+    }
+    detail::check(MPI_Allreduce(MPI_IN_PLACE, red, 2 * fields, MPI_UINT64_T, MPI_MAX, comm_), "MPI_Allreduce",
+                  where(op));
+    bool same = true;
+    for (int i = 0; i < 4; ++i) same = same && red[i] == ~red[fields + i];
+    if (same && red[4] == 0) [[likely]]
+      return;
+
+    // Error path: every rank below runs the same calls on the same data.
+    std::size_t const n = size_;
+    std::vector<u64> all(fields * n);
+    detail::check(MPI_Allgather(mine, fields, MPI_UINT64_T, all.data(), fields, MPI_UINT64_T, comm_),
+                  "MPI_Allgather", where(op));
+    auto const at = [&](std::size_t s, int f) { return all[s * fields + static_cast<std::size_t>(f)]; };
+    auto const call = [&](std::size_t s) {
+      std::string c = detail::op_name(static_cast<detail::op_kind>(at(s, 0)));
+      auto const e = static_cast<detail::elem_kind>(at(s, 1));
+      if (e != detail::elem_kind::none) c += std::string("(") + detail::elem_name(e) + ")";
+      return c;
+    };
+    for (std::size_t s = 1; s < n; ++s)
+      if (at(s, 0) != at(0, 0) || at(s, 1) != at(0, 1))
+        throw comm_error("spmd: collective mismatch on group '" + name_ + "': " + label(0) + " called " + call(0) +
+                             " but " + label(s) + " called " + call(s) +
+                             "; all ranks of a group must call the same collectives in the same order",
+                         comm_error::reason::mismatch, members_[s]);
+    for (std::size_t s = 0; s < n; ++s)
+      if (at(s, 4) != 0) {  // rank s's own arguments are wrong: it tells everyone what
+        u64 len = s == rank_ ? local->size() : 0;
+        detail::check(MPI_Bcast(&len, 1, MPI_UINT64_T, static_cast<int>(s), comm_), "MPI_Bcast", where(op));
+        std::string text = s == rank_ ? *local : std::string(len, ' ');
+        detail::check(MPI_Bcast(text.data(), static_cast<int>(len), MPI_CHAR, static_cast<int>(s), comm_),
+                      "MPI_Bcast", where(op));
+        throw error(op, text, s);
+      }
+    switch (op) {
+      case detail::op_kind::all_reduce_sum:
+        for (std::size_t s = 1; s < n; ++s)
+          if (at(s, 2) != at(0, 2))
+            throw error(op,
+                        label(s) + " passed " + std::to_string(at(s, 2)) + " elements, " + label(0) + " passed " +
+                            std::to_string(at(0, 2)),
+                        s);
+        break;
+      case detail::op_kind::broadcast: {
+        for (std::size_t s = 1; s < n; ++s)
+          if (at(s, 2) != at(0, 2))
+            throw error(op,
+                        label(s) + " passed root " + std::to_string(at(s, 2)) + ", " + label(0) + " passed root " +
+                            std::to_string(at(0, 2)),
+                        s);
+        std::size_t const root = at(0, 2);
+        for (std::size_t s = 0; s < n; ++s)
+          if (at(s, 3) != at(root, 3))
+            throw error(op,
+                        label(s) + " passed " + std::to_string(at(s, 3)) + " elements, the root (" + label(root) +
+                            ") passed " + std::to_string(at(root, 3)),
+                        s);
+        break;
+      }
+      case detail::op_kind::reduce_scatter_sum:
+      case detail::op_kind::all_gather: {
+        std::vector<u64> mine_counts(counts.begin(), counts.end());
+        std::vector<u64> every(n * n);
+        detail::check(MPI_Allgather(mine_counts.data(), static_cast<int>(n), MPI_UINT64_T, every.data(),
+                                    static_cast<int>(n), MPI_UINT64_T, comm_),
+                      "MPI_Allgather", where(op));
+        auto const of = [&](std::size_t s) {
+          return std::vector<std::size_t>(every.begin() + static_cast<std::ptrdiff_t>(s * n),
+                                          every.begin() + static_cast<std::ptrdiff_t>((s + 1) * n));
+        };
+        for (std::size_t s = 1; s < n; ++s)
+          if (of(s) != of(0))
+            throw error(op,
+                        label(s) + " passed counts " + detail::format_counts(of(s)) + ", " + label(0) + " passed " +
+                            detail::format_counts(of(0)),
+                        s);
+        break;
+      }
+      default: break;
+    }
+    throw error(op, "the ranks disagree about the call's arguments", 0);
+  }
+
+  /// all_to_all's part of the agreement check: rank j must expect from rank s what s sends to j.
+  void agree_all_to_all(std::span<std::size_t const> send_counts, std::span<std::size_t const> recv_counts) {
+    using u64 = std::uint64_t;
+    auto const op = detail::op_kind::all_to_all;
+    std::size_t const n = size_;
+    std::vector<u64> sent(send_counts.begin(), send_counts.end()), got(n);
+    detail::check(MPI_Alltoall(sent.data(), 1, MPI_UINT64_T, got.data(), 1, MPI_UINT64_T, comm_), "MPI_Alltoall",
+                  where(op));
+    u64 key = n * n;  // the first (sender, receiver) pair that disagrees, as sender * n + receiver
+    for (std::size_t s = 0; s < n && key == n * n; ++s)
+      if (got[s] != recv_counts[s]) key = s * n + rank_;
+    detail::check(MPI_Allreduce(MPI_IN_PLACE, &key, 1, MPI_UINT64_T, MPI_MIN, comm_), "MPI_Allreduce", where(op));
+    if (key == n * n) [[likely]]
+      return;
+    std::size_t const s = key / n, j = key % n;
+    u64 vals[2] = {got[s], j == rank_ ? u64{recv_counts[s]} : u64{0}};
+    detail::check(MPI_Bcast(vals, 2, MPI_UINT64_T, static_cast<int>(j), comm_), "MPI_Bcast", where(op));
+    throw error(op,
+                label(s) + " sends " + std::to_string(vals[0]) + " elements to " + label(j) + ", which expects " +
+                    std::to_string(vals[1]),
+                s);
+  }
+
+  template <class T>
+  void all_reduce_impl(std::span<T> data) {
+    auto const op = detail::op_kind::all_reduce_sum;
+    scope const s(*this, op);
+    std::optional<std::string> err;
+    if (data.size() > detail::int_max)
+      err = label(rank_) + " passed " + std::to_string(data.size()) + " elements, more than INT_MAX (" +
+            std::to_string(detail::int_max) + "), the largest count one MPI call takes; split the buffer";
+    settle(op, detail::elem_of<T>, data.size(), 0, err, {});
+    detail::check(MPI_Allreduce(MPI_IN_PLACE, data.data(), static_cast<int>(data.size()), detail::datatype<T>(),
+                                MPI_SUM, comm_),
+                  "MPI_Allreduce", where(op));
+  }
+
+  template <class T>
+  void reduce_scatter_impl(std::span<T const> in, std::span<T> out, std::span<std::size_t const> counts) {
+    auto const op = detail::op_kind::reduce_scatter_sum;
+    scope const s(*this, op);
+    std::optional<std::string> err;
+    bool in_place = false;
+    if (counts.size() != size_) {
+      err = label(rank_) + " passed " + std::to_string(counts.size()) + " counts for a group of " +
+            std::to_string(size_) + " ranks";
+    } else if ((err = to_ints(counts, counts_, displs_, "counts"))) {
+    } else {
+      std::size_t const mine = counts[rank_];
+      std::size_t const total = static_cast<std::size_t>(displs_[size_ - 1]) + counts[size_ - 1];
+      in_place = in.size() == total && out.data() == in.data() + displs_[rank_];
+      if (out.size() != mine)
+        err = label(rank_) + " passed an output of " + std::to_string(out.size()) + " elements, counts say " +
+              std::to_string(mine);
+      else if (in.size() != total)
+        err = label(rank_) + " passed an input of " + std::to_string(in.size()) + " elements, counts sum to " +
+              std::to_string(total);
+      else if (!in_place && detail::overlaps(in.data(), in.size() * sizeof(T), out.data(), out.size() * sizeof(T)))
+        err = label(rank_) +
+              "'s output overlaps its input (in place, the block must be exactly this rank's block of the input)";
+    }
+    settle(op, detail::elem_of<T>, checking() ? detail::hash_counts(counts) : 0, 0, err, counts);
+    // MPI has no in-place form that leaves the result inside the input: use a scratch block.
+    T* dst = out.data();
+    if (in_place) {
+      scratch_.resize(out.size() * sizeof(T));
+      dst = reinterpret_cast<T*>(scratch_.data());
+    }
+    if (all_equal(counts_, counts_[0]))
+      detail::check(MPI_Reduce_scatter_block(in.data(), dst, counts_[0], detail::datatype<T>(), MPI_SUM, comm_),
+                    "MPI_Reduce_scatter_block", where(op));
+    else
+      detail::check(MPI_Reduce_scatter(in.data(), dst, counts_.data(), detail::datatype<T>(), MPI_SUM, comm_),
+                    "MPI_Reduce_scatter", where(op));
+    if (in_place && !out.empty()) std::memcpy(out.data(), dst, out.size() * sizeof(T));
+  }
+
+  template <class T>
+  void all_gather_impl(std::span<T const> in, std::span<T> out, std::span<std::size_t const> counts) {
+    auto const op = detail::op_kind::all_gather;
+    scope const s(*this, op);
+    std::optional<std::string> err;
+    bool in_place = false;
+    if (counts.size() != size_) {
+      err = label(rank_) + " passed " + std::to_string(counts.size()) + " counts for a group of " +
+            std::to_string(size_) + " ranks";
+    } else if ((err = to_ints(counts, counts_, displs_, "counts"))) {
+    } else {
+      std::size_t const mine = counts[rank_];
+      std::size_t const total = static_cast<std::size_t>(displs_[size_ - 1]) + counts[size_ - 1];
+      in_place = mine != 0 && out.size() == total && in.data() == out.data() + displs_[rank_];
+      if (in.size() != mine)
+        err = label(rank_) + " passed " + std::to_string(in.size()) + " elements, counts say " + std::to_string(mine);
+      else if (out.size() != total)
+        err = label(rank_) + " passed an output of " + std::to_string(out.size()) + " elements, counts sum to " +
+              std::to_string(total);
+      else if (!in_place && detail::overlaps(in.data(), in.size() * sizeof(T), out.data(), out.size() * sizeof(T)))
+        err = label(rank_) +
+              "'s input overlaps its output (in place, the block must be exactly this rank's block of the output)";
+    }
+    settle(op, detail::elem_of<T>, checking() ? detail::hash_counts(counts) : 0, 0, err, counts);
+    void const* send = in_place ? MPI_IN_PLACE : static_cast<void const*>(in.data());
+    if (all_equal(counts_, counts_[0]))
+      detail::check(MPI_Allgather(send, counts_[0], detail::datatype<T>(), out.data(), counts_[0],
+                                  detail::datatype<T>(), comm_),
+                    "MPI_Allgather", where(op));
+    else
+      detail::check(MPI_Allgatherv(send, counts_[rank_], detail::datatype<T>(), out.data(), counts_.data(),
+                                   displs_.data(), detail::datatype<T>(), comm_),
+                    "MPI_Allgatherv", where(op));
+  }
+
+  template <class T>
+  void all_to_all_impl(std::span<T const> send, std::span<std::size_t const> send_counts, std::span<T> recv,
+                       std::span<std::size_t const> recv_counts) {
+    auto const op = detail::op_kind::all_to_all;
+    scope const s(*this, op);
+    std::optional<std::string> err;
+    if (send_counts.size() != size_) {
+      err = label(rank_) + " passed " + std::to_string(send_counts.size()) + " send_counts for a group of " +
+            std::to_string(size_) + " ranks";
+    } else if (recv_counts.size() != size_) {
+      err = label(rank_) + " passed " + std::to_string(recv_counts.size()) + " recv_counts for a group of " +
+            std::to_string(size_) + " ranks";
+    } else if ((err = to_ints(send_counts, counts_, displs_, "send_counts"))) {
+    } else if ((err = to_ints(recv_counts, recv_counts_, recv_displs_, "recv_counts"))) {
+    } else {
+      std::size_t const send_total = static_cast<std::size_t>(displs_[size_ - 1]) + send_counts[size_ - 1];
+      std::size_t const recv_total = static_cast<std::size_t>(recv_displs_[size_ - 1]) + recv_counts[size_ - 1];
+      if (send.size() != send_total)
+        err = label(rank_) + " passed a send buffer of " + std::to_string(send.size()) +
+              " elements, send_counts sum to " + std::to_string(send_total);
+      else if (recv.size() != recv_total)
+        err = label(rank_) + " passed a recv buffer of " + std::to_string(recv.size()) +
+              " elements, recv_counts sum to " + std::to_string(recv_total);
+      else if (detail::overlaps(send.data(), send.size() * sizeof(T), recv.data(), recv.size() * sizeof(T)))
+        err = label(rank_) + "'s send and recv buffers overlap (all_to_all cannot work in place)";
+    }
+    settle(op, detail::elem_of<T>, 0, 0, err, {});
+    if (checking()) agree_all_to_all(send_counts, recv_counts);
+    int const c = counts_[0];
+    if (all_equal(counts_, c) && all_equal(recv_counts_, c))
+      detail::check(MPI_Alltoall(send.data(), c, detail::datatype<T>(), recv.data(), c, detail::datatype<T>(), comm_),
+                    "MPI_Alltoall", where(op));
+    else
+      detail::check(MPI_Alltoallv(send.data(), counts_.data(), displs_.data(), detail::datatype<T>(), recv.data(),
+                                  recv_counts_.data(), recv_displs_.data(), detail::datatype<T>(), comm_),
+                    "MPI_Alltoallv", where(op));
+  }
+
+  template <class T>
+  void broadcast_impl(std::span<T> data, std::size_t root) {
+    auto const op = detail::op_kind::broadcast;
+    scope const s(*this, op);
+    std::optional<std::string> err;
+    if (root >= size_)
+      err = "root " + std::to_string(root) + " is not a rank of the group (size " + std::to_string(size_) + ")";
+    else if (data.size() > detail::int_max)
+      err = label(rank_) + " passed " + std::to_string(data.size()) + " elements, more than INT_MAX (" +
+            std::to_string(detail::int_max) + "), the largest count one MPI call takes; split the buffer";
+    settle(op, detail::elem_of<T>, root, data.size(), err, {});
+    detail::check(MPI_Bcast(data.data(), static_cast<int>(data.size()), detail::datatype<T>(), static_cast<int>(root),
+                            comm_),
+                  "MPI_Bcast", where(op));
+  }
+
+  MPI_Comm comm_;
+  std::size_t size_;
+  std::size_t rank_;
+  std::string name_;
+  std::vector<std::size_t> members_;
+  detail::mesh_state const* m_;
+  // Per-call int counts and displacements for MPI's v-collectives, allocated once.
+  std::vector<int> counts_, displs_, recv_counts_, recv_displs_;
+  std::vector<std::byte> scratch_;  // reduce_scatter_sum in place
+};
+
+/// One rank of a running mesh (this process); run() passes it to the user function by reference.
+/// Same members as spmd::threads::rank. Use it from the thread that called run().
+class rank {
+ public:
+  rank(rank const&) = delete;
+  rank& operator=(rank const&) = delete;
+  ~rank() {
+    flat_comms_.clear();
+    axis_comms_.clear();
+    m_.dog.reset();
+    if (m_.comm != MPI_COMM_NULL) MPI_Comm_free(&m_.comm);
+  }
+
+  /// This rank's index in the mesh: row-major over the axes in mesh order; equal to its rank in
+  /// MPI_COMM_WORLD.
+  [[nodiscard]] std::size_t index() const noexcept { return m_.index; }
+  /// Number of ranks in the mesh (== the size of MPI_COMM_WORLD).
+  [[nodiscard]] std::size_t world_size() const noexcept { return m_.world_size; }
+  /// This rank's coordinate on `axis` (std::invalid_argument if there is no such axis).
+  [[nodiscard]] std::size_t coord(std::string_view axis) const { return m_.coords[axis_of(axis, "coord")]; }
+  /// The size of `axis` (std::invalid_argument if there is no such axis).
+  [[nodiscard]] std::size_t axis_size(std::string_view axis) const { return m_.sizes[axis_of(axis, "axis_size")]; }
+  /// The mesh's axis names, in mesh order.
+  [[nodiscard]] std::span<std::string const> axis_names() const noexcept { return m_.names; }
+
+  /// The communicator of the ranks that differ from this one only on `axis`; group rank = the
+  /// coordinate on `axis`. Created by run() (MPI_Comm_split).
+  [[nodiscard]] communicator& comm(std::string_view axis) { return *axis_comms_[axis_of(axis, "comm")]; }
+
+  /// The communicator of the ranks that differ from this one only on `axes` (flattened): group
+  /// rank = row-major over those axes in MESH order, whatever order they are listed in. Created on
+  /// first use (MPI_Comm_create_group, collective over that group only) and cached.
+  [[nodiscard]] communicator& comm(std::initializer_list<std::string_view> axes) {
+    return comm(std::span<std::string_view const>(axes.begin(), axes.size()));
+  }
+  [[nodiscard]] communicator& comm(std::span<std::string_view const> axes) {
+    if (axes.empty()) throw std::invalid_argument("spmd: rank::comm: the list of axes is empty");
+    std::uint64_t mask = 0;
+    std::size_t first = 0;
+    for (std::string_view a : axes) {
+      std::size_t const i = axis_of(a, "comm");
+      if (mask >> i & 1u) throw std::invalid_argument("spmd: rank::comm: axis '" + std::string(a) + "' is listed twice");
+      mask |= std::uint64_t{1} << i;
+      first = i;
+    }
+    if (axes.size() == 1) return *axis_comms_[first];
+    for (auto& [m, c] : flat_comms_)
+      if (m == mask) return *c;
+    flat_comms_.emplace_back(mask, make_group(mask, false));
+    return *flat_comms_.back().second;
+  }
+
+ private:
+  friend void detail::run_mesh(std::vector<std::pair<std::string, std::size_t>> const&, void (*)(void*, rank&),
+                               void*, options const&);
+
+  explicit rank(detail::mesh_state&& m) : m_(std::move(m)) {
+    detail::check(MPI_Comm_dup(MPI_COMM_WORLD, &m_.comm), "MPI_Comm_dup", [] { return std::string("mpi::run"); });
+    detail::check(MPI_Comm_set_errhandler(m_.comm, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler",
+                  [] { return std::string("mpi::run"); });
+    axis_comms_.reserve(m_.names.size());
+    for (std::size_t a = 0; a < m_.names.size(); ++a) axis_comms_.push_back(make_group(std::uint64_t{1} << a, true));
+    if (m_.opts.timeout_seconds > 0) m_.dog = std::make_unique<detail::watchdog>(m_.opts.timeout_seconds, m_.index);
+  }
+
+  /// The group of the ranks that differ from this one only on the axes in `mask`. `split`: by
+  /// MPI_Comm_split over the whole mesh (every rank calls it, at the same time); otherwise by
+  /// MPI_Comm_create_group (only the group's ranks call it).
+  std::unique_ptr<communicator> make_group(std::uint64_t mask, bool split) {
+    std::size_t base = m_.index;
+    std::string name;
+    for (std::size_t a = 0; a < m_.names.size(); ++a)
+      if (mask >> a & 1u) {
+        base -= m_.coords[a] * m_.strides[a];
+        name += (name.empty() ? "" : ",") + m_.names[a];
+      }
+    // Members in group rank order: row-major over the masked axes, in mesh order.
+    std::vector<std::size_t> members{base};
+    std::size_t group_rank = 0;
+    for (std::size_t a = 0; a < m_.names.size(); ++a)
+      if (mask >> a & 1u) {
+        std::vector<std::size_t> next;
+        next.reserve(members.size() * m_.sizes[a]);
+        for (std::size_t mbr : members)
+          for (std::size_t c = 0; c < m_.sizes[a]; ++c) next.push_back(mbr + c * m_.strides[a]);
+        members = std::move(next);
+        group_rank = group_rank * m_.sizes[a] + m_.coords[a];
+      }
+    auto const where = [&name] { return "rank::comm(\"" + name + "\")"; };
+    MPI_Comm c = MPI_COMM_NULL;
+    if (split) {
+      detail::check(
+          MPI_Comm_split(m_.comm, static_cast<int>(base), static_cast<int>(group_rank), &c), "MPI_Comm_split", where);
+    } else {
+      std::vector<int> ranks(members.begin(), members.end());
+      MPI_Group world_group = MPI_GROUP_NULL, group = MPI_GROUP_NULL;
+      detail::check(MPI_Comm_group(m_.comm, &world_group), "MPI_Comm_group", where);
+      int rc = MPI_Group_incl(world_group, static_cast<int>(ranks.size()), ranks.data(), &group);
+      MPI_Group_free(&world_group);
+      detail::check(rc, "MPI_Group_incl", where);
+      rc = MPI_Comm_create_group(m_.comm, group, static_cast<int>(mask % 32749u), &c);
+      MPI_Group_free(&group);
+      detail::check(rc, "MPI_Comm_create_group", where);
+    }
+    std::unique_ptr<communicator> out(new communicator(c, std::move(name), std::move(members), group_rank, m_));
+    detail::check(MPI_Comm_set_errhandler(c, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler", where);
+    return out;
+  }
+
+  [[nodiscard]] std::size_t axis_of(std::string_view axis, char const* fn) const {
+    for (std::size_t a = 0; a < m_.names.size(); ++a)
+      if (m_.names[a] == axis) return a;
+    std::string msg = "spmd: rank::" + std::string(fn) + ": the mesh has no axis '" + std::string(axis) + "' (axes:";
+    for (auto const& n : m_.names) msg += " " + n;
+    throw std::invalid_argument(msg + ")");
+  }
+
+  detail::mesh_state m_;
+  std::vector<std::unique_ptr<communicator>> axis_comms_;
+  std::vector<std::pair<std::uint64_t, std::unique_ptr<communicator>>> flat_comms_;
+};
+
+static_assert(spmd::communicator<communicator>);
+static_assert(spmd::rank_context<rank>);
+
+/// Initialises MPI (MPI_Init_thread, MPI_THREAD_FUNNELED) unless it already is, and finalizes it
+/// on destruction if it initialised it. Create one at the top of main() to call run() several
+/// times in one program (run() alone finalizes MPI when it initialised it, and MPI cannot be
+/// initialised twice), or to know the world size before choosing a mesh.
+class environment {
+ public:
+  environment() { init(nullptr, nullptr); }
+  environment(int& argc, char**& argv) { init(&argc, &argv); }
+  environment(environment const&) = delete;
+  environment& operator=(environment const&) = delete;
+  ~environment() {
+    int finalized = 0;
+    MPI_Finalized(&finalized);
+    if (owns_ && !finalized) MPI_Finalize();
+  }
+
+  /// Number of processes in MPI_COMM_WORLD.
+  [[nodiscard]] std::size_t world_size() const {
+    int n = 0;
+    MPI_Comm_size(MPI_COMM_WORLD, &n);
+    return static_cast<std::size_t>(n);
+  }
+  /// This process's rank in MPI_COMM_WORLD.
+  [[nodiscard]] std::size_t world_rank() const {
+    int r = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &r);
+    return static_cast<std::size_t>(r);
+  }
+  /// The thread support MPI provides (MPI_THREAD_SINGLE ... MPI_THREAD_MULTIPLE).
+  [[nodiscard]] int thread_level() const noexcept { return provided_; }
+
+ private:
+  void init(int* argc, char*** argv) {
+    int initialized = 0, finalized = 0;
+    MPI_Initialized(&initialized);
+    MPI_Finalized(&finalized);
+    if (finalized) throw std::logic_error("spmd: mpi::environment: MPI has already been finalized");
+    if (initialized) {
+      MPI_Query_thread(&provided_);
+      return;
+    }
+    detail::check(MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided_), "MPI_Init_thread",
+                  [] { return std::string("mpi::environment"); });
+    owns_ = true;
+  }
+
+  bool owns_ = false;
+  int provided_ = MPI_THREAD_SINGLE;
+};
+
+namespace detail {
+
+inline void run_mesh(std::vector<std::pair<std::string, std::size_t>> const& mesh_sizes, void (*call)(void*, rank&),
+                     void* fn, options const& opts) {
+  if (mesh_sizes.empty())
+    throw std::invalid_argument("spmd: mpi::run: the mesh needs at least one axis, e.g. {{\"dp\", 2}}");
+  if (mesh_sizes.size() > 64) throw std::invalid_argument("spmd: mpi::run: a mesh has at most 64 axes");
+  mesh_state m;
+  m.opts = opts;
+  std::string shape = "{";
+  for (auto const& [name, size] : mesh_sizes) {
+    if (name.empty()) throw std::invalid_argument("spmd: mpi::run: a mesh axis name is empty");
+    for (auto const& n : m.names)
+      if (n == name) throw std::invalid_argument("spmd: mpi::run: the mesh names axis '" + name + "' twice");
+    if (size == 0)
+      throw std::invalid_argument("spmd: mpi::run: mesh axis '" + name + "' has size 0 (must be >= 1)");
+    if (m.world_size > static_cast<std::size_t>(INT_MAX) / size)
+      throw std::invalid_argument("spmd: mpi::run: the mesh has more ranks than MPI can address");
+    m.world_size *= size;
+    m.names.push_back(name);
+    m.sizes.push_back(size);
+    shape += (shape.size() > 1 ? ", " : "") + name + ": " + std::to_string(size);
+  }
+  shape += "}";
+
+  int initialized = 0, finalized = 0;
+  MPI_Initialized(&initialized);
+  MPI_Finalized(&finalized);
+  if (finalized)
+    throw std::logic_error(
+        "spmd: mpi::run: MPI has already been finalized (an earlier mpi::run initialised and finalized it); to run "
+        "several meshes in one program, create an spmd::mpi::environment at the top of main()");
+  struct finalizer {
+    bool owns = false;
+    ~finalizer() {
+      if (owns) MPI_Finalize();
+    }
+  } fin;
+  if (initialized == 0) {
+    int provided = 0;
+    check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread",
+          [] { return std::string("mpi::run"); });
+    fin.owns = true;
+  }
+
+  int world = 0, me = 0;
+  MPI_Comm_size(MPI_COMM_WORLD, &world);
+  MPI_Comm_rank(MPI_COMM_WORLD, &me);
+  if (m.world_size != static_cast<std::size_t>(world))
+    throw std::invalid_argument("spmd: mpi::run: the mesh " + shape + " has " + std::to_string(m.world_size) +
+                                " ranks but MPI_COMM_WORLD has " + std::to_string(world) +
+                                " processes; start the program with mpirun -np " + std::to_string(m.world_size) +
+                                ", or choose axis sizes whose product is " + std::to_string(world));
+  m.index = static_cast<std::size_t>(me);
+  m.strides.assign(m.sizes.size(), 1);
+  for (std::size_t a = m.sizes.size(); a-- > 1;) m.strides[a - 1] = m.strides[a] * m.sizes[a];
+  for (std::size_t a = 0; a < m.sizes.size(); ++a) m.coords.push_back(m.index / m.strides[a] % m.sizes[a]);
+
+  std::size_t const index = m.index;
+  std::unique_ptr<rank> r;
+  try {
+    r.reset(new rank(std::move(m)));
+  } catch (std::exception const& e) {
+    abort_job(index, e.what());
+  }
+  try {
+    call(fn, *r);
+  } catch (std::exception const& e) {
+    abort_job(index, e.what());
+  } catch (...) {
+    abort_job(index, "an exception not derived from std::exception");
+  }
+  r.reset();  // frees the communicators (collective) before MPI_Finalize
+}
+
+}  // namespace detail
+
+/// Runs fn(rank&) on this process as rank MPI_COMM_WORLD-rank of the mesh (axis name, size; in
+/// mesh order), and returns when fn has returned. Start the program with mpirun -np <product of
+/// the sizes>; a different world size throws std::invalid_argument on every rank, naming both
+/// numbers. Initialises MPI if needed (MPI_Init_thread, MPI_THREAD_FUNNELED) and then finalizes
+/// it before returning (see environment to run several meshes).
+///
+/// If fn throws on a rank, that rank prints "spmd: rank N failed: <what()>" to stderr and calls
+/// MPI_Abort(MPI_COMM_WORLD, 1): every process of the job ends and mpirun exits non-zero. (The
+/// threads runtime's "every other rank's collective throws comm_error, run() rethrows" becomes
+/// "the job aborts".) Axis sizes must be >= 1, names non-empty and distinct (std::invalid_argument).
+template <class F>
+  requires std::invocable<F&, rank&>
+void run(std::vector<std::pair<std::string, std::size_t>> const& mesh_sizes, F&& fn, options const& opts = options{}) {
+  using fn_type = std::remove_reference_t<F>;
+  detail::run_mesh(
+      mesh_sizes, [](void* f, rank& r) { std::invoke(*static_cast<fn_type*>(f), r); },
+      const_cast<void*>(static_cast<void const*>(std::addressof(fn))), opts);
+}
+
+}  // namespace spmd::mpi

@@ -1,0 +1,85 @@
+// The forward-value tests of the typed collectives, converts and reinterprets (tests/common/
+// collectives_values.hpp, the same bodies the threads unit tests run) on the MPI runtime, and the
+// faults of typed calls: an extent that does not split evenly (comm_error on every rank) and
+// ranks that disagree about a split (comm_error on every rank with the agreement check).
+//   mpirun -np N values        one axis "tp" of size N (N >= 2)
+//   mpirun -np 4 values 2x2    a (dp, tp) = 2x2 mesh: the same bodies on each tp group, and the
+//                              flattened (dp, tp) group
+#include <string>
+#include <vector>
+
+#include <spmd/runtime/mpi.hpp>
+
+#include "../common/collectives_values.hpp"
+#include "mpi_test.hpp"
+
+namespace v = spmd_tests::values;
+using spmd_mpi_tests::checker;
+using spmd_mpi_tests::mesh_t;
+
+namespace {
+
+// Uneven splits for n ranks: the threads tests' {1, 3, 2} and {2, 1, 3, 1}, cut or extended.
+std::vector<std::size_t> lens_from(std::vector<std::size_t> const& pattern, std::size_t n) {
+  std::vector<std::size_t> out(n);
+  for (std::size_t i = 0; i < n; ++i) out[i] = pattern[i % pattern.size()];
+  return out;
+}
+
+void forward_values(checker& c, mesh_t const& mesh) {
+  spmd::mpi::run(mesh, [&](spmd::mpi::rank& r) {
+    std::size_t const n = r.axis_size("tp");
+    c.check(v::all_reduce_ok(r), "all_reduce");
+    c.check(v::reduce_scatter_ok(r, lens_from({1, 3, 2}, n)), "reduce_scatter");
+    c.check(v::all_gather_ok(r, lens_from({2, 1, 3, 1}, n)), "all_gather");
+    c.check(v::all_to_all_ok(r), "all_to_all");
+    c.check(v::convert_ok(r), "convert");
+    c.check(v::reinterpret_ok(), "reinterpret");
+  });
+}
+
+void flattened(checker& c, mesh_t const& mesh) {
+  spmd::mpi::run(mesh, [&](spmd::mpi::rank& r) { c.check(v::flattened_order_ok(r), "flattened (dp, tp) order"); });
+}
+
+void faults(checker& c, mesh_t const& mesh) {
+  // Always checked (each rank's own arguments): every rank throws the same error.
+  spmd::mpi::run(mesh, [&](spmd::mpi::rank& r) {
+    std::string const n = std::to_string(r.axis_size("tp"));
+    c.expect_throw<spmd::comm_error>([&] { v::reduce_scatter_uneven_without_sizes(r); },
+                                     "does not split evenly over " + n + " ranks; pass the per-rank split sizes",
+                                     "uneven extent without split sizes");
+  });
+  // Ranks that disagree: with the agreement check, comm_error on every rank, naming rank 1.
+  spmd::mpi::options checked;
+  checked.check_agreement = true;
+  spmd::mpi::run(
+      mesh,
+      [&](spmd::mpi::rank& r) {
+        c.expect_throw<spmd::comm_error>([&] { v::all_gather_with_disagreeing_split(r); }, "on group 'tp': rank 1",
+                                         "disagreeing split sizes");
+        // The group is still usable afterwards.
+        c.check(v::all_reduce_ok(r), "all_reduce after a caught mismatch");
+      },
+      checked);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  spmd::mpi::environment env(argc, argv);
+  bool const grid = spmd_mpi_tests::two_by_two(argc, argv);
+  checker c(grid ? "mpi.values_2x2" : "mpi.values");
+  if (grid) {
+    mesh_t const mesh{{"dp", 2}, {"tp", 2}};
+    forward_values(c, mesh);
+    flattened(c, mesh);
+    faults(c, mesh);
+  } else {
+    std::size_t const n = env.world_size();
+    forward_values(c, {{"tp", n}});
+    flattened(c, {{"dp", 1}, {"tp", n}});
+    faults(c, {{"tp", n}});
+  }
+  return c.report();
+}
