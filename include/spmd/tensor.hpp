@@ -33,7 +33,7 @@ template <class Local, class Mesh, class Layout>
 class basic_tensor {
   static_assert(local_tensor<Local>,
                 "spmd: tensor<Local, Mesh, Layout>: Local must model spmd::local_tensor (value_type, "
-                "static rank, shape(), data()); e.g. spmd::dense<float, 2>");
+                "static rank, shape(), data()); e.g. spmd::local::dense<float, 2>");
   static_assert(mesh_type<Mesh>, "spmd: tensor<Local, Mesh, Layout>: Mesh must be a spmd::mesh<\"axis\", ...>");
   static_assert(canonical_layout<Layout>, "spmd: tensor<Local, Mesh, Layout>: Layout must be a layout<...>");
 };

@@ -1,13 +1,14 @@
 // expect: spmd: einsum<spec>: more than 16 labels in one operand
-// Mistake: an einsum operand with 17 labels.
+// Mistake: an einsum operand with 17 labels (the limit is 16), for a rank-17 tensor.
 #include <spmd/spmd.hpp>
 
 using namespace spmd;
 using Mesh = mesh<"dp", "tp">;
 using F2 = local::dense<float, 2>;
-using Rt = tensor<F2, Mesh, layout<R, R>>;
+using F17 = local::dense<float, 17>;
+using X = tensor<F17, Mesh, layout<R, R>>;
 
-void f(Rt const& a) {
+void f(X const& a) {
   auto c = einsum<"abcdefghijklmnopq->a">(a);
   (void)c;
 }

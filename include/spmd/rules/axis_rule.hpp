@@ -102,7 +102,7 @@ consteval placement_kind result_kind() {
       static_assert(detail::always_false<Op, Axis, Ps...>,
                     "spmd: I (invariant) meets another type on this mesh axis, and I never mixes; "
                     "convert it first: convert<axis, I, R> for a replicated parameter used next to R/V "
-                    "values, or convert<axis, I, V> to split it");
+                    "values, or convert<axis, I, S<d>> to split it");
     }
     return placement_kind::invariant;
   } else if constexpr (c.partial > 0) {

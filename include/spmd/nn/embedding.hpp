@@ -1,0 +1,145 @@
+// spmd/nn/embedding.hpp - the vocab-parallel token embedding (plus a learned position table).
+//
+// The table [vocab, hidden] is sharded by rows over tp: (R, S0), rank k holding the ids
+// [k vocab/tp, (k + 1) vocab/tp). Each rank looks up the ids in its range and writes zeros for the
+// others: that is onehot(ids) @ table with the one-hot columns sharded like the table's rows, a
+// contraction over the sharded dim, so the result is a pending sum over tp, (V, P). It is then
+// reduce-scattered over the tokens (SP, (V, S0)) or all-reduced ((V, I)).
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <spmd/autograd/as_grad.hpp>
+#include <spmd/autograd/collectives.hpp>
+#include <spmd/autograd/ops.hpp>
+#include <spmd/autograd/tape.hpp>
+#include <spmd/nn/init.hpp>
+#include <spmd/nn/linear.hpp>
+#include <spmd/nn/types.hpp>
+#include <spmd/ops/matmul.hpp>
+#include <spmd/ops/reduce.hpp>
+#include <spmd/ops/view.hpp>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace spmd::nn {
+
+namespace fused {
+
+/// The (never materialised) one-hot matrix of the ids, [tokens, vocab/tp]: the ids vary over dp,
+/// and each tp rank holds the columns of its vocab range, S(1)@tp.
+template <class T>
+using onehot_t = tensor2<T, V, S<1>>;
+
+/// The type of embedding_lookup(table, ids): that of matmul(onehot(ids), table, out_partial<"tp">).
+template <typed_tensor Table>
+using embedding_lookup_t = decltype(spmd::matmul(std::declval<onehot_t<typename Table::value_type>>(),
+                                                 std::declval<Table>(), out_partial<"tp">));
+
+/// out[t] = table[ids[t] - offset] for the ids in [offset, offset + rows of table), zeros for the
+/// others, where offset = coord("tp") * rows: rank k holds rows [k rows, (k + 1) rows) of the
+/// whole table. The result is a pending sum over tp (typed as onehot(ids) @ table with
+/// out_partial<"tp">); backward: the table's gradient is onehot(ids)^T @ g, a scatter-add of g's
+/// rows into this rank's rows, typed as that product and checked by as_grad.
+template <rank_context Rank, typed_tensor Table>
+var<embedding_lookup_t<Table>> embedding_lookup(Rank& r, var<Table> const& table, std::span<int const> ids) {
+  static_assert(Table::rank == 2, "spmd: nn::fused::embedding_lookup takes a table [vocab/tp, hidden]");
+  using Out = embedding_lookup_t<Table>;
+  using T = typename Table::value_type;
+  using G = grad_t<Out>;
+  // The gradient of the table, typed as onehot^T @ g.
+  using TableGrad = decltype(spmd::matmul(spmd::transpose<0, 1>(std::declval<onehot_t<T>>()), std::declval<G>()));
+  auto const& tl = table.value().local();
+  std::size_t const rows = tl.extent(0), h = tl.extent(1);
+  long const offset = static_cast<long>(r.coord("tp") * rows);
+  local::dense<T, 2> out({ids.size(), h}, T{0});
+  for (std::size_t t = 0; t < ids.size(); ++t) {
+    long const k = static_cast<long>(ids[t]) - offset;
+    if (k >= 0 && k < static_cast<long>(rows))
+      std::copy_n(tl.data() + static_cast<std::size_t>(k) * h, h, out.data() + t * h);
+  }
+  return autograd::record(autograd::tape_of(table), Out{std::move(out)}, table.requires_grad(),
+                          [table, offset, rows, h, ids = std::vector<int>(ids.begin(), ids.end())](G const& g) {
+                            local::dense<T, 2> dt({rows, h}, T{0});
+                            for (std::size_t t = 0; t < ids.size(); ++t) {
+                              long const k = static_cast<long>(ids[t]) - offset;
+                              if (k < 0 || k >= static_cast<long>(rows)) continue;
+                              T* dst = dt.data() + static_cast<std::size_t>(k) * h;
+                              T const* src = g.local().data() + t * h;
+                              for (std::size_t j = 0; j < h; ++j) dst[j] += src[j];
+                            }
+                            table.accumulate(autograd::as_grad<grad_t<Table>>(TableGrad{std::move(dt)}));
+                          });
+}
+
+/// The type of tile_rows(x, n): the rule of concatenating copies of x along dim 0 (linear).
+template <typed_tensor X>
+using tile_rows_t = decltype(spmd::concat<0>(std::declval<X>(), std::declval<X>()));
+
+/// x [rows, cols] repeated n times along dim 0: [n rows, cols] (linear, like concat). Backward:
+/// the sum of the n row blocks of the gradient (reshape, sum over the copies, reshape back).
+template <typed_tensor X>
+var<tile_rows_t<X>> tile_rows(var<X> const& x, std::size_t n) {
+  static_assert(X::rank == 2, "spmd: nn::fused::tile_rows takes a rank-2 tensor");
+  using Out = tile_rows_t<X>;
+  auto const& xl = x.value().local();
+  std::size_t const rows = xl.extent(0), cols = xl.extent(1);
+  typename X::local_type out({n * rows, cols});
+  for (std::size_t i = 0; i < n; ++i) std::copy_n(xl.data(), rows * cols, out.data() + i * rows * cols);
+  return autograd::record(autograd::tape_of(x), Out{std::move(out)}, x.requires_grad(),
+                          [x, n, rows, cols](grad_t<Out> const& g) {
+                            auto blocks = spmd::reshape(g, std::array<std::size_t, 2>{n, rows * cols});
+                            auto summed = spmd::reshape(spmd::sum<0>(blocks), std::array<std::size_t, 2>{rows, cols});
+                            x.accumulate(autograd::as_grad<grad_t<X>>(std::move(summed)));
+                          });
+}
+
+}  // namespace fused
+
+/// Token embedding, vocab-parallel ([vocab, hidden] whole, (R, S0) sharded: vocab must divide by
+/// the tp size), plus a learned position table [seq, hidden] (R, I). Output: a block activation,
+/// (V, S0) with SP (the lookup's pending sum is reduce-scattered over the tokens; the position
+/// rows are split to match with convert<"tp", I, S<0>>), (V, I) without.
+template <class T>
+struct vocab_parallel_embedding {
+  parameter<vocab_table<T>> tokens;
+  parameter<replicated<T>> positions;
+
+  template <rank_context Rank>
+  static vocab_parallel_embedding make(Rank& r, initializer& init, std::size_t vocab, std::size_t hidden,
+                                       std::size_t seq, double stddev) {
+    if (vocab % r.axis_size("tp") != 0)
+      throw std::invalid_argument("spmd: nn::vocab_parallel_embedding: the vocabulary size " + std::to_string(vocab) +
+                                  " does not divide by the tp size " + std::to_string(r.axis_size("tp")));
+    auto tok = make_tp_sharded<0>(r, init.normal<T>(vocab, hidden, stddev));
+    auto pos = make_replicated<T>(init.normal<T>(seq, hidden, stddev));
+    return {std::move(tok), std::move(pos)};
+  }
+
+  /// The embeddings of `ids` (this dp rank's tokens: whole sequences of the position table's
+  /// length, sequence-major), with SP or without.
+  template <bool SP, rank_context Rank>
+  var<activation<T, SP>> forward(Rank& r, tape& t, std::span<int const> ids) const {
+    std::size_t const seq = positions.value().local().extent(0);
+    if (ids.size() % seq != 0)
+      throw std::invalid_argument("spmd: nn::vocab_parallel_embedding: " + std::to_string(ids.size()) +
+                                  " ids are not whole sequences of " + std::to_string(seq));
+    auto e = leave_row_parallel<SP>(r, fused::embedding_lookup(r, tokens.on(t), ids));
+    auto p = fused::tile_rows(positions.on(t), ids.size() / seq);  // (R, I) [tokens, hidden]
+    if constexpr (SP)
+      return e + autograd::convert<"tp", I, S<0>>(r, p);  // this rank's rows, like the reduce_scatter
+    else
+      return e + p;
+  }
+
+  template <class F>
+  void for_each_parameter(F&& f) {
+    f(tokens);
+    f(positions);
+  }
+};
+
+}  // namespace spmd::nn

@@ -1,0 +1,130 @@
+// spmd/nn/types.hpp - the mesh and the typed tensors of the Megatron layers: every parameter and
+// activation of spmd::nn has its placement on "dp" and "tp" in its type.
+//
+//   parameter / activation              [shape]              dp   tp
+//   column-parallel weight              [in, out/tp]         R    S(1)
+//   column-parallel bias                [1, out/tp]          R    S(1)
+//   row-parallel weight                 [in/tp, out]         R    S(0)
+//   vocab-parallel embedding table      [vocab/tp, hidden]   R    S(0)
+//   layer norm weight/bias, row bias,   [1, hidden]          R    I
+//   position table                      [seq, hidden]        R    I
+//   activation between blocks, SP       [tokens/tp, hidden]  V    S(0)
+//   activation between blocks, no SP    [tokens, hidden]     V    I
+//   input of a column-parallel matmul   [tokens, in]         V    R
+//   output of a column-parallel matmul  [tokens, out/tp]     V    S(1)
+//   output of a row-parallel matmul     [tokens, out]        V    P
+//   loss                                [1, 1]               P    I
+//
+// "tokens" are the flattened batch*sequence positions of one dp rank.
+#pragma once
+
+#include <cstddef>
+#include <spmd/autograd/tape.hpp>
+#include <spmd/core/layout.hpp>
+#include <spmd/core/mesh.hpp>
+#include <spmd/core/placement.hpp>
+#include <spmd/local/dense.hpp>
+#include <spmd/tensor.hpp>
+#include <type_traits>
+#include <utility>
+
+namespace spmd::nn {
+
+/// The mesh of the Megatron layers: data parallel x tensor parallel (sizes at run time; a serial
+/// run is the 1 x 1 mesh of the same type).
+using dp_tp = mesh<"dp", "tp">;
+
+/// A rank-2 tensor of element type T on dp_tp, placed Dp on "dp" and Tp on "tp".
+template <class T, placement Dp, placement Tp>
+using tensor2 = basic_tensor<local::dense<T, 2>, dp_tp, layout<Dp, Tp>>;
+
+/// Column-parallel weight [in, out/tp] and bias [1, out/tp].
+template <class T>
+using column_weight = tensor2<T, R, S<1>>;
+/// Row-parallel weight [in/tp, out].
+template <class T>
+using row_weight = tensor2<T, R, S<0>>;
+/// Vocab-parallel embedding table [vocab/tp, hidden].
+template <class T>
+using vocab_table = tensor2<T, R, S<0>>;
+/// A parameter every tp rank holds whole and uses whole (layer norm weight and bias, the bias of
+/// a row-parallel linear, the position table): R on dp (its gradient is P@dp), I on tp.
+template <class T>
+using replicated = tensor2<T, R, I>;
+
+/// The placement of activations between blocks on "tp": S<0> (sequence parallel) or I.
+template <bool SP>
+using block_tp = std::conditional_t<SP, S<0>, I>;
+/// An activation between blocks: [tokens/tp, hidden] V@dp S(0)@tp with sequence parallelism,
+/// [tokens, hidden] V@dp I@tp without.
+template <class T, bool SP>
+using activation = tensor2<T, V, block_tp<SP>>;
+/// The input of a column-parallel matmul: every tp rank holds all tokens, R@tp.
+template <class T>
+using gathered = tensor2<T, V, R>;
+/// The output of a column-parallel matmul: this rank's columns (or heads), S(1)@tp.
+template <class T>
+using column_out = tensor2<T, V, S<1>>;
+/// The output of a row-parallel matmul: a pending sum over tp.
+template <class T>
+using row_partial = tensor2<T, V, P>;
+/// A loss: [1, 1], P@dp (the dp ranks' values sum to the global mean), I@tp.
+template <class T>
+using loss_tensor = tensor2<T, P, I>;
+
+using autograd::parameter;
+using autograd::tape;
+using autograd::var;
+
+/// The placement of tensor type X on "tp".
+template <typed_tensor X>
+using tp_placement_t = placement_on_t<X, "tp">;
+/// The placement of tensor type X on "dp".
+template <typed_tensor X>
+using dp_placement_t = placement_on_t<X, "dp">;
+
+/// True if X is sequence-parallel on tp (a shard of the tokens).
+template <typed_tensor X>
+inline constexpr bool is_sequence_parallel = shard_placement<tp_placement_t<X>>;
+
+namespace detail {
+template <class T>
+inline constexpr bool is_activation = false;
+template <class T, class Tp>
+inline constexpr bool is_activation<basic_tensor<local::dense<T, 2>, dp_tp, layout<V, Tp>>> =
+    std::is_same_v<Tp, S<0>> || std::is_same_v<Tp, I>;
+}  // namespace detail
+
+/// An activation between blocks (V@dp; S(0)@tp or I@tp), of any element type.
+template <class X>
+concept block_activation = detail::is_activation<std::remove_cvref_t<X>>;
+
+namespace detail {
+template <placement... Ps>
+consteval bool nonlinear_axis_ok() {
+  constexpr bool any_p = ((kind_of<Ps> == placement_kind::partial) || ...);
+  constexpr bool any_i = ((kind_of<Ps> == placement_kind::invariant) || ...);
+  constexpr bool all_i = ((kind_of<Ps> == placement_kind::invariant) && ...);
+  return !any_p && (!any_i || all_i);
+}
+template <std::size_t Axis, class... Layouts>
+consteval bool nonlinear_axis_at_ok() {
+  return nonlinear_axis_ok<placement_at_t<Layouts, Axis>...>();
+}
+template <class Indices, class... Layouts>
+struct nonlinear_ok_impl;
+template <std::size_t... Is, class... Layouts>
+struct nonlinear_ok_impl<std::index_sequence<Is...>, Layouts...> {
+  static constexpr bool value = (nonlinear_axis_at_ok<Is, Layouts...>() && ...);
+};
+}  // namespace detail
+
+/// True if a non-linear op accepts operands of types Xs (no P, and I only with I, on every axis).
+/// A fused op tests it to stop after the typing rule's diagnostic, so that a mistake gives one
+/// error, not one more per step of its backward.
+template <typed_tensor X, typed_tensor... Xs>
+inline constexpr bool nonlinear_operands_ok =
+    detail::nonlinear_ok_impl<std::make_index_sequence<X::mesh_type::rank>, typename X::layout_type,
+                              typename Xs::layout_type...>::value;
+
+}  // namespace spmd::nn
