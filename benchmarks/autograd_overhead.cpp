@@ -1,14 +1,13 @@
 // The cost of the typed tape: one forward + backward of an MLP through spmd::autograd, against
 // the same forward + backward written by hand with the local kernels, in one run. Prints the
 // autograd / hand-written time ratio per size (the tape adds one closure call per op).
+// This file has its own main() instead of BENCHMARK_MAIN() (it prints the ratios at the end).
 #include <benchmark/benchmark.h>
-
-#include <cstdio>
-#include <map>
-#include <string>
 
 #include <spmd/autograd.hpp>
 #include <spmd/spmd.hpp>
+
+#include "ratio_reporter.hpp"
 
 using namespace spmd;
 
@@ -60,34 +59,6 @@ void mlp_by_hand(benchmark::State& state) {
 BENCHMARK(mlp_autograd)->Arg(8)->Arg(64)->Arg(256);
 BENCHMARK(mlp_by_hand)->Arg(8)->Arg(64)->Arg(256);
 
-class ratio_reporter : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(std::vector<Run> const& runs) override {
-    for (auto const& run : runs) times_[run.benchmark_name()] = run.GetAdjustedRealTime();
-    ConsoleReporter::ReportRuns(runs);
-  }
-  void print_ratios() const {
-    std::printf("\nautograd / hand-written time (same run):\n");
-    for (auto const& [name, t] : times_) {
-      auto const pos = name.find("_autograd");
-      if (pos == std::string::npos) continue;
-      std::string other = name;
-      other.replace(pos, 9, "_by_hand");
-      if (auto it = times_.find(other); it != times_.end()) std::printf("  %-22s %.3f\n", name.c_str(), t / it->second);
-    }
-  }
-
- private:
-  std::map<std::string, double> times_;
-};
-
 }  // namespace
 
-int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  ratio_reporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  reporter.print_ratios();
-  benchmark::Shutdown();
-  return 0;
-}
+int main(int argc, char** argv) { return run_ratio_benchmarks(argc, argv, "_autograd", "_by_hand"); }

@@ -1,13 +1,12 @@
 // Zero run-time cost: the same computation on spmd::tensor and on the bare local tensor, timed in
 // one run. Prints the typed/untyped time ratio per case (expected ~1.00: the types only exist in
 // the compiler).
+// This file has its own main() instead of BENCHMARK_MAIN() (it prints the ratios at the end).
 #include <benchmark/benchmark.h>
 
-#include <cstdio>
-#include <map>
-#include <string>
-
 #include <spmd/spmd.hpp>
+
+#include "ratio_reporter.hpp"
 
 using namespace spmd;
 
@@ -70,36 +69,6 @@ BENCHMARK(mlp_untyped)->Arg(16)->Arg(64)->Arg(256);
 BENCHMARK(elementwise_typed)->Arg(4)->Arg(64)->Arg(1024);
 BENCHMARK(elementwise_untyped)->Arg(4)->Arg(64)->Arg(1024);
 
-// Collects the time of every run to print typed/untyped ratios at the end.
-class ratio_reporter : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(std::vector<Run> const& runs) override {
-    for (auto const& run : runs) times_[run.benchmark_name()] = run.GetAdjustedRealTime();
-    ConsoleReporter::ReportRuns(runs);
-  }
-  void print_ratios() const {
-    std::printf("\ntyped / untyped time (same run):\n");
-    for (auto const& [name, t] : times_) {
-      auto const pos = name.find("_typed");
-      if (pos == std::string::npos) continue;
-      std::string other = name;
-      other.replace(pos, 6, "_untyped");
-      if (auto it = times_.find(other); it != times_.end())
-        std::printf("  %-28s %.3f\n", name.c_str(), t / it->second);
-    }
-  }
-
- private:
-  std::map<std::string, double> times_;
-};
-
 }  // namespace
 
-int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  ratio_reporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  reporter.print_ratios();
-  benchmark::Shutdown();
-  return 0;
-}
+int main(int argc, char** argv) { return run_ratio_benchmarks(argc, argv, "_typed", "_untyped"); }
