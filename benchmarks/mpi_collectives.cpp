@@ -3,23 +3,27 @@
 //   raw      MPI_Allreduce(MPI_IN_PLACE) / MPI_Allgather / MPI_Reduce_scatter_block on
 //            r.comm("x").native()
 //   runtime  spmd::mpi::communicator: all_reduce_sum / all_gather / reduce_scatter_sum
-//   typed    spmd::all_reduce<"x", R> (P -> R) / spmd::all_gather<"x", R> (S<0> -> R) /
-//            spmd::reduce_scatter<"x", 0> (P -> S<0>) on tensor<dense<float, 1>, mesh<"x">, ...>
+//   into     the typed call on the same buffers: spmd::all_reduce<"x", R> (P -> R, the tensor moved
+//            through, in place) / spmd::all_gather_into<"x"> (S<0> -> R) /
+//            spmd::reduce_scatter_into<"x"> (P -> S<0>) into a tensor of the result's type,
+//            on tensor<dense<float, 1>, mesh<"x">, ...>
+//   typed    spmd::all_gather<"x", R> / spmd::reduce_scatter<"x", 0>, which return a new tensor
+//            (allocated and zero-filled per call)
 //   +alloc   the raw call writing into a std::vector<float> allocated per call: what any API that
-//            returns a new buffer (as the typed all_gather and reduce_scatter do) costs
+//            returns a new buffer costs
 // for buffers of 1 KiB .. 16 MiB (the full buffer: all_reduce's, all_gather's output,
-// reduce_scatter's input; float elements). The typed all_reduce moves its tensor through
-// (no copy); the typed all_gather and reduce_scatter return a new tensor (allocated per call).
+// reduce_scatter's input; float elements).
 //
-// Columns: rt/raw = runtime/raw, typ/raw = typed/raw, +al/raw = (raw+alloc)/raw, typ/+al =
-// typed/(raw+alloc): the typed layer's cost beyond allocating its result.
+// Columns: rt/raw = runtime/raw, into/raw = into/raw (the typed layer's cost: target <= 1.05),
+// typ/raw = typed/raw, +al/raw = (raw+alloc)/raw, typ/+al = typed/(raw+alloc): the returning
+// call's cost beyond allocating its result.
 //
 // Method: per (op, size), `rounds` rounds; in a round each variant takes one sample, in an order
 // that rotates from round to round; a sample is m back-to-back calls between two barriers, its
 // time the maximum over the ranks; m is chosen once so that a sample takes >= 0.5 ms (at least
 // 1 call). Reported: the median time per call of each variant, and the median over the rounds of
 // each round's ratio to raw (samples of one round are adjacent in time, so load from other
-// processes hits them alike). Target: typed/raw <= 1.05.
+// processes hits them alike). Target: into/raw <= 1.05.
 //
 //   mpirun -np 2 build/benchmarks/bench_mpi_collectives [rounds=101]
 //   scripts/mpirun.sh -np 4 build/benchmarks/bench_mpi_collectives
@@ -74,16 +78,17 @@ void check(int rc) {
 struct result {
   op o;
   std::size_t bytes;
-  double time[4];  // raw, runtime, typed, raw+alloc: seconds per call (median over the rounds)
+  double time[5];  // raw, runtime, into, typed, raw+alloc: seconds per call (median over the rounds)
   // Medians over the rounds of the round's ratios.
-  double runtime_raw, typed_raw, alloc_raw, typed_alloc;
+  double runtime_raw, into_raw, typed_raw, alloc_raw, typed_alloc;
 };
 
 // The variants of one (op, size) on this rank's buffers; run(v, m) makes m calls. All variants
-// use the same input buffer (the typed tensor's storage); raw and runtime write into one output
-// buffer, typed and raw+alloc into a new one per call.
+// use the same input buffer (the typed tensor's storage); raw, runtime and into write into one
+// output buffer (the output tensor's storage), typed and raw+alloc into a new one per call.
+// all_reduce has only the first three (it is in place).
 struct variants {
-  static constexpr int count = 4;  // raw, runtime, typed, raw+alloc
+  static constexpr int count = 5;  // raw, runtime, into, typed, raw+alloc
   spmd::mpi::rank& r;
   op o;
   std::size_t total;  // elements of the full buffer
@@ -91,7 +96,8 @@ struct variants {
   std::vector<std::size_t> counts;
   T<spmd::P> xp;        // all_reduce: the buffer (moved through the typed call); reduce_scatter: the input
   T<spmd::S<0>> shard;  // all_gather: the input
-  std::vector<float> out;  // raw and runtime's output (all_gather: total, reduce_scatter: block)
+  T<spmd::R> gathered;  // all_gather: the output of raw, runtime and into
+  T<spmd::S<0>> scattered;  // reduce_scatter: the output of raw, runtime and into
 
   variants(spmd::mpi::rank& rk, op which, std::size_t elems)
       : r(rk),
@@ -101,7 +107,10 @@ struct variants {
         counts(rk.world_size(), block),
         xp(Vec({total}, 0.0f)),
         shard(Vec({block}, 0.0f)),
-        out(which == op::all_gather ? total : block, 0.0f) {}
+        gathered(Vec({total}, 0.0f)),
+        scattered(Vec({block}, 0.0f)) {}
+
+  [[nodiscard]] int variant_count() const { return o == op::all_reduce ? 3 : count; }
 
   void run(int v, long m) {
     auto& c = r.comm("x");
@@ -111,7 +120,7 @@ struct variants {
       switch (o) {
         case op::all_reduce: {
           std::span<float> const buf(xp.local().data(), total);
-          if (v == 0 || v == 3)
+          if (v == 0)
             check(MPI_Allreduce(MPI_IN_PLACE, buf.data(), static_cast<int>(total), MPI_FLOAT, MPI_SUM, comm));
           else if (v == 1)
             c.all_reduce_sum(buf);
@@ -121,11 +130,14 @@ struct variants {
         }
         case op::all_gather: {
           float const* in = shard.local().data();
+          float* out = gathered.local().data();
           if (v == 0) {
-            check(MPI_Allgather(in, n, MPI_FLOAT, out.data(), n, MPI_FLOAT, comm));
+            check(MPI_Allgather(in, n, MPI_FLOAT, out, n, MPI_FLOAT, comm));
           } else if (v == 1) {
-            c.all_gather(std::span<float const>(in, block), std::span<float>(out), counts);
+            c.all_gather(std::span<float const>(in, block), std::span<float>(out, total), counts);
           } else if (v == 2) {
+            spmd::all_gather_into<"x">(r, shard, gathered);
+          } else if (v == 3) {
             auto y = spmd::all_gather<"x", spmd::R>(r, shard);
             if (y.local().data()[0] != 0.0f) std::abort();  // keep the result alive
           } else {
@@ -137,11 +149,14 @@ struct variants {
         }
         case op::reduce_scatter: {
           float const* in = xp.local().data();
+          float* out = scattered.local().data();
           if (v == 0) {
-            check(MPI_Reduce_scatter_block(in, out.data(), n, MPI_FLOAT, MPI_SUM, comm));
+            check(MPI_Reduce_scatter_block(in, out, n, MPI_FLOAT, MPI_SUM, comm));
           } else if (v == 1) {
-            c.reduce_scatter_sum(std::span<float const>(in, total), std::span<float>(out), counts);
+            c.reduce_scatter_sum(std::span<float const>(in, total), std::span<float>(out, block), counts);
           } else if (v == 2) {
+            spmd::reduce_scatter_into<"x">(r, xp, scattered);
+          } else if (v == 3) {
             auto y = spmd::reduce_scatter<"x", 0>(r, xp);
             if (y.local().data()[0] != 0.0f) std::abort();
           } else {
@@ -168,8 +183,8 @@ struct variants {
 };
 
 result measure(spmd::mpi::rank& r, op o, std::size_t bytes, int rounds) {
-  constexpr int nv = variants::count;
   variants v(r, o, bytes / sizeof(float));
+  int const nv = v.variant_count();
   for (int k = 0; k < nv; ++k) v.run(k, 3);  // warm up: page faults, MPI's connections and buffers
   // Calls per sample: >= 0.5 ms per sample (the same on every rank: sample() takes the max).
   long m = 1;
@@ -178,20 +193,28 @@ result measure(spmd::mpi::rank& r, op o, std::size_t bytes, int rounds) {
     if (t >= 5e-4 || m >= (1L << 20)) break;
     m = std::max(m * 2, static_cast<long>(static_cast<double>(m) * 6e-4 / std::max(t, 1e-9)));
   }
-  std::vector<double> t[nv], runtime_raw, typed_raw, alloc_raw, typed_alloc;
+  std::vector<double> t[variants::count], runtime_raw, into_raw, typed_raw, alloc_raw, typed_alloc;
   for (int s = 0; s < rounds; ++s) {
-    double round[nv];
+    double round[variants::count] = {};
     for (int k = 0; k < nv; ++k) {
       int const variant = (s + k) % nv;  // rotate the order
       round[variant] = v.sample(variant, m) / static_cast<double>(m);
     }
     for (int k = 0; k < nv; ++k) t[k].push_back(round[k]);
     runtime_raw.push_back(round[1] / round[0]);
-    typed_raw.push_back(round[2] / round[0]);
-    alloc_raw.push_back(round[3] / round[0]);
-    typed_alloc.push_back(round[2] / round[3]);
+    into_raw.push_back(round[2] / round[0]);
+    if (nv == variants::count) {
+      typed_raw.push_back(round[3] / round[0]);
+      alloc_raw.push_back(round[4] / round[0]);
+      typed_alloc.push_back(round[3] / round[4]);
+    }
   }
-  result out{o, bytes, {}, median(runtime_raw), median(typed_raw), median(alloc_raw), median(typed_alloc)};
+  result out{o, bytes, {}, median(runtime_raw), median(into_raw), 0, 0, 0};
+  if (nv == variants::count) {
+    out.typed_raw = median(typed_raw);
+    out.alloc_raw = median(alloc_raw);
+    out.typed_alloc = median(typed_alloc);
+  }
   for (int k = 0; k < nv; ++k) out.time[k] = median(t[k]);
   return out;
 }
@@ -219,16 +242,16 @@ int main(int argc, char** argv) {
     std::printf("spmd MPI collectives: %zu ranks, float, %d rounds per point; times per call (median); ratios: median "
                 "of the per-round ratios\n",
                 ranks, rounds);
-    std::printf("%-15s %8s %10s %10s %10s %10s %8s %8s %8s %10s\n", "op", "size", "raw us", "runtime us",
-                "typed us", "+alloc us", "rt/raw", "typ/raw", "+al/raw", "typ/+al");
+    std::printf("%-15s %8s %10s %10s %10s %10s %10s %8s %8s %8s %8s %8s\n", "op", "size", "raw us", "runtime us",
+                "into us", "typed us", "+alloc us", "rt/raw", "into/raw", "typ/raw", "+al/raw", "typ/+al");
     for (auto const& x : results) {
       std::printf("%-15s %8s %10.2f %10.2f %10.2f", op_label(x.o), size_label(x.bytes).c_str(), x.time[0] * 1e6,
                   x.time[1] * 1e6, x.time[2] * 1e6);
       if (x.o == op::all_reduce)  // in place: nothing to allocate
-        std::printf(" %10s %8.3f %8.3f %8s %10s\n", "-", x.runtime_raw, x.typed_raw, "-", "-");
+        std::printf(" %10s %10s %8.3f %8.3f %8s %8s %8s\n", "-", "-", x.runtime_raw, x.into_raw, "-", "-", "-");
       else
-        std::printf(" %10.2f %8.3f %8.3f %8.3f %10.3f\n", x.time[3] * 1e6, x.runtime_raw, x.typed_raw, x.alloc_raw,
-                    x.typed_alloc);
+        std::printf(" %10.2f %10.2f %8.3f %8.3f %8.3f %8.3f %8.3f\n", x.time[3] * 1e6, x.time[4] * 1e6, x.runtime_raw,
+                    x.into_raw, x.typed_raw, x.alloc_raw, x.typed_alloc);
     }
   }
   return 0;

@@ -95,6 +95,42 @@ bool all_gather_ok(Rank& r, std::vector<std::size_t> const& lens) {
          plain.local() == block(0, 2, 0, 3 * n);
 }
 
+// all_gather_into and reduce_scatter_into write into a tensor of the result's type, the same
+// values as all_gather and reduce_scatter, and keep its buffer from call to call: along dim 0
+// (the buffer is the communicator's), along dim 1 with the (uneven) split `lens` (packed), and a
+// plain V with the dim named.
+template <spmd::rank_context Rank>
+bool into_ok(Rank& r, std::vector<std::size_t> const& lens) {
+  using namespace spmd;
+  std::size_t const n = r.axis_size("tp");
+  std::size_t const me = r.coord("tp");
+  bool ok = true;
+  T<R> rows(Mat({2 * n, 5}));
+  double const* const rows_buffer = rows.local().data();
+  for (int call = 0; call < 2; ++call) {  // the second call overwrites the first's result in place
+    T<S<0>> const piece{block(2 * me + static_cast<std::size_t>(call), 2, 0, 5)};
+    auto& same = all_gather_into<"tp">(r, piece, rows);
+    ok = ok && &same == &rows && rows.local().data() == rows_buffer &&
+         rows.local() == all_gather<"tp", R>(r, piece).local();
+  }
+  T<I> cols(Mat({3, total(lens)}));
+  all_gather_into<"tp">(r, T<S<1>>{block(0, 3, offset(lens, me), lens[me])}, cols, lens);
+  T<R> plain(Mat({2, 3 * n}));
+  all_gather_into<"tp", 1>(r, T<V>{block(0, 2, 3 * me, 3)}, plain);
+  ok = ok && cols.local() == block(0, 3, 0, total(lens)) && plain.local() == block(0, 2, 0, 3 * n);
+
+  Mat x = block(0, 2 * n, 0, total(lens));
+  for (std::size_t i = 0; i < x.size(); ++i) x.data()[i] *= static_cast<double>(me + 1);
+  T<S<0>> mine(Mat({2, total(lens)}));
+  double const* const mine_buffer = mine.local().data();
+  reduce_scatter_into<"tp">(r, T<P>{x}, mine);
+  T<S<1>> cols_sum(Mat({2 * n, lens[me]}));
+  reduce_scatter_into<"tp">(r, T<V>{x}, cols_sum, lens);
+  ok = ok && mine.local().data() == mine_buffer && mine.local() == reduce_scatter<"tp", 0>(r, T<P>{x}).local() &&
+       cols_sum.local() == reduce_scatter<"tp", 1>(r, T<P>{x}, lens).local();
+  return ok;
+}
+
 // all_to_all moves the shard from one dim to another, and back. Any n.
 template <spmd::rank_context Rank>
 bool all_to_all_ok(Rank& r) {
@@ -156,7 +192,9 @@ bool flattened_order_ok(Rank& r) {
   std::size_t const flat = r.coord("dp") * r.axis_size("tp") + r.coord("tp");
   auto whole = all_gather<"dp,tp", R>(r, X{block(flat, 1, 0, 2)});
   static_assert(std::is_same_v<decltype(whole), tensor<Mat, M2, layout<R, R>>>);
-  return whole.local() == block(0, ranks, 0, 2);
+  tensor<Mat, M2, layout<I, I>> into(Mat({ranks, 2}));
+  all_gather_into<"dp,tp">(r, X{block(flat, 1, 0, 2)}, into);
+  return whole.local() == block(0, ranks, 0, 2) && into.local() == whole.local();
 }
 
 // Fault: rank 1 disagrees about an uneven split. Rank i holds i + 1 rows; ranks other than 1
@@ -171,6 +209,16 @@ void all_gather_with_disagreeing_split(Rank& r) {
   for (std::size_t i = 0; i < n; ++i) lens[i] = me == 1 ? 2 : i + 1;
   auto y = all_gather<"tp", R>(r, T<S<0>>{block(0, me + 1, 0, 2)}, lens);
   (void)y;
+}
+
+// Fault: the output tensor of all_gather_into has the wrong shape (one row short): every rank
+// throws std::invalid_argument before communicating ("... the output tensor has shape ...").
+template <spmd::rank_context Rank>
+void all_gather_into_wrong_shape(Rank& r) {
+  using namespace spmd;
+  std::size_t const n = r.axis_size("tp");
+  T<R> out(Mat({2 * n - 1, 3}));
+  all_gather_into<"tp">(r, T<S<0>>{block(0, 2, 0, 3)}, out);
 }
 
 // Fault: an extent (n + 1 rows) that does not split evenly over the n >= 2 ranks, with no split

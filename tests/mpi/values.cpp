@@ -5,6 +5,7 @@
 //   mpirun -np N values        one axis "tp" of size N (N >= 2)
 //   mpirun -np 4 values 2x2    a (dp, tp) = 2x2 mesh: the same bodies on each tp group, and the
 //                              flattened (dp, tp) group
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,7 @@ void forward_values(checker& c, mesh_t const& mesh) {
     c.check(v::all_reduce_ok(r), "all_reduce");
     c.check(v::reduce_scatter_ok(r, lens_from({1, 3, 2}, n)), "reduce_scatter");
     c.check(v::all_gather_ok(r, lens_from({2, 1, 3, 1}, n)), "all_gather");
+    c.check(v::into_ok(r, lens_from({2, 1, 3}, n)), "all_gather_into / reduce_scatter_into");
     c.check(v::all_to_all_ok(r), "all_to_all");
     c.check(v::convert_ok(r), "convert");
     c.check(v::reinterpret_ok(), "reinterpret");
@@ -49,6 +51,8 @@ void faults(checker& c, mesh_t const& mesh) {
     c.expect_throw<spmd::comm_error>([&] { v::reduce_scatter_uneven_without_sizes(r); },
                                      "does not split evenly over " + n + " ranks; pass the per-rank split sizes",
                                      "uneven extent without split sizes");
+    c.expect_throw<std::invalid_argument>([&] { v::all_gather_into_wrong_shape(r); }, "the output tensor has shape",
+                                          "all_gather_into with an output of the wrong shape");
   });
   // Ranks that disagree: with the agreement check, comm_error on every rank, naming rank 1.
   spmd::mpi::options checked;

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -45,6 +46,12 @@ TEST_CASE("reduce_scatter leaves each rank its chunk of the sum, even and uneven
 TEST_CASE("all_gather concatenates shards along their dim, even and uneven", "[comm][values]") {
   std::vector<std::size_t> const lens{2, 1, 3, 1};
   CHECK(failures_on({{"tp", 4}}, [&](threads::rank& r) { return v::all_gather_ok(r, lens); }) == 0);
+}
+
+TEST_CASE("all_gather_into and reduce_scatter_into fill a tensor of the result's type in place", "[comm][values]") {
+  std::vector<std::size_t> const lens{2, 1, 3};
+  CHECK(failures_on({{"tp", 3}}, [&](threads::rank& r) { return v::into_ok(r, lens); }) == 0);
+  CHECK(failures_on({{"tp", 1}}, [&](threads::rank& r) { return v::into_ok(r, {4}); }) == 0);
 }
 
 TEST_CASE("all_to_all moves the shard from one dim to another", "[comm][values]") {
@@ -103,4 +110,17 @@ TEST_CASE("an extent that does not split evenly asks for split sizes", "[comm][f
   });
   REQUIRE(fut.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
   CHECK_THAT(fut.get(), Catch::Contains("does not split evenly over 2 ranks; pass the per-rank split sizes"));
+}
+
+TEST_CASE("an output tensor of the wrong shape is refused before communicating", "[comm][faults]") {
+  auto fut = std::async(std::launch::async, [] {
+    try {
+      threads::run({{"tp", 2}}, [](threads::rank& r) { v::all_gather_into_wrong_shape(r); });
+    } catch (std::invalid_argument const& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  });
+  REQUIRE(fut.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
+  CHECK(fut.get() == "spmd: all_gather_into on 'tp': the output tensor has shape [3, 3], the result has shape [4, 3]");
 }

@@ -27,11 +27,22 @@ inline constexpr auto all_gather_rule     = []<class A, class S, class D>() { re
 inline constexpr auto all_to_all_rule     = []<class A, class S, class D>() { return rules::all_to_all_allowed<A, S, D>(); };
 // clang-format on
 
-// all_gather of a plain V: the op with the gather dim bound.
+// all_gather of a plain V: the op with the gather dim bound, and the rule that also checks that an
+// S<e> operand does not contradict the dim.
 template <int Dim>
 struct all_gather_at {
   template <fixed_string Axes, class Src, class Dst>
   using op = all_gather_op<Axes, Src, Dst, Dim>;
+  static constexpr auto rule = []<class A, class Src, class D>() {
+    if constexpr (dim_of<Src, Dim> != Dim) {
+      static_assert(rules::detail::always_false<A, Src, D>,
+                    "spmd: all_gather<axis, Dst, d>: the operand is S<e> with e != d on this mesh axis; drop d "
+                    "(the shard records its dim) or convert the shard to V first");
+      return false;
+    } else {
+      return rules::all_gather_allowed<A, Src, D>();
+    }
+  };
 };
 template <fixed_string Axes, class Src, class Dst>
 using all_gather_default = all_gather_op<Axes, Src, Dst>;
@@ -78,23 +89,39 @@ auto all_gather(Rank& r, T&& x, split_sizes sizes = {}) {
 }
 template <fixed_string Axes, placement Dst, int Dim, typed_tensor T, rank_context Rank>
 auto all_gather(Rank& r, T&& x, split_sizes sizes = {}) {
-  constexpr auto rule = []<class A, class Src, class D>() {
-    if constexpr (comm::detail::dim_of<Src, Dim> != Dim) {
-      static_assert(rules::detail::always_false<A, Src, D>,
-                    "spmd: all_gather<axis, Dst, d>: the operand is S<e> with e != d on this mesh axis; drop d "
-                    "(the shard records its dim) or convert the shard to V first");
-      return false;
-    } else {
-      return rules::all_gather_allowed<A, Src, D>();
-    }
-  };
-  return comm::detail::dispatch<comm::detail::all_gather_at<Dim>::template op, Axes, void, Dst>(rule, r, std::forward<T>(x),
-                                                                                                sizes);
+  return comm::detail::dispatch<comm::detail::all_gather_at<Dim>::template op, Axes, void, Dst>(
+      comm::detail::all_gather_at<Dim>::rule, r, std::forward<T>(x), sizes);
 }
 template <fixed_string Axes, placement Src, placement Dst, typed_tensor T, rank_context Rank>
 auto all_gather(Rank& r, T&& x, split_sizes sizes = {}) {
   return comm::detail::dispatch<comm::detail::all_gather_default, Axes, Src, Dst>(comm::detail::all_gather_rule, r,
                                                                                  std::forward<T>(x), sizes);
+}
+
+/// all_gather into `out`, a tensor that already has the result's type and shape: the destination
+/// placement (R or I) is read from `out`'s type, which must be the operand's type with only the
+/// placements on `Axes` changed. Reusing `out` from call to call allocates nothing (when the
+/// gather dim is the outermost one). Returns `out`. Not recorded by autograd.
+/// `all_gather_into<"tp">(r, x, out)`; for a plain V name the dim: `all_gather_into<"tp", 0>(...)`.
+template <fixed_string Axes, typed_tensor T, typed_tensor Out, rank_context Rank>
+Out& all_gather_into(Rank& r, T const& x, Out& out, split_sizes sizes = {}) {
+  return comm::detail::dispatch_into<comm::detail::all_gather_default, Axes>(comm::detail::all_gather_rule, r, x, out,
+                                                                             sizes);
+}
+template <fixed_string Axes, int Dim, typed_tensor T, typed_tensor Out, rank_context Rank>
+Out& all_gather_into(Rank& r, T const& x, Out& out, split_sizes sizes = {}) {
+  return comm::detail::dispatch_into<comm::detail::all_gather_at<Dim>::template op, Axes>(
+      comm::detail::all_gather_at<Dim>::rule, r, x, out, sizes);
+}
+
+/// reduce_scatter into `out`, a tensor that already has the result's type and shape: the
+/// destination S<d> is read from `out`'s type, which must be the operand's type with only the
+/// placements on `Axes` changed. Reusing `out` from call to call allocates nothing (when d is the
+/// outermost dim). Returns `out`. Not recorded by autograd. `reduce_scatter_into<"tp">(r, y, out)`.
+template <fixed_string Axes, typed_tensor T, typed_tensor Out, rank_context Rank>
+Out& reduce_scatter_into(Rank& r, T const& x, Out& out, split_sizes sizes = {}) {
+  return comm::detail::dispatch_into<comm::reduce_scatter_op, Axes>(comm::detail::reduce_scatter_rule, r, x, out,
+                                                                    sizes);
 }
 
 /// Moves the shard of `Axes` from its dim a (S<a>) to dim b: the result is `Dst` = S<b>.

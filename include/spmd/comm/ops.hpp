@@ -60,6 +60,14 @@ std::size_t element_count(T const& local) {
   return n;
 }
 
+/// Where chunk `i` starts along the split dim (the sum of the extents before it); i = lens.size()
+/// gives the whole extent.
+inline std::size_t offset_of(size_list const& lens, std::size_t i) {
+  std::size_t off = 0;
+  for (std::size_t j = 0; j < i; ++j) off += lens[j];
+  return off;
+}
+
 template <class Out, class T>
 Out same_data(T&& x) {
   return Out{std::forward<T>(x).local()};
@@ -72,6 +80,33 @@ inline constexpr int dim_of = [] {
   else
     return Dim;
 }();
+
+/// apply (into a new tensor) and apply_into (into the caller's, no allocation when the chunks are
+/// contiguous) of a collective whose result has its own shape. `Op` provides, as static members,
+/// `into_name`, `lengths(comm, in, sizes)` (per-rank extents along the split dim),
+/// `result_shape(comm, in, lens)` and `run(comm, in, out, lens)`.
+template <class Op, fixed_string Axes, class Dst>
+struct writes_result {
+  template <class Rank, typed_tensor T>
+  static auto apply(Rank& r, T&& x, split_sizes sizes = {}) {
+    auto& comm = group_of<Axes>(r);
+    auto const& in = x.local();
+    auto const lens = Op::lengths(comm, in, sizes);
+    local_t<T> out(Op::result_shape(comm, in, lens));
+    Op::run(comm, in, out, lens);
+    return with_placement_t<std::remove_cvref_t<T>, Axes, Dst>{std::move(out)};
+  }
+
+  /// Into `out`, a tensor of the result's type whose shape must be the result's.
+  template <class Rank, typed_tensor T, typed_tensor Out>
+  static void apply_into(Rank& r, T const& x, Out& out, split_sizes sizes = {}) {
+    auto& comm = group_of<Axes>(r);
+    auto const& in = x.local();
+    auto const lens = Op::lengths(comm, in, sizes);
+    check_out_shape(out.local().shape(), Op::result_shape(comm, in, lens), Op::into_name, Axes.view());
+    Op::run(comm, in, out.local(), lens);
+  }
+};
 }  // namespace detail
 
 /// P (or V) -> R or I on the axes `Axes`: every rank gets the sum.
@@ -93,40 +128,46 @@ struct all_reduce_op {
 
 /// P (or V) -> S<d> on the axes `Axes`: rank i gets chunk i (along d) of the sum.
 template <fixed_string Axes, placement Src, placement Dst>
-struct reduce_scatter_op {
+struct reduce_scatter_op : detail::writes_result<reduce_scatter_op<Axes, Src, Dst>, Axes, Dst> {
   static_assert(rules::reduce_scatter_allowed<axis_tag<Axes>, Src, Dst>());
   using source = Src;
   using destination = Dst;
 
-  template <class Rank, typed_tensor T>
-  static auto apply(Rank& r, T&& x, split_sizes sizes = {}) {
-    using out_t = with_placement_t<std::remove_cvref_t<T>, Axes, Dst>;
-    using local_type = detail::local_t<T>;
-    using value_type = typename local_type::value_type;
-    auto& comm = group_of<Axes>(r);
-    auto const& in = x.local();
-    auto const a = detail::split_shape(in.shape(), Dst::dim);
-    auto const lens = detail::split_lengths(sizes, a.extent, comm.size(), "reduce_scatter", Axes.view());
-    auto const counts = detail::chunk_counts(a, lens);
+  // The pieces detail::writes_result puts together.
+  static constexpr char const* into_name = "reduce_scatter_into";
+
+  template <class Comm, class Local>
+  static detail::size_list lengths(Comm& comm, Local const& in, split_sizes sizes) {
+    return detail::split_lengths(sizes, in.shape()[Dst::dim], comm.size(), "reduce_scatter", Axes.view());
+  }
+
+  template <class Comm, class Local>
+  static auto result_shape(Comm& comm, Local const& in, detail::size_list const& lens) {
     auto shape = in.shape();
     shape[Dst::dim] = lens[comm.rank()];
-    local_type out(shape);
+    return shape;
+  }
+
+  template <class Comm, class Local>
+  static void run(Comm& comm, Local const& in, Local& out, detail::size_list const& lens) {
+    using value_type = typename Local::value_type;
+    auto const a = detail::split_shape(in.shape(), Dst::dim);
+    auto const counts = detail::chunk_counts(a, lens);
+    std::span<value_type> const mine(out.data(), counts[comm.rank()]);
     if (a.outer == 1) {
-      comm.reduce_scatter_sum(std::span(in.data(), detail::element_count(in)), std::span(out.data(), counts[comm.rank()]),
-                              counts);
+      comm.reduce_scatter_sum(std::span(in.data(), detail::element_count(in)), mine, counts);
     } else {
       std::vector<value_type> packed(detail::element_count(in));
       detail::pack_chunks(in.data(), a, lens, packed.data());
-      comm.reduce_scatter_sum(std::span<value_type const>(packed), std::span(out.data(), counts[comm.rank()]), counts);
+      comm.reduce_scatter_sum(std::span<value_type const>(packed), mine, counts);
     }
-    return out_t{std::move(out)};
   }
 };
 
 /// V/S<d> -> R or I on the axes `Axes`: every rank gets the concatenation along d (for a plain V,
 /// d is `Dim`).
 template <fixed_string Axes, placement Src, placement Dst, int Dim = -1>
-struct all_gather_op {
+struct all_gather_op : detail::writes_result<all_gather_op<Axes, Src, Dst, Dim>, Axes, Dst> {
   static_assert(rules::all_gather_allowed<axis_tag<Axes>, Src, Dst>());
   static_assert(shard_placement<Src> || Dim >= 0,
                 "spmd: all_gather of a plain V needs the dim to concatenate along: all_gather<axis, R, d>");
@@ -134,25 +175,31 @@ struct all_gather_op {
   using source = Src;
   using destination = Dst;
 
-  template <class Rank, typed_tensor T>
-  static auto apply(Rank& r, T&& x, split_sizes sizes = {}) {
-    using out_t = with_placement_t<std::remove_cvref_t<T>, Axes, Dst>;
-    using local_type = detail::local_t<T>;
-    using value_type = typename local_type::value_type;
-    static_assert(static_cast<std::size_t>(dim < 0 ? 0 : dim) < local_type::rank,
+  // The pieces detail::writes_result puts together.
+  static constexpr char const* into_name = "all_gather_into";
+
+  template <class Comm, class Local>
+  static detail::size_list lengths(Comm& comm, Local const& in, split_sizes sizes) {
+    static_assert(static_cast<std::size_t>(dim < 0 ? 0 : dim) < Local::rank,
                   "spmd: all_gather: the gather dim must be a dim of the tensor");
-    auto& comm = group_of<Axes>(r);
-    auto const& in = x.local();
-    auto const lens = detail::gather_lengths(sizes, in.shape()[dim], comm.rank(), comm.size(), "all_gather",
-                                             Axes.view());
+    return detail::gather_lengths(sizes, in.shape()[dim], comm.rank(), comm.size(), "all_gather", Axes.view());
+  }
+
+  template <class Comm, class Local>
+  static auto result_shape(Comm&, Local const& in, detail::size_list const& lens) {
     auto shape = in.shape();
     std::size_t total = 0;
     for (auto l : lens) total += l;
     shape[dim] = total;
-    local_type out(shape);
-    auto const a = detail::split_shape(shape, dim);
+    return shape;
+  }
+
+  template <class Comm, class Local>
+  static void run(Comm& comm, Local const& in, Local& out, detail::size_list const& lens) {
+    using value_type = typename Local::value_type;
+    auto const a = detail::split_shape(out.shape(), dim);
     auto const counts = detail::chunk_counts(a, lens);
-    std::span<value_type const> mine(in.data(), detail::element_count(in));
+    std::span<value_type const> const mine(in.data(), detail::element_count(in));
     if (a.outer == 1) {
       comm.all_gather(mine, std::span(out.data(), detail::element_count(out)), counts);
     } else {
@@ -160,7 +207,6 @@ struct all_gather_op {
       comm.all_gather(mine, std::span<value_type>(packed), counts);
       detail::unpack_chunks(packed.data(), a, lens, out.data());
     }
-    return out_t{std::move(out)};
   }
 };
 
@@ -197,7 +243,7 @@ struct all_to_all_op {
       std::size_t total_a = 0;
       for (auto l : a_lens) total_a += l;
       out_shape[a_dim] = total_a;
-      std::vector<std::size_t> recv_counts(n);
+      detail::size_list recv_counts(n);
       std::size_t recv_total = 0;
       for (std::size_t i = 0; i < n; ++i) {
         auto piece = out_shape;
@@ -234,14 +280,10 @@ struct convert_op {
       auto const& in = x.local();
       auto const a = detail::split_shape(in.shape(), Dst::dim);
       auto const lens = detail::split_lengths(sizes, a.extent, comm.size(), "convert", Axes.view());
-      std::size_t off = 0;
-      for (std::size_t i = 0; i < comm.rank(); ++i) off += lens[i];
       auto shape = in.shape();
       shape[Dst::dim] = lens[comm.rank()];
       local_type out(shape);
-      std::size_t const block = lens[comm.rank()] * a.inner;
-      for (std::size_t o = 0; o < a.outer; ++o)
-        std::copy_n(in.data() + (o * a.extent + off) * a.inner, block, out.data() + o * block);
+      detail::copy_chunk_out(in.data(), a, detail::offset_of(lens, comm.rank()), lens[comm.rank()], out.data());
       return out_t{std::move(out)};
     } else if constexpr (shard_placement<Src> && std::is_same_v<Dst, P>) {
       // Place this rank's chunk in zeros of the whole extent: the sum over ranks is the whole.
@@ -249,19 +291,12 @@ struct convert_op {
       auto const& in = x.local();
       auto const lens = detail::gather_lengths(sizes, in.shape()[Src::dim], comm.rank(), comm.size(), "convert",
                                                Axes.view());
-      std::size_t off = 0, total = 0;
-      for (std::size_t i = 0; i < lens.size(); ++i) {
-        if (i < comm.rank()) off += lens[i];
-        total += lens[i];
-      }
       auto shape = in.shape();
-      shape[Src::dim] = total;
+      shape[Src::dim] = detail::offset_of(lens, lens.size());
       local_type out(shape);
       std::fill_n(out.data(), detail::element_count(out), typename local_type::value_type{});
-      auto const a = detail::split_shape(shape, Src::dim);
-      std::size_t const block = lens[comm.rank()] * a.inner;
-      for (std::size_t o = 0; o < a.outer; ++o)
-        std::copy_n(in.data() + o * block, block, out.data() + (o * a.extent + off) * a.inner);
+      detail::copy_chunk_in(in.data(), detail::split_shape(shape, Src::dim), detail::offset_of(lens, comm.rank()),
+                            lens[comm.rank()], out.data());
       return out_t{std::move(out)};
     } else if constexpr (whole_src && std::is_same_v<Dst, P>) {
       // Rank 0 keeps the value, the others hold zeros: the sum is the value.

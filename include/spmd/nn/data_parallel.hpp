@@ -6,7 +6,8 @@
 //  - zero_step (ZeRO-1): the gradient, flattened, is reduce-scattered over dp (S(0)@dp); the
 //    parameter, flattened, is split the same way (convert<"dp", R, S<0>>); the optimizer updates
 //    only this rank's shard (so its state is 1/dp of the parameter); the updated shards are
-//    all-gathered (all_gather<"dp", R>) and reshaped back to the parameter's type.
+//    all-gathered into the parameter's own buffer (all_gather_into<"dp">, R@dp) and reshaped back
+//    to the parameter's type.
 // In both the step receives a gradient of exactly the type of what it updates; skipping the dp
 // reduction does not compile.
 #pragma once
@@ -61,7 +62,7 @@ T restore_shard_annotation(Rank& r, X&& x) {
 
 /// ZeRO-1 step of `p`: reduce-scatter its (flattened) gradient over dp, update this rank's shard
 /// of the (flattened) parameter with `opt` (whose state therefore only covers the shard), and
-/// all-gather the updated parameter. Uneven splits are fine.
+/// all-gather the updated parameter into its own buffer. Uneven splits are fine.
 template <rank_context Rank, class Optimizer, typed_tensor T>
 void zero_step(Rank& r, Optimizer& opt, parameter<T>& p) {
   if (!p.has_grad()) return;
@@ -74,7 +75,8 @@ void zero_step(Rank& r, Optimizer& opt, parameter<T>& p) {
   auto grad = spmd::reduce_scatter<"dp", 0>(r, spmd::reshape(p.take_grad(), flat), sizes);  // S(0)@dp
   auto shard = spmd::convert<"dp", R, S<0>>(r, spmd::reshape(p.value(), flat), sizes);      // S(0)@dp
   opt.update(shard, grad, &p.value(), decay);                                               // same type
-  auto whole = spmd::all_gather<"dp", R>(r, std::move(shard), sizes);                       // R@dp
+  auto whole = spmd::reshape(std::move(p.value()), flat);  // R@dp: the parameter's own buffer, refilled
+  spmd::all_gather_into<"dp">(r, shard, whole, sizes);
   p.value() = detail::restore_shard_annotation<T>(r, spmd::reshape(std::move(whole), shape));
 }
 

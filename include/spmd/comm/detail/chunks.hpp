@@ -5,13 +5,22 @@
 #include <algorithm>
 #include <cstddef>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
-#include <vector>
+
+#include <boost/container/small_vector.hpp>
 
 #include <spmd/runtime/comm_error.hpp>
 
 namespace spmd::comm::detail {
+
+/// Per-rank extents or element counts of one collective call: inline up to 8 ranks per group, so
+/// the usual call allocates nothing for them. Passes as the span the communicators take.
+struct size_list : boost::container::small_vector<std::size_t, 8> {
+  using small_vector::small_vector;
+  operator std::span<std::size_t const>() const noexcept { return {data(), size()}; }  // NOLINT: implicit
+};
 
 /// A row-major shape seen around dim d: `outer` slabs of `extent` rows of `inner` elements.
 struct around_dim {
@@ -27,6 +36,21 @@ around_dim split_shape(Shape const& shape, std::size_t d) {
   return a;
 }
 
+/// Copies one chunk (rows [off, off + len) of dim d) out of a row-major buffer into `dst`, a
+/// row-major buffer of that chunk's shape.
+template <class T>
+void copy_chunk_out(T const* src, around_dim a, std::size_t off, std::size_t len, T* dst) {
+  std::size_t const block = len * a.inner;
+  for (std::size_t o = 0; o < a.outer; ++o, dst += block) std::copy_n(src + (o * a.extent + off) * a.inner, block, dst);
+}
+
+/// The inverse of copy_chunk_out: a chunk's row-major buffer into rows [off, off + len) of dim d.
+template <class T>
+void copy_chunk_in(T const* src, around_dim a, std::size_t off, std::size_t len, T* dst) {
+  std::size_t const block = len * a.inner;
+  for (std::size_t o = 0; o < a.outer; ++o, src += block) std::copy_n(src, block, dst + (o * a.extent + off) * a.inner);
+}
+
 /// Copies chunk-major blocks out of a row-major buffer: chunk j (rows [off_j, off_j + len_j) of
 /// dim d) becomes one contiguous block, blocks in order. `dst` holds outer * extent * inner elems.
 template <class T>
@@ -37,9 +61,8 @@ void pack_chunks(T const* src, around_dim a, std::span<std::size_t const> lens, 
   }
   std::size_t off = 0;
   for (std::size_t len : lens) {
-    std::size_t const block = len * a.inner;
-    for (std::size_t o = 0; o < a.outer; ++o, dst += block)
-      std::copy_n(src + (o * a.extent + off) * a.inner, block, dst);
+    copy_chunk_out(src, a, off, len, dst);
+    dst += a.outer * len * a.inner;
     off += len;
   }
 }
@@ -53,23 +76,22 @@ void unpack_chunks(T const* src, around_dim a, std::span<std::size_t const> lens
   }
   std::size_t off = 0;
   for (std::size_t len : lens) {
-    std::size_t const block = len * a.inner;
-    for (std::size_t o = 0; o < a.outer; ++o, src += block)
-      std::copy_n(src, block, dst + (o * a.extent + off) * a.inner);
+    copy_chunk_in(src, a, off, len, dst);
+    src += a.outer * len * a.inner;
     off += len;
   }
 }
 
 /// Element counts of the chunks: one per rank.
-inline std::vector<std::size_t> chunk_counts(around_dim a, std::span<std::size_t const> lens) {
-  std::vector<std::size_t> counts(lens.size());
+inline size_list chunk_counts(around_dim a, std::span<std::size_t const> lens) {
+  size_list counts(lens.size());
   for (std::size_t i = 0; i < lens.size(); ++i) counts[i] = a.outer * lens[i] * a.inner;
   return counts;
 }
 
 /// Per-rank extents along a split dim: the given split sizes (checked), or an even split of
 /// `total` (which must divide).
-inline std::vector<std::size_t> split_lengths(std::span<std::size_t const> given, std::size_t total,
+inline size_list split_lengths(std::span<std::size_t const> given, std::size_t total,
                                               std::size_t ranks, char const* op, std::string_view axes) {
   if (!given.empty()) {
     std::size_t sum = 0;
@@ -80,28 +102,42 @@ inline std::vector<std::size_t> split_lengths(std::span<std::size_t const> given
                            ", but the group has " + std::to_string(ranks) + " ranks and the dim has extent " +
                            std::to_string(total),
                        comm_error::reason::mismatch);
-    return {given.begin(), given.end()};
+    return size_list(given.begin(), given.end());
   }
   if (total % ranks != 0)
     throw comm_error("spmd: " + std::string(op) + " on '" + std::string(axes) + "': extent " + std::to_string(total) +
                          " does not split evenly over " + std::to_string(ranks) +
                          " ranks; pass the per-rank split sizes",
                      comm_error::reason::mismatch);
-  return std::vector<std::size_t>(ranks, total / ranks);
+  return size_list(ranks, total / ranks);
 }
 
 /// Per-rank extents of pieces that are gathered: the given split sizes (this rank's entry must be
 /// its own extent), or the same extent on every rank (checked by the communicator).
-inline std::vector<std::size_t> gather_lengths(std::span<std::size_t const> given, std::size_t mine, std::size_t rank,
+inline size_list gather_lengths(std::span<std::size_t const> given, std::size_t mine, std::size_t rank,
                                                std::size_t ranks, char const* op, std::string_view axes) {
-  if (given.empty()) return std::vector<std::size_t>(ranks, mine);
+  if (given.empty()) return size_list(ranks, mine);
   if (given.size() != ranks || given[rank] != mine)
     throw comm_error("spmd: " + std::string(op) + " on '" + std::string(axes) + "': split sizes (" +
                          std::to_string(given.size()) + " entries) say rank " + std::to_string(rank) + " holds " +
                          (rank < given.size() ? std::to_string(given[rank]) : std::string("nothing")) +
                          " along the gathered dim, but it holds " + std::to_string(mine),
                      comm_error::reason::mismatch);
-  return {given.begin(), given.end()};
+  return size_list(given.begin(), given.end());
+}
+
+/// Throws std::invalid_argument unless `out` (the shape of the output tensor of an '_into' call)
+/// is `expected` (the shape of the result).
+template <class Shape>
+void check_out_shape(Shape const& out, Shape const& expected, char const* op, std::string_view axes) {
+  if (out == expected) return;
+  auto text = [](Shape const& s) {
+    std::string t = "[";
+    for (std::size_t i = 0; i < s.size(); ++i) t += (i ? ", " : "") + std::to_string(s[i]);
+    return t + "]";
+  };
+  throw std::invalid_argument("spmd: " + std::string(op) + " on '" + std::string(axes) + "': the output tensor has shape " +
+                              text(out) + ", the result has shape " + text(expected));
 }
 
 }  // namespace spmd::comm::detail

@@ -28,25 +28,60 @@ consteval bool source_valid() {
   }
 }
 
-/// Runs `Op<Axes, Src, Dst>::apply(r, x, args...)` after checking the axes, the source placement
-/// and the transition (`Rule` is a callable whose `operator()<Axis, Src, Dst>()` diagnoses it).
-/// After a failed check it returns a default tensor of the destination type, so that no
-/// follow-up errors bury the diagnostic.
+/// The axes, the source placement and the transition to `Dst` (`Rule` is a callable whose
+/// `operator()<Axis, Src, Dst>()` diagnoses it), each only if the ones before it hold.
+template <fixed_string Axes, class Declared, class Dst, class X, class Rule>
+consteval bool call_valid() {
+  if constexpr (!checked_axes<typename X::mesh_type, Axes>::value)
+    return false;
+  else if constexpr (!source_valid<Axes, X, Declared>())
+    return false;
+  else
+    return Rule{}.template operator()<axis_tag<Axes>, source_placement_t<X, Axes>, Dst>();
+}
+
+/// Runs `Op<Axes, Src, Dst>::apply(r, x, args...)` if call_valid. After a failed check it returns
+/// a default tensor of the destination type, so that no follow-up errors bury the diagnostic.
 template <template <fixed_string, class, class> class Op, fixed_string Axes, class Declared, class Dst, class Rule,
           class Rank, class T, class... Args>
 auto dispatch(Rule, Rank& r, T&& x, Args&&... args) {
   using X = std::remove_cvref_t<T>;
-  using fallback = with_placement_t<X, Axes, Dst>;
-  if constexpr (!checked_axes<typename X::mesh_type, Axes>::value) {
-    return fallback{};
-  } else if constexpr (!source_valid<Axes, X, Declared>()) {
-    return fallback{};
+  if constexpr (!call_valid<Axes, Declared, Dst, X, Rule>())
+    return with_placement_t<X, Axes, Dst>{};
+  else
+    return Op<Axes, source_placement_t<X, Axes>, Dst>::apply(r, std::forward<T>(x), std::forward<Args>(args)...);
+}
+
+/// `Out` is tensor type `X` with other placements on `Axes` only (same local type and mesh).
+template <class X, class Out, fixed_string Axes>
+consteval bool same_but_on_axes() {
+  if constexpr (!std::is_same_v<typename X::local_type, typename Out::local_type> ||
+                !std::is_same_v<typename X::mesh_type, typename Out::mesh_type>)
+    return false;
+  else
+    return std::is_same_v<Out, with_placement_t<X, Axes, source_placement_t<Out, Axes>>>;
+}
+
+/// Runs `Op<Axes, Src, Dst>::apply_into(r, x, out, args...)`, `Dst` read from `out`'s type, after
+/// the checks of dispatch and one more: `out` has the result's type. Returns `out`.
+template <template <fixed_string, class, class> class Op, fixed_string Axes, class Rule, class Rank, class X,
+          class Out, class... Args>
+Out& dispatch_into(Rule, Rank& r, X const& x, Out& out, Args&&... args) {
+  if constexpr (!checked_axes<typename X::mesh_type, Axes>::value || !source_valid<Axes, X, void>()) {
+    return out;
+  } else if constexpr (!source_uniform<Out, Axes>) {
+    return out;
+  } else if constexpr (constexpr bool ok = same_but_on_axes<X, Out, Axes>(); !ok) {
+    static_assert(ok,
+                  "spmd: the output tensor of a collective '_into' call must have the result's type: the "
+                  "operand's local type, mesh and placements on every other mesh axis; only the placements "
+                  "on the collective's axes differ");
+    return out;
   } else {
-    using src = source_placement_t<X, Axes>;
-    if constexpr (!Rule{}.template operator()<axis_tag<Axes>, src, Dst>())
-      return fallback{};
-    else
-      return Op<Axes, src, Dst>::apply(r, std::forward<T>(x), std::forward<Args>(args)...);
+    using dst = source_placement_t<Out, Axes>;
+    if constexpr (call_valid<Axes, void, dst, X, Rule>())
+      Op<Axes, source_placement_t<X, Axes>, dst>::apply_into(r, x, out, std::forward<Args>(args)...);
+    return out;
   }
 }
 
