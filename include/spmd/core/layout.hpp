@@ -72,26 +72,44 @@ struct named_lookup {
   using type = typename first_non_void<pick<Entries>...>::type;
 };
 
-template <class Mesh, fixed_string Axis>
-struct entry_axis_in_mesh {
-  static_assert(Mesh::contains(Axis.view()),
+// R on every one of N axes: what a layout resolves to after its error was diagnosed, so that the
+// tensor type stays well formed and only that one error is printed.
+template <class Indices>
+struct fallback_layout_impl;
+template <std::size_t... Is>
+struct fallback_layout_impl<std::index_sequence<Is...>> {
+  template <std::size_t>
+  using r = R;
+  using type = layout<r<Is>...>;
+};
+template <class Mesh>
+using fallback_layout = typename fallback_layout_impl<std::make_index_sequence<Mesh::rank>>::type;
+
+// What a named layout with an axis that is not in the mesh resolves to: the error, then R on every
+// axis.
+template <class Mesh, class... Entries>
+struct unknown_axis_fallback {
+  static_assert((Mesh::contains(entry_traits<Entries>::axis.view()) && ...),
                 "spmd: the layout names an axis that is not in the mesh; check the spelling against the "
                 "mesh<...> declaration");
-  static constexpr bool value = true;
+  using type = fallback_layout<Mesh>;
 };
 
 template <class Mesh, class Layout, class Indices>
 struct resolve_named;
 template <class Mesh, class... Entries, std::size_t... Is>
 struct resolve_named<Mesh, layout<Entries...>, std::index_sequence<Is...>> {
-  static constexpr bool names_ok = (entry_axis_in_mesh<Mesh, entry_traits<Entries>::axis>::value && ... && true);
-  using type = std::conditional_t<names_ok, layout<typename named_lookup<Mesh, Mesh::template name<Is>, Entries...>::type...>, void>;
+  static constexpr bool names_ok = (Mesh::contains(entry_traits<Entries>::axis.view()) && ...);
+  struct lookup {  // instantiated only when every name is a mesh axis
+    using type = layout<typename named_lookup<Mesh, Mesh::template name<Is>, Entries...>::type...>;
+  };
+  using type = typename std::conditional_t<names_ok, lookup, unknown_axis_fallback<Mesh, Entries...>>::type;
 };
 
 template <class Mesh, class Layout>
 struct resolve_layout {
   static_assert(is_layout<Layout>, "spmd: expected a layout<...> as the tensor's layout");
-  using type = layout<R>;
+  using type = fallback_layout<Mesh>;
 };
 
 template <class Mesh, placement... Ps>
@@ -99,18 +117,21 @@ struct resolve_layout<Mesh, layout<Ps...>> {
   static_assert(sizeof...(Ps) == Mesh::rank,
                 "spmd: a positional layout<...> needs exactly one placement per mesh axis, in mesh "
                 "order; or name the axes: layout<at<\"dp\", R>, at<\"tp\", S<0>>>");
-  using type = std::conditional_t<sizeof...(Ps) == Mesh::rank, layout<Ps...>, void>;
+  using type = std::conditional_t<sizeof...(Ps) == Mesh::rank, layout<Ps...>, fallback_layout<Mesh>>;
 };
 
 template <class Mesh, class... Entries>
   requires(sizeof...(Entries) > 0 && !(placement<Entries> && ...))
 struct resolve_layout<Mesh, layout<Entries...>> {
+  static constexpr bool all_entries = ((placement<Entries> || is_named_entry<Entries>) && ...);
   static constexpr bool all_named = (is_named_entry<Entries> && ...);
-  static_assert(all_named,
-                "spmd: a layout mixes positional placements and at<axis, placement> entries (or holds "
-                "something that is neither); use one form");
+  static_assert(all_entries,
+                "spmd: a layout holds something that is neither a placement (R, I, V, P or S<d>) nor an "
+                "at<axis, placement> entry");
+  static_assert(!all_entries || all_named,
+                "spmd: a layout mixes positional placements and at<axis, placement> entries; use one form");
   using type = typename std::conditional_t<all_named, resolve_named<Mesh, layout<Entries...>, std::make_index_sequence<Mesh::rank>>,
-                                           std::type_identity<layout<>>>::type;
+                                           std::type_identity<fallback_layout<Mesh>>>::type;
 };
 }  // namespace detail
 
