@@ -1,7 +1,9 @@
-// spmd/comm.hpp - the typed collectives, convert and reinterpret, and their backward op types.
+// spmd/comm.hpp - the typed collectives, convert and reinterpret, redistribute, and their backward
+// op types.
 #pragma once
 
 #include <spmd/comm/axes.hpp>
 #include <spmd/comm/collectives.hpp>
 #include <spmd/comm/convert.hpp>
 #include <spmd/comm/ops.hpp>
+#include <spmd/comm/redistribute.hpp>

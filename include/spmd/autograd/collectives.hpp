@@ -9,6 +9,7 @@
 
 #include <spmd/autograd/tape.hpp>
 #include <spmd/comm.hpp>
+#include <spmd/comm/redistribute.hpp>
 
 namespace spmd::autograd {
 
@@ -65,6 +66,42 @@ template <fixed_string Axes, placement Src, placement Dst, rank_context Rank, ty
 auto reinterpret(Rank& r, var<T> const& x, Expert... e) {
   auto out = spmd::reinterpret<Axes, Src, Dst>(x.value(), e...);
   return detail::record_comm<comm::reinterpret_op<Axes, Src, Dst>>(r, x, std::move(out));
+}
+
+namespace detail {
+// How each kind of step of a redistribution runs on variables.
+struct variable_steps {
+  template <comm::step_kind K, fixed_string Axis, placement Src, placement Dst, bool Expert, class Rank, class T>
+  static auto apply(Rank& r, var<T> const& x) {
+    if constexpr (K == comm::step_kind::all_reduce)
+      return autograd::all_reduce<Axis, Dst>(r, x);
+    else if constexpr (K == comm::step_kind::reduce_scatter)
+      return autograd::reduce_scatter<Axis, Dst::dim>(r, x);
+    else if constexpr (K == comm::step_kind::all_gather)
+      return autograd::all_gather<Axis, Dst>(r, x);
+    else if constexpr (K == comm::step_kind::all_to_all)
+      return autograd::all_to_all<Axis, Dst>(r, x);
+    else if constexpr (K == comm::step_kind::convert && Expert)
+      return autograd::convert<Axis, Src, Dst>(r, x, expert);
+    else if constexpr (K == comm::step_kind::convert)
+      return autograd::convert<Axis, Src, Dst>(r, x);
+    else if constexpr (Expert)
+      return autograd::reinterpret<Axis, Src, Dst>(r, x, expert);
+    else
+      return autograd::reinterpret<Axis, Src, Dst>(r, x);
+  }
+};
+}  // namespace detail
+
+/// redistribute on a variable: the same plan as spmd::redistribute, each step recorded with its
+/// backward.
+template <class Layout, rank_context Rank, typed_tensor T>
+auto redistribute(Rank& r, var<T> const& x) {
+  return comm::detail::redistribute<detail::variable_steps, Layout, false, T>(r, x);
+}
+template <class Layout, rank_context Rank, typed_tensor T>
+auto redistribute(Rank& r, var<T> const& x, expert_t) {
+  return comm::detail::redistribute<detail::variable_steps, Layout, true, T>(r, x);
 }
 
 }  // namespace spmd::autograd

@@ -97,7 +97,8 @@ double global_inner_product(Rank& r, A const& a, B const& b) {
 }
 
 /// The whole tensor that `x` means, as a local tensor on every rank: P axes summed, S<d> axes
-/// concatenated along d, R and I axes as they are. A plain V has no single global value (an
+/// concatenated along d (where several axes shard one dim, the first mesh axis holds the
+/// outermost chunks), R and I axes as they are. A plain V has no single global value (an
 /// exception says so).
 template <rank_context Rank, typed_tensor T>
 auto global_value(Rank& r, T const& x) {
@@ -106,42 +107,43 @@ auto global_value(Rank& r, T const& x) {
   using local_type = typename X::local_type;
   using value_type = typename local_type::value_type;
   local_type out = x.local();
-  [&]<class... Ps>(layout<Ps...>*) {
-    std::size_t ax = 0;
-    auto one_axis = [&]<class Pl>(Pl*) {
-      std::string_view const name = mesh::names[ax++];
-      auto& comm = r.comm(name);
-      if constexpr (std::is_same_v<Pl, P>) {
-        std::size_t n = 1;
-        for (auto e : out.shape()) n *= e;
-        comm.all_reduce_sum(std::span<value_type>(out.data(), n));
-      } else if constexpr (shard_placement<Pl>) {
-        // Every rank's extent along d, then the concatenation.
-        std::vector<double> mine{static_cast<double>(out.shape()[Pl::dim])};
-        std::vector<double> all(comm.size());
-        std::vector<std::size_t> ones(comm.size(), 1);
-        comm.all_gather(std::span<double const>(mine), std::span<double>(all), ones);
-        std::vector<std::size_t> lens(comm.size());
-        std::size_t total = 0;
-        for (std::size_t i = 0; i < lens.size(); ++i) total += lens[i] = static_cast<std::size_t>(all[i]);
-        auto shape = out.shape();
-        shape[Pl::dim] = total;
-        local_type whole(shape);
-        auto const a = comm::detail::split_shape(shape, Pl::dim);
-        auto const counts = comm::detail::chunk_counts(a, lens);
-        std::vector<value_type> packed(a.outer * total * a.inner);
-        std::size_t n = 1;
-        for (auto e : out.shape()) n *= e;
-        comm.all_gather(std::span<value_type const>(out.data(), n), std::span<value_type>(packed), counts);
-        comm::detail::unpack_chunks(packed.data(), a, lens, whole.data());
-        out = std::move(whole);
-      } else if constexpr (std::is_same_v<Pl, V>) {
-        throw std::invalid_argument("spmd: global_value: a plain V has no single global value (axis '" +
-                                    std::string(name) + "')");
-      }
-    };
-    (one_axis(static_cast<Ps*>(nullptr)), ...);
-  }(static_cast<typename X::layout_type*>(nullptr));
+  auto one_axis = [&]<std::size_t Axis>() {
+    using Pl = placement_at_t<typename X::layout_type, Axis>;
+    std::string_view const name = mesh::names[Axis];
+    auto& comm = r.comm(name);
+    if constexpr (std::is_same_v<Pl, P>) {
+      std::size_t n = 1;
+      for (auto e : out.shape()) n *= e;
+      comm.all_reduce_sum(std::span<value_type>(out.data(), n));
+    } else if constexpr (shard_placement<Pl>) {
+      // Every rank's extent along d, then the concatenation.
+      std::vector<double> mine{static_cast<double>(out.shape()[Pl::dim])};
+      std::vector<double> all(comm.size());
+      std::vector<std::size_t> ones(comm.size(), 1);
+      comm.all_gather(std::span<double const>(mine), std::span<double>(all), ones);
+      std::vector<std::size_t> lens(comm.size());
+      std::size_t total = 0;
+      for (std::size_t i = 0; i < lens.size(); ++i) total += lens[i] = static_cast<std::size_t>(all[i]);
+      auto shape = out.shape();
+      shape[Pl::dim] = total;
+      local_type whole(shape);
+      auto const a = comm::detail::split_shape(shape, Pl::dim);
+      auto const counts = comm::detail::chunk_counts(a, lens);
+      std::vector<value_type> packed(a.outer * total * a.inner);
+      std::size_t n = 1;
+      for (auto e : out.shape()) n *= e;
+      comm.all_gather(std::span<value_type const>(out.data(), n), std::span<value_type>(packed), counts);
+      comm::detail::unpack_chunks(packed.data(), a, lens, whole.data());
+      out = std::move(whole);
+    } else if constexpr (std::is_same_v<Pl, V>) {
+      throw std::invalid_argument("spmd: global_value: a plain V has no single global value (axis '" +
+                                  std::string(name) + "')");
+    }
+  };
+  // The last axis first: where several axes shard one dim, the first holds the outermost chunks.
+  [&]<std::size_t... Is>(std::index_sequence<Is...>) {
+    (one_axis.template operator()<mesh::rank - 1 - Is>(), ...);
+  }(std::make_index_sequence<mesh::rank>{});
   return out;
 }
 

@@ -1,0 +1,196 @@
+// redistribute<Layout>: the plan (which steps, in which order) and the values: on a 2x2 and a
+// 2x3 (dp, tp) mesh, from every layout made of R, P, S<0>, S<1> to every layout made of R, S<0>,
+// S<1>, the result means the same global matrix as the input (spmd::testing::global_value).
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <cmath>
+#include <cstddef>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <spmd/autograd.hpp>
+#include <spmd/comm/redistribute.hpp>
+#include <spmd/local/dense.hpp>
+#include <spmd/runtime/threads.hpp>
+#include <spmd/testing/global.hpp>
+
+using namespace spmd;
+
+namespace {
+
+using Mat = local::dense<double, 2>;
+using Mesh = mesh<"dp", "tp">;
+template <class Pdp, class Ptp>
+using T = tensor<Mat, Mesh, layout<Pdp, Ptp>>;
+using comm::step_kind;
+
+// The global matrix: G(i, j) = 100 i + j + 1, 12 x 12 (divisible by 2, 3, 4 and 6).
+constexpr std::size_t n = 12;
+Mat global_matrix() {
+  Mat g({n, n});
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < n; ++j) g(i, j) = 100.0 * static_cast<double>(i) + static_cast<double>(j) + 1.0;
+  return g;
+}
+
+// This rank's piece of G under layout<Pdp, Ptp>, axes taken in mesh order (the first axis holds
+// the outermost chunks of a dim both shard): S<d> keeps chunk coord along d, P keeps the share
+// (coord + 1) / (1 + 2 + ... + size) of the value (every rank holds a nonzero part).
+template <class Pl>
+Mat piece(Mat x, std::size_t coord, std::size_t size) {
+  if constexpr (shard_placement<Pl>) {
+    auto shape = x.shape();
+    std::size_t const len = shape[Pl::dim] / size;
+    shape[Pl::dim] = len;
+    Mat out(shape);
+    for (std::size_t i = 0; i < shape[0]; ++i)
+      for (std::size_t j = 0; j < shape[1]; ++j)
+        out(i, j) = Pl::dim == 0 ? x(coord * len + i, j) : x(i, coord * len + j);
+    return out;
+  } else if constexpr (std::is_same_v<Pl, P>) {
+    double const share = static_cast<double>(coord + 1) / static_cast<double>(size * (size + 1) / 2);
+    for (std::size_t i = 0; i < x.size(); ++i) x.data()[i] *= share;
+    return x;
+  } else {
+    return x;
+  }
+}
+
+template <class Pdp, class Ptp>
+T<Pdp, Ptp> make(threads::rank& r) {
+  Mat x = piece<Pdp>(global_matrix(), r.coord("dp"), r.axis_size("dp"));
+  return T<Pdp, Ptp>{piece<Ptp>(std::move(x), r.coord("tp"), r.axis_size("tp"))};
+}
+
+bool near(Mat const& a, Mat const& b) {
+  if (a.shape() != b.shape()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (std::abs(a.data()[i] - b.data()[i]) > 1e-9 * (1.0 + std::abs(b.data()[i]))) return false;
+  return true;
+}
+
+template <class... Ts>
+struct list {};
+using sources = list<R, P, S<0>, S<1>>;
+using destinations = list<R, S<0>, S<1>>;
+
+// Every (source, destination) pair of layouts: redistribute, then the global value must be G.
+// Returns the number of wrong pairs on this rank.
+template <class Sdp, class Stp, class... Dtp>
+int check_to(threads::rank& r, list<Dtp...>) {
+  int bad = 0;
+  auto one = [&]<class Ddp>(Ddp*) {
+    auto x = make<Sdp, Stp>(r);
+    ((bad += near(testing::global_value(r, redistribute<layout<Ddp, Dtp>>(r, x)), global_matrix()) ? 0 : 1), ...);
+  };
+  [&]<class... Dd>(list<Dd...>) { (one(static_cast<Dd*>(nullptr)), ...); }(destinations{});
+  return bad;
+}
+
+template <class... Sdp>
+int check_all(threads::rank& r, list<Sdp...>) {
+  int bad = 0;
+  auto from_dp = [&]<class A>(A*) {
+    [&]<class... Stp>(list<Stp...>) { ((bad += check_to<A, Stp>(r, destinations{})), ...); }(sources{});
+  };
+  (from_dp(static_cast<Sdp*>(nullptr)), ...);
+  return bad;
+}
+
+int wrong_pairs(std::size_t dp, std::size_t tp) {
+  std::atomic<int> bad{0};
+  threads::run({{"dp", dp}, {"tp", tp}}, [&](threads::rank& r) { bad += check_all(r, sources{}); });
+  return bad.load();
+}
+
+template <class From, class To>
+constexpr auto plan = redistribute_plan<Mesh, From, To>;
+
+template <class From, class To>
+constexpr bool plan_is(std::initializer_list<comm::plan::step> expect) {
+  auto const& p = plan<From, To>;
+  if (p.count != expect.size()) return false;
+  std::size_t i = 0;
+  for (auto const& s : expect) {
+    auto const& got = p.list[i++];
+    if (got.kind != s.kind || got.axis != s.axis || got.src != s.src || got.dst != s.dst) return false;
+  }
+  return true;
+}
+
+constexpr int Rc = 0, Ic = 1, Pc = 3, S0 = 4, S1 = 5;
+
+}  // namespace
+
+TEST_CASE("redistribute plans one step per changed axis, ordered for dims several axes shard", "[comm][redistribute]") {
+  // Nothing to do.
+  STATIC_REQUIRE(plan<layout<R, S<0>>, layout<R, S<0>>>.count == 0);
+  // Independent axes: one step each; gathers the innermost axis first, splits the outermost first.
+  STATIC_REQUIRE(plan_is<layout<P, P>, layout<R, R>>(
+      {{step_kind::all_reduce, 1, Pc, Rc}, {step_kind::all_reduce, 0, Pc, Rc}}));
+  STATIC_REQUIRE(plan_is<layout<S<0>, S<0>>, layout<R, R>>(
+      {{step_kind::all_gather, 1, S0, Rc}, {step_kind::all_gather, 0, S0, Rc}}));
+  STATIC_REQUIRE(plan_is<layout<R, R>, layout<S<0>, S<0>>>(
+      {{step_kind::convert, 0, Rc, S0}, {step_kind::convert, 1, Rc, S0}}));
+  STATIC_REQUIRE(plan_is<layout<P, S<1>>, layout<S<0>, I>>(
+      {{step_kind::all_gather, 1, S1, Ic}, {step_kind::reduce_scatter, 0, Pc, S0}}));
+  STATIC_REQUIRE(plan_is<layout<S<0>, R>, layout<S<1>, R>>({{step_kind::all_to_all, 0, S0, S1}}));
+  // dp cannot gather dim 0 while tp shards it inside dp's chunks: tp is gathered first and split
+  // again afterwards.
+  STATIC_REQUIRE(plan_is<layout<S<0>, S<0>>, layout<R, S<0>>>(
+      {{step_kind::all_gather, 1, S0, Rc}, {step_kind::all_gather, 0, S0, Rc}, {step_kind::convert, 1, Rc, S0}}));
+  STATIC_REQUIRE(plan_is<layout<S<0>, S<0>>, layout<S<1>, S<0>>>(
+      {{step_kind::all_gather, 1, S0, Rc}, {step_kind::all_to_all, 0, S0, S1}, {step_kind::convert, 1, Rc, S0}}));
+  // A named destination layout is resolved first.
+  STATIC_REQUIRE(plan<layout<S<0>, R>, layout<at<"tp", S<0>>, at<"dp", R>>>.count == 2);
+  STATIC_REQUIRE(std::is_same_v<decltype(redistribute<layout<at<"tp", S<1>>, at<"dp", R>>>(
+                                    std::declval<threads::rank&>(), std::declval<T<P, R>>())),
+                                T<R, S<1>>>);
+}
+
+TEST_CASE("redistribute keeps the global value: every layout of R, P, S<0>, S<1> to every one of R, S<0>, S<1>",
+          "[comm][redistribute]") {
+  CHECK(wrong_pairs(2, 2) == 0);
+  CHECK(wrong_pairs(2, 3) == 0);
+  CHECK(wrong_pairs(3, 2) == 0);
+}
+
+TEST_CASE("redistribute to I, to P and in expert mode", "[comm][redistribute]") {
+  std::atomic<int> bad{0};
+  threads::run({{"dp", 2}, {"tp", 2}}, [&](threads::rank& r) {
+    Mat const g = global_matrix();
+    auto whole = redistribute<layout<I, I>>(r, make<S<0>, P>(r));          // all_reduce<I> + all_gather<I>
+    auto sum = redistribute<layout<R, P>>(r, make<R, S<1>>(r));            // all_gather + convert(R, P)
+    auto back = redistribute<layout<R, R>>(r, redistribute<layout<I, R>>(r, make<R, R>(r), expert));
+    static_assert(std::is_same_v<decltype(whole), T<I, I>> && std::is_same_v<decltype(sum), T<R, P>>);
+    if (!near(whole.local(), g) || !near(testing::global_value(r, sum), g) || !near(back.local(), g)) ++bad;
+  });
+  CHECK(bad.load() == 0);
+}
+
+TEST_CASE("autograd::redistribute records the same steps as the explicit collectives", "[autograd][redistribute]") {
+  std::atomic<int> bad{0};
+  threads::run({{"dp", 2}, {"tp", 2}}, [&](threads::rank& r) {
+    autograd::tape t;
+    autograd::parameter<T<S<0>, P>> px{make<S<0>, P>(r)}, py{make<S<0>, P>(r)};
+    // (S<0>, P) -> (S<1>, S<0>): all_to_all on dp, then reduce_scatter on tp.
+    auto a = autograd::redistribute<layout<S<1>, S<0>>>(r, px.on(t));
+    auto b = autograd::reduce_scatter<"tp", 0>(r, autograd::all_to_all<"dp", S<1>>(r, py.on(t)));
+    static_assert(std::is_same_v<decltype(a), decltype(b)>);
+    autograd::var<T<S<1>, S<0>>> const w{testing::random_tensor<T<S<1>, S<0>>>(r, a.value().local().shape(), 7)};
+    auto loss = [&](auto const& v) {
+      return autograd::reinterpret<"dp", V, P>(r, autograd::reinterpret<"tp", V, P>(r, autograd::sum_all(v * w)));
+    };
+    autograd::backward(loss(a) + loss(b));  // one tape, one backward: both paths get their gradient
+    static_assert(std::is_same_v<std::remove_cvref_t<decltype(px.grad())>, T<S<0>, R>>);
+    if (!(px.grad().local() == py.grad().local()) || !(a.value().local() == b.value().local())) ++bad;
+    // The gradient is not zero: w reaches x.
+    double norm = 0;
+    for (std::size_t i = 0; i < px.grad().local().size(); ++i) norm += std::abs(px.grad().local().data()[i]);
+    if (!(norm > 0)) ++bad;
+  });
+  CHECK(bad.load() == 0);
+}
