@@ -3,8 +3,8 @@
 // faults of typed calls: an extent that does not split evenly (comm_error on every rank) and
 // ranks that disagree about a split (comm_error on every rank with the agreement check).
 //   mpirun -np N values        one axis "tp" of size N (N >= 2)
-//   mpirun -np 4 values 2x2    a (dp, tp) = 2x2 mesh: the same bodies on each tp group, and the
-//                              flattened (dp, tp) group
+//   mpirun -np 4 values 2x2    a (dp, tp) = 2x2 mesh: the same bodies on each tp group, the
+//                              flattened (dp, tp) group, and redistribute between 2-axis layouts
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -12,6 +12,7 @@
 #include <spmd/runtime/mpi.hpp>
 
 #include "../common/collectives_values.hpp"
+#include "../common/redistribute_values.hpp"
 #include "mpi_test.hpp"
 
 namespace v = spmd_tests::values;
@@ -42,6 +43,13 @@ void forward_values(checker& c, mesh_t const& mesh) {
 
 void flattened(checker& c, mesh_t const& mesh) {
   spmd::mpi::run(mesh, [&](spmd::mpi::rank& r) { c.check(v::flattened_order_ok(r), "flattened (dp, tp) order"); });
+}
+
+// Every change between layouts of R, P, S<0>, S<1> on a (dp, tp) mesh keeps the global value.
+void redistribute(checker& c, mesh_t const& mesh) {
+  spmd::mpi::run(mesh, [&](spmd::mpi::rank& r) {
+    c.record(spmd_tests::redistribution::pairs, spmd_tests::redistribution::wrong_pairs(r), "redistribute: pairs of layouts with a wrong value");
+  });
 }
 
 void faults(checker& c, mesh_t const& mesh) {
@@ -78,6 +86,7 @@ int main(int argc, char** argv) {
     mesh_t const mesh{{"dp", 2}, {"tp", 2}};
     forward_values(c, mesh);
     flattened(c, mesh);
+    redistribute(c, mesh);
     faults(c, mesh);
   } else {
     std::size_t const n = env.world_size();
