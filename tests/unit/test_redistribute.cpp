@@ -7,6 +7,8 @@
 #include <atomic>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -43,7 +45,7 @@ constexpr bool plan_is(std::initializer_list<comm::plan::step> expect) {
   std::size_t i = 0;
   for (auto const& s : expect) {
     auto const& got = p.list[i++];
-    if (got.kind != s.kind || got.axis != s.axis || got.src != s.src || got.dst != s.dst) return false;
+    if (got.kind != s.kind || got.axes != s.axes || got.src != s.src || got.dst != s.dst) return false;
   }
   return true;
 }
@@ -53,24 +55,32 @@ constexpr int Rc = 0, Ic = 1, Pc = 3, S0 = 4, S1 = 5;
 }  // namespace
 
 TEST_CASE("redistribute plans one step per changed axis, ordered for dims several axes shard", "[comm][redistribute]") {
+  constexpr std::uint64_t dp = 1, tp = 2, both = 3;  // the axes of a step, a bit per mesh axis
   // Nothing to do.
   STATIC_REQUIRE(plan<layout<R, S<0>>, layout<R, S<0>>>.count == 0);
   // Independent axes: one step each; gathers the innermost axis first, splits the outermost first.
-  STATIC_REQUIRE(plan_is<layout<P, P>, layout<R, R>>(
-      {{step_kind::all_reduce, 1, Pc, Rc}, {step_kind::all_reduce, 0, Pc, Rc}}));
-  STATIC_REQUIRE(plan_is<layout<S<0>, S<0>>, layout<R, R>>(
-      {{step_kind::all_gather, 1, S0, Rc}, {step_kind::all_gather, 0, S0, Rc}}));
-  STATIC_REQUIRE(plan_is<layout<R, R>, layout<S<0>, S<0>>>(
-      {{step_kind::convert, 0, Rc, S0}, {step_kind::convert, 1, Rc, S0}}));
   STATIC_REQUIRE(plan_is<layout<P, S<1>>, layout<S<0>, I>>(
-      {{step_kind::all_gather, 1, S1, Ic}, {step_kind::reduce_scatter, 0, Pc, S0}}));
-  STATIC_REQUIRE(plan_is<layout<S<0>, R>, layout<S<1>, R>>({{step_kind::all_to_all, 0, S0, S1}}));
-  // dp cannot gather dim 0 while tp shards it inside dp's chunks: tp is gathered first and split
+      {{step_kind::all_gather, tp, S1, Ic}, {step_kind::reduce_scatter, dp, Pc, S0}}));
+  STATIC_REQUIRE(plan_is<layout<S<0>, R>, layout<S<1>, R>>({{step_kind::all_to_all, dp, S0, S1}}));
+  STATIC_REQUIRE(plan_is<layout<R, R>, layout<S<0>, S<0>>>(
+      {{step_kind::convert, dp, Rc, S0}, {step_kind::convert, tp, Rc, S0}}));
+  // The same collective on several axes: one call over them, flattened ("dp,tp").
+  STATIC_REQUIRE(plan_is<layout<P, P>, layout<R, R>>({{step_kind::all_reduce, both, Pc, Rc}}));
+  STATIC_REQUIRE(plan_is<layout<S<0>, S<0>>, layout<R, R>>({{step_kind::all_gather, both, S0, Rc}}));
+  STATIC_REQUIRE(plan_is<layout<P, P>, layout<S<0>, S<0>>>({{step_kind::reduce_scatter, both, Pc, S0}}));
+  STATIC_REQUIRE(plan_is<layout<S<0>, S<1>>, layout<R, R>>(
+      {{step_kind::all_gather, tp, S1, Rc}, {step_kind::all_gather, dp, S0, Rc}}));
+  // dp cannot move dim 0 while tp shards it inside dp's chunks: tp is gathered first and split
   // again afterwards.
   STATIC_REQUIRE(plan_is<layout<S<0>, S<0>>, layout<R, S<0>>>(
-      {{step_kind::all_gather, 1, S0, Rc}, {step_kind::all_gather, 0, S0, Rc}, {step_kind::convert, 1, Rc, S0}}));
+      {{step_kind::all_gather, both, S0, Rc}, {step_kind::convert, tp, Rc, S0}}));
   STATIC_REQUIRE(plan_is<layout<S<0>, S<0>>, layout<S<1>, S<0>>>(
-      {{step_kind::all_gather, 1, S0, Rc}, {step_kind::all_to_all, 0, S0, S1}, {step_kind::convert, 1, Rc, S0}}));
+      {{step_kind::all_gather, tp, S0, Rc}, {step_kind::all_to_all, dp, S0, S1}, {step_kind::convert, tp, Rc, S0}}));
+  // S<d> -> P and I -> P go through R.
+  STATIC_REQUIRE(plan_is<layout<R, S<1>>, layout<R, P>>({{step_kind::all_gather, tp, S1, Rc}, {step_kind::convert, tp, Rc, Pc}}));
+  // The axes of a step as the collective's first template argument.
+  STATIC_REQUIRE(comm::plan::axes_name<Mesh, both>.view() == "dp,tp");
+  STATIC_REQUIRE(comm::plan::axes_name<Mesh, tp>.view() == "tp");
   // A named destination layout is resolved first.
   STATIC_REQUIRE(plan<layout<S<0>, R>, layout<at<"tp", S<0>>, at<"dp", R>>>.count == 2);
   STATIC_REQUIRE(std::is_same_v<decltype(redistribute<layout<at<"tp", S<1>>, at<"dp", R>>>(

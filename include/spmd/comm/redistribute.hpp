@@ -14,6 +14,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <type_traits>
 #include <utility>
 
@@ -93,7 +94,7 @@ constexpr step_kind kind_for(code src, code dst) {
 
 struct step {
   step_kind kind{};
-  std::size_t axis = 0;
+  std::uint64_t axes = 0;  // bit k: mesh axis k (several bits: one collective over them, flattened)
   code src = 0, dst = 0;
 };
 
@@ -115,7 +116,7 @@ constexpr steps<N> make(std::array<code, N> from, std::array<code, N> const& to)
   steps<N> out;
   auto state = from;
   auto emit = [&](std::size_t k, code dst) {
-    out.list[out.count++] = step{kind_for(state[k], dst), k, state[k], dst};
+    out.list[out.count++] = step{kind_for(state[k], dst), std::uint64_t{1} << k, state[k], dst};
     state[k] = dst;
   };
   // A later axis shards the dim `c` names: axis k may not gather, split or move that dim yet.
@@ -173,10 +174,47 @@ constexpr steps<N> make(std::array<code, N> from, std::array<code, N> const& to)
   }
 }
 
+/// `p` with runs of the same collective merged into one over the flattened axes (ranks row-major in
+/// mesh order): all_reduce steps with the same source and destination; all_gather steps with the
+/// same source and destination taken innermost first; reduce_scatter steps outermost first. Each
+/// equals the run it replaces.
+template <std::size_t N>
+constexpr steps<N> merged(steps<N> const& p) {
+  auto lowest = [](std::uint64_t m) {
+    std::size_t k = 0;
+    while ((m >> k & 1u) == 0) ++k;
+    return k;
+  };
+  auto highest = [](std::uint64_t m) {
+    std::size_t k = 63;
+    while ((m >> k & 1u) == 0) --k;
+    return k;
+  };
+  steps<N> out;
+  for (std::size_t i = 0; i < p.count; ++i) {
+    step const s = p.list[i];
+    if (out.count > 0) {
+      step& last = out.list[out.count - 1];
+      bool const same = last.kind == s.kind && last.src == s.src && last.dst == s.dst;
+      bool const joins = (s.kind == step_kind::all_reduce) ||
+                         (s.kind == step_kind::all_gather && highest(s.axes) < lowest(last.axes)) ||
+                         (s.kind == step_kind::reduce_scatter && lowest(s.axes) > highest(last.axes));
+      if (same && joins) {
+        last.axes |= s.axes;
+        continue;
+      }
+    }
+    out.list[out.count++] = s;
+  }
+  return out;
+}
+
 /// True if `p`, applied to `from`, gives `to`.
 template <std::size_t N>
 constexpr bool reaches(steps<N> const& p, std::array<code, N> from, std::array<code, N> const& to) {
-  for (std::size_t i = 0; i < p.count; ++i) from[p.list[i].axis] = p.list[i].dst;
+  for (std::size_t i = 0; i < p.count; ++i)
+    for (std::size_t k = 0; k < N; ++k)
+      if (p.list[i].axes >> k & 1u) from[k] = p.list[i].dst;
   return from == to;
 }
 
@@ -189,7 +227,7 @@ struct codes_of<layout<Ps...>> {
 
 /// The plan from tensor layout `From` to `To` (both positional).
 template <class From, class To>
-inline constexpr auto of = make(codes_of<From>::value, codes_of<To>::value);
+inline constexpr auto of = merged(make(codes_of<From>::value, codes_of<To>::value));
 template <class From, class To>
 inline constexpr bool found = reaches(of<From, To>, codes_of<From>::value, codes_of<To>::value);
 
@@ -235,6 +273,37 @@ template <class Mesh, class From, class To, bool Expert>
 inline constexpr bool all_allowed =
     all_allowed_impl<Mesh, From, To, Expert, std::make_index_sequence<Mesh::rank>>::value;
 
+template <std::size_t N>
+struct char_array {
+  char data[N]{};
+};
+
+template <class Mesh, std::uint64_t Axes>
+struct axes_name_impl {
+  static constexpr std::size_t length = [] {
+    std::size_t n = 0;
+    for (std::size_t k = 0; k < Mesh::rank; ++k)
+      if (Axes >> k & 1u) n += Mesh::names[k].size() + 1;
+    return n;  // one ',' per name but the last, plus the NUL
+  }();
+  static constexpr char_array<length> text = [] {
+    char_array<length> t;
+    std::size_t at = 0;
+    for (std::size_t k = 0; k < Mesh::rank; ++k) {
+      if ((Axes >> k & 1u) == 0) continue;
+      if (at != 0) t.data[at++] = ',';
+      for (char c : Mesh::names[k]) t.data[at++] = c;
+    }
+    return t;
+  }();
+  static constexpr fixed_string<length> value{text.data};
+};
+
+/// The names of the mesh axes in `Axes` (a bit per axis), comma-separated in mesh order: the
+/// first template argument of the collective that runs over them ("tp", "dp,tp").
+template <class Mesh, std::uint64_t Axes>
+inline constexpr auto axes_name = axes_name_impl<Mesh, Axes>::value;
+
 }  // namespace plan
 
 /// How each kind of step runs on plain tensors (autograd has its own, for variables).
@@ -270,7 +339,7 @@ auto run_plan(Rank& r, T&& x) {
   } else {
     constexpr plan::step s = Plan.list[I];
     return run_plan<Steps, Mesh, Plan, Expert, I + 1>(
-        r, Steps::template apply<s.kind, Mesh::template name<s.axis>, plan::placement_of<s.src>,
+        r, Steps::template apply<s.kind, plan::axes_name<Mesh, s.axes>, plan::placement_of<s.src>,
                                  plan::placement_of<s.dst>, Expert>(r, std::forward<T>(x)));
   }
 }
@@ -307,7 +376,8 @@ auto redistribute(Rank& r, T&& x, expert_t) {
 }
 
 /// The steps `redistribute` takes from tensor layout `From` to layout `To` on `Mesh` (for
-/// tests and for reading a plan): `redistribute_plan<Mesh, From, To>.count`, `.list[i].kind`, ...
+/// tests and for reading a plan): `redistribute_plan<Mesh, From, To>.count`, `.list[i].kind`,
+/// `.list[i].axes` (a bit per mesh axis), `.list[i].src` and `.dst` (placement codes).
 template <class Mesh, class From, class To>
 inline constexpr auto redistribute_plan = comm::plan::of<resolve_layout_t<Mesh, From>, resolve_layout_t<Mesh, To>>;
 
