@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
 # Full test suite: configure + build + ctest with g++ (build/gcc) and
-# clang++ (build/clang).
+# clang++ (build/clang), then the sanitizer stages (build/tsan, build/asan).
 #
 # Environment:
-#   SPMD_COMPILERS   compilers to use, space/comma separated (default "gcc clang")
+#   SPMD_COMPILERS   compilers to use, space/comma separated (default "gcc clang"; set but
+#                    empty: none, only the sanitizer stages)
 #   SPMD_BUILD_TYPE  CMake build type (default Release)
 #   SPMD_JOBS        parallel build/test jobs (default 2)
 #   SPMD_CLEAN=1     wipe the build directories first
 #   SPMD_CMAKE_ARGS  extra arguments for the configure step
 #   SPMD_TSAN=0      skip the ThreadSanitizer run of the runtime, collective and autograd tests
+#   SPMD_ASAN=0      skip the AddressSanitizer+UBSan run of the unit tests and the examples
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$(pwd)
 
-COMPILERS=${SPMD_COMPILERS:-gcc clang}
+COMPILERS=${SPMD_COMPILERS-gcc clang}
 COMPILERS=${COMPILERS//,/ }
 BUILD_TYPE=${SPMD_BUILD_TYPE:-Release}
 JOBS=${SPMD_JOBS:-2}
@@ -82,6 +84,45 @@ if [[ "${SPMD_TSAN:-1}" != "0" ]]; then
   fi
   [[ "$status" != OK ]] && overall=1
   SUMMARY+=("$(printf '%-6s %-18s %s; %ss' tsan "$status" "runtime/collective/autograd/nn tests under ThreadSanitizer" "$(( $(date +%s) - t0 ))")")
+fi
+
+# AddressSanitizer + UBSan (UB aborts, leaks are reported): the unit tests and every example,
+# g++. Debug (-O0), not -O2: the same checks at about a third of the build time, which is most
+# of this stage's cost. train_gpt runs a few steps only.
+if [[ "${SPMD_ASAN:-1}" != "0" ]]; then
+  bdir="$ROOT/build/asan"
+  t0=$(date +%s)
+  status=OK
+  examples=()
+  for src in "$ROOT"/examples/*.cpp; do
+    [[ -e "$src" ]] && examples+=("$(basename "$src" .cpp)")
+  done
+  echo
+  echo "================================================================"
+  echo "== asan (g++ -fsanitize=address,undefined) -> build/asan"
+  echo "================================================================"
+  if ! cmake -S "$ROOT" -B "$bdir" -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Debug \
+        -DSPMD_SANITIZE=address "${EXTRA_ARGS[@]}"; then
+    status="FAILED (configure)"
+  elif ! cmake --build "$bdir" -j"$JOBS" --target spmd_unit_tests "${examples[@]/#/example_}"; then
+    status="FAILED (build)"
+  else
+    san_env=(ASAN_OPTIONS="detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1"
+             UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1")
+    if ! env "${san_env[@]}" "$bdir/tests/spmd_unit_tests"; then
+      status="FAILED (unit tests)"
+    fi
+    for name in "${examples[@]}"; do
+      args=()
+      [[ "$name" == train_gpt ]] && args=(--steps 5)
+      echo "-- example $name ${args[*]}"
+      if ! env "${san_env[@]}" "$bdir/examples/$name" "${args[@]}"; then
+        [[ "$status" == OK ]] && status="FAILED (example $name)"
+      fi
+    done
+  fi
+  [[ "$status" != OK ]] && overall=1
+  SUMMARY+=("$(printf '%-6s %-18s %s; %ss' asan "$status" "unit tests + ${#examples[@]} examples under AddressSanitizer+UBSan" "$(( $(date +%s) - t0 ))")")
 fi
 
 echo

@@ -25,13 +25,17 @@ struct axis_list {
     for (char c : Axes.view()) n += c == ',' ? 1 : 0;
     return n;
   }();
+  // Split by index, not with string_view::find: find compares a pointer into the template
+  // parameter object with null, which g++ cannot constant-fold under -fsanitize=undefined.
   static constexpr std::array<std::string_view, count> names = [] {
     std::array<std::string_view, count> out{};
-    std::string_view s = Axes.view();
-    for (std::size_t i = 0; i < count; ++i) {
-      std::size_t const comma = s.find(',');
-      out[i] = s.substr(0, comma);
-      s = comma == std::string_view::npos ? std::string_view{} : s.substr(comma + 1);
+    std::string_view const s = Axes.view();
+    std::size_t begin = 0, k = 0;
+    for (std::size_t i = 0; i <= s.size(); ++i) {
+      if (i == s.size() || s[i] == ',') {
+        out[k++] = s.substr(begin, i - begin);
+        begin = i + 1;
+      }
     }
     return out;
   }();

@@ -100,7 +100,11 @@ namespace detail {
 /// Parses an einsum spec such as "bij,bjk->bik"; never throws, reports via `error`.
 consteval einsum_parse parse_einsum(std::string_view s) {
   einsum_parse p{};
-  std::size_t const arrow = s.find("->");
+  // Not string_view::find: it compares a pointer into the spec (a template parameter object for
+  // einsum_spec) with null, which g++ cannot constant-fold under -fsanitize=undefined.
+  std::size_t arrow = std::string_view::npos;
+  for (std::size_t i = 0; i + 1 < s.size() && arrow == std::string_view::npos; ++i)
+    if (s[i] == '-' && s[i + 1] == '>') arrow = i;
   if (arrow == std::string_view::npos) return detail::einsum_fail(p, einsum_error::missing_arrow, s.size());
 
   // Inputs: s[0, arrow).
