@@ -143,10 +143,12 @@ template <class Spec, class T, std::size_t R>
 /// a and b must have equal extents (else std::invalid_argument).
 template <einsum_spec_type Spec, class T, std::size_t Ra, std::size_t Rb>
 [[nodiscard]] dense<T, Spec::out_rank> einsum(Spec, dense<T, Ra> const& a, dense<T, Rb> const& b) {
+  // Each check only if the ones before hold: one mistake, one error.
   static_assert(Spec::ok, "spmd: einsum spec is invalid");
-  static_assert(Spec::n_inputs == 2, "spmd: einsum spec has one input but two operands were given");
-  static_assert(Spec::in_rank(0) == Ra, "spmd: einsum spec rank of operand 0 does not match");
-  static_assert(Spec::in_rank(1) == Rb, "spmd: einsum spec rank of operand 1 does not match");
+  static_assert(!Spec::ok || Spec::n_inputs == 2, "spmd: einsum spec has one input but two operands were given");
+  constexpr bool counted = Spec::ok && Spec::n_inputs == 2;
+  static_assert(!counted || Spec::in_rank(0) == Ra, "spmd: einsum spec rank of operand 0 does not match");
+  static_assert(!counted || Spec::in_rank(1) == Rb, "spmd: einsum spec rank of operand 1 does not match");
   if constexpr (Spec::plan.gemm && Ra == Rb && Ra == Spec::out_rank) {
     return detail::einsum_gemm<Spec>(a, b);
   } else {
@@ -158,8 +160,9 @@ template <einsum_spec_type Spec, class T, std::size_t Ra, std::size_t Rb>
 template <einsum_spec_type Spec, class T, std::size_t Ra>
 [[nodiscard]] dense<T, Spec::out_rank> einsum(Spec, dense<T, Ra> const& a) {
   static_assert(Spec::ok, "spmd: einsum spec is invalid");
-  static_assert(Spec::n_inputs == 1, "spmd: einsum spec has two inputs but one operand was given");
-  static_assert(Spec::in_rank(0) == Ra, "spmd: einsum spec rank of operand 0 does not match");
+  static_assert(!Spec::ok || Spec::n_inputs == 1, "spmd: einsum spec has two inputs but one operand was given");
+  static_assert(!Spec::ok || Spec::n_inputs != 1 || Spec::in_rank(0) == Ra,
+                "spmd: einsum spec rank of operand 0 does not match");
   return detail::einsum_loop<Spec>(a);
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 
@@ -48,30 +49,38 @@ struct einsum_dims {
   }
 };
 
+template <class Spec, class... Ts>
+consteval bool einsum_ranks_match() {
+  std::size_t i = 0;
+  return ((bare<Ts>::rank == Spec::in_rank(i++)) && ...);
+}
+
+// Each check runs only if the ones before it hold; after a failed one the result is a default
+// tensor of the first operand's type, so that the call's diagnostic is the only error.
 template <fixed_string Spec, class OutPartial, class... Ts>
 auto apply_einsum(Ts&&... xs) {
   static_assert(out_partial_spec<OutPartial>, "spmd: einsum<spec>(...): the last argument must be out_partial<\"axis\", ...>");
-  constexpr bool valid = einsum_spec_valid<Spec>();
+  using first = bare<std::tuple_element_t<0, std::tuple<Ts...>>>;
   using spec = local::einsum_spec<Spec>;
   constexpr std::size_t given = sizeof...(Ts);
-  if constexpr (valid) {
+  if constexpr (!einsum_spec_valid<Spec>()) {
+    return first{};
+  } else if constexpr (spec::n_inputs != given) {
     static_assert(spec::n_inputs == given, "spmd: einsum<spec>: the spec names a different number of operands than "
                                            "the call passes");
-    if constexpr (spec::n_inputs == given) {
-      constexpr bool ranks_match = [] {
-        std::size_t i = 0;
-        return ((bare<Ts>::rank == spec::in_rank(i++)) && ...);
-      }();
-      static_assert(ranks_match, "spmd: einsum<spec>: an operand's rank differs from the number of its labels in "
-                                 "the spec");
-      using mesh = typename bare<std::tuple_element_t<0, std::tuple<Ts...>>>::mesh_type;
-      static_assert((std::same_as<typename bare<Ts>::mesh_type, mesh> && ...),
-                    "spmd: the operands live on different meshes; an op combines tensors of one mesh only");
-      using contracted = rules::result_layout_t<op::einsum, mesh, einsum_dims<spec>, typename bare<Ts>::layout_type...>;
-      using out_layout = rules::apply_out_partial_t<mesh, contracted, OutPartial>;
-      auto out = kernel::einsum_fn{}(spec{}, std::forward<Ts>(xs).local()...);
-      return basic_tensor<decltype(out), mesh, out_layout>(std::move(out));
-    }
+    return first{};
+  } else if constexpr (constexpr bool ranks_match = einsum_ranks_match<spec, Ts...>(); !ranks_match) {
+    static_assert(ranks_match, "spmd: einsum<spec>: an operand's rank differs from the number of its labels in "
+                               "the spec");
+    return first{};
+  } else {
+    using mesh = typename first::mesh_type;
+    static_assert((std::same_as<typename bare<Ts>::mesh_type, mesh> && ...),
+                  "spmd: the operands live on different meshes; an op combines tensors of one mesh only");
+    using contracted = rules::result_layout_t<op::einsum, mesh, einsum_dims<spec>, typename bare<Ts>::layout_type...>;
+    using out_layout = rules::apply_out_partial_t<mesh, contracted, OutPartial>;
+    auto out = kernel::einsum_fn{}(spec{}, std::forward<Ts>(xs).local()...);
+    return basic_tensor<decltype(out), mesh, out_layout>(std::move(out));
   }
 }
 
