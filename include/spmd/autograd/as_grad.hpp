@@ -7,11 +7,10 @@
 // backward step that would need a collective the forward did not plan does not compile.
 #pragma once
 
-#include <cstddef>
 #include <type_traits>
 #include <utility>
 
-#include <spmd/core/layout.hpp>
+#include <spmd/core/per_axis.hpp>
 #include <spmd/core/placement.hpp>
 #include <spmd/rules/axis_rule.hpp>
 #include <spmd/tensor.hpp>
@@ -40,15 +39,6 @@ consteval bool gradient_placement_ok() {
     return false;
   }
 }
-
-template <class Mesh, class Local, class Target, class Indices>
-struct gradient_layout_ok;
-template <class Mesh, class Local, class Target, std::size_t... Is>
-struct gradient_layout_ok<Mesh, Local, Target, std::index_sequence<Is...>> {
-  static constexpr bool value =
-      (gradient_placement_ok<axis_tag<Mesh::template name<Is>>, placement_at_t<Local, Is>, placement_at_t<Target, Is>>() &&
-       ...);
-};
 }  // namespace detail
 
 /// The local gradient `g` as a tensor of type `Target` (the gradient type of an input): V pieces
@@ -61,9 +51,8 @@ Target as_grad(G&& g) {
   if constexpr (std::is_same_v<X, Target>) {
     return std::forward<G>(g);
   } else {
-    constexpr bool ok = detail::gradient_layout_ok<typename Target::mesh_type, typename X::layout_type,
-                                                   typename Target::layout_type,
-                                                   std::make_index_sequence<Target::mesh_type::rank>>::value;
+    constexpr bool ok = all_axes<typename Target::mesh_type, typename X::layout_type, typename Target::layout_type>(
+        []<class Axis, class Local, class Want>() { return detail::gradient_placement_ok<Axis, Local, Want>(); });
     if constexpr (ok)
       return Target{std::forward<G>(g).local()};
     else

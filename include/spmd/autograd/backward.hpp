@@ -1,12 +1,8 @@
 // spmd/autograd/backward.hpp - backward(loss): seeds the gradient of a loss and runs the tape.
 #pragma once
 
-#include <cstddef>
-#include <type_traits>
-#include <utility>
-
 #include <spmd/autograd/tape.hpp>
-#include <spmd/core/layout.hpp>
+#include <spmd/core/per_axis.hpp>
 #include <spmd/core/placement.hpp>
 #include <spmd/rules/axis_rule.hpp>
 
@@ -25,12 +21,6 @@ consteval bool loss_placement_ok() {
     return false;
   }
 }
-template <class Mesh, class Layout, class Indices>
-struct loss_layout_ok;
-template <class Mesh, class... Ps, std::size_t... Is>
-struct loss_layout_ok<Mesh, layout<Ps...>, std::index_sequence<Is...>> {
-  static constexpr bool value = (loss_placement_ok<axis_tag<Mesh::template name<Is>>, Ps>() && ...);
-};
 }  // namespace detail
 
 /// Runs reverse-mode differentiation of `loss` (I or P on every mesh axis): the seed is a tensor
@@ -38,8 +28,8 @@ struct loss_layout_ok<Mesh, layout<Ps...>, std::index_sequence<Is...>> {
 /// runs in reverse. Afterwards every parameter that contributed holds its gradient.
 template <typed_tensor Loss>
 void backward(var<Loss> const& loss) {
-  constexpr bool ok = detail::loss_layout_ok<typename Loss::mesh_type, typename Loss::layout_type,
-                                             std::make_index_sequence<Loss::mesh_type::rank>>::value;
+  constexpr bool ok = all_axes<typename Loss::mesh_type, typename Loss::layout_type>(
+      []<class Axis, class Pl>() { return detail::loss_placement_ok<Axis, Pl>(); });
   if constexpr (ok) {
     if (loss.tape() == nullptr) return;  // a constant: nothing to differentiate
     using L = typename Loss::local_type;

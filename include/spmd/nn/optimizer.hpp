@@ -12,7 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <spmd/autograd/tape.hpp>
-#include <spmd/core/layout.hpp>
+#include <spmd/core/per_axis.hpp>
 #include <spmd/core/placement.hpp>
 #include <spmd/rules/axis_rule.hpp>
 #include <spmd/tensor.hpp>
@@ -44,15 +44,6 @@ consteval bool step_placement_ok() {
     return false;
   }
 }
-
-template <class Mesh, class ParamLayout, class GradLayout, class Indices>
-struct step_layout_ok;
-template <class Mesh, class ParamLayout, class GradLayout, std::size_t... Is>
-struct step_layout_ok<Mesh, ParamLayout, GradLayout, std::index_sequence<Is...>> {
-  static constexpr bool value = (step_placement_ok<axis_tag<Mesh::template name<Is>>, placement_at_t<ParamLayout, Is>,
-                                                   placement_at_t<GradLayout, Is>>() &&
-                                 ...);
-};
 }  // namespace detail
 
 /// True if `Grad` is exactly the type of `Param` (a static_assert per mesh axis says why not).
@@ -66,8 +57,8 @@ consteval bool gradient_fits() {
                 "spmd: optimizer step: the gradient's local tensor type differs from the parameter's");
   if constexpr (std::is_same_v<typename X::mesh_type, typename G::mesh_type> &&
                 std::is_same_v<typename X::local_type, typename G::local_type>)
-    return detail::step_layout_ok<typename X::mesh_type, typename X::layout_type, typename G::layout_type,
-                                  std::make_index_sequence<X::mesh_type::rank>>::value;
+    return all_axes<typename X::mesh_type, typename X::layout_type, typename G::layout_type>(
+        []<class Axis, class ParamPl, class GradPl>() { return detail::step_placement_ok<Axis, ParamPl, GradPl>(); });
   else
     return false;
 }

@@ -2,15 +2,13 @@
 //
 // A tensor's layout changes only through an explicit operation (a collective, convert or
 // reinterpret). When a program tries an implicit change (returning, assigning or passing a
-// tensor where another layout is expected), this names the first axis that differs and the fix.
+// tensor where another layout is expected), this names each axis that differs and the fix.
 #pragma once
 
-#include <cstddef>
 #include <type_traits>
-#include <utility>
 
-#include <spmd/core/layout.hpp>
 #include <spmd/core/mesh.hpp>
+#include <spmd/core/per_axis.hpp>
 #include <spmd/core/placement.hpp>
 #include <spmd/rules/axis_rule.hpp>
 
@@ -41,22 +39,9 @@ consteval bool implicit_placement_change() {
   }
 }
 
-namespace detail {
-template <class Mesh, class From, class To, class Indices>
-struct implicit_change_impl;
-template <class Mesh, class From, class To, std::size_t... Is>
-struct implicit_change_impl<Mesh, From, To, std::index_sequence<Is...>> {
-  // && short-circuits the constant evaluation but not the instantiations; every differing axis
-  // is reported.
-  static constexpr bool value =
-      (implicit_placement_change<axis_tag<Mesh::template name<Is>>, placement_at_t<From, Is>, placement_at_t<To, Is>>() &&
-       ...);
-};
-}  // namespace detail
-
 /// Diagnoses every axis on which positional layouts `From` and `To` of `Mesh` differ.
 template <mesh_type Mesh, class From, class To>
-inline constexpr bool implicit_layout_change =
-    detail::implicit_change_impl<Mesh, From, To, std::make_index_sequence<Mesh::rank>>::value;
+inline constexpr bool implicit_layout_change = all_axes<Mesh, From, To>(
+    []<class Axis, class F, class T>() { return implicit_placement_change<Axis, F, T>(); });
 
 }  // namespace spmd::rules

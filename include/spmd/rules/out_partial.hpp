@@ -3,11 +3,11 @@
 
 #include <cstddef>
 #include <string_view>
-#include <utility>
+#include <type_traits>
 
 #include <spmd/core/fixed_string.hpp>
-#include <spmd/core/layout.hpp>
 #include <spmd/core/mesh.hpp>
+#include <spmd/core/per_axis.hpp>
 #include <spmd/core/placement.hpp>
 #include <spmd/rules/axis_rule.hpp>
 
@@ -73,20 +73,21 @@ consteval bool out_partial_axes_valid() {
   return true;
 }
 
-template <class Mesh, class Layout, class OutPartial, class Indices>
+template <class Mesh, class Layout, class OutPartial>
 struct apply_out_partial_impl;
-template <class Mesh, class Layout, fixed_string... Axes, std::size_t... Is>
-struct apply_out_partial_impl<Mesh, Layout, out_partial_t<Axes...>, std::index_sequence<Is...>> {
+template <class Mesh, class Layout, fixed_string... Axes>
+struct apply_out_partial_impl<Mesh, Layout, out_partial_t<Axes...>> {
   static_assert(out_partial_axes_valid<Mesh, Axes...>(), "spmd: out_partial names a mesh axis twice");
-  using type = layout<typename decltype(apply_out_partial_axis<axis_tag<Mesh::template name<Is>>, placement_at_t<Layout, Is>,
-                                                               out_partial_t<Axes...>::names(Mesh::names[Is])>())::type...>;
+  static constexpr auto result = map_axes<Mesh, Layout>([]<class Axis, class T>() {
+    return apply_out_partial_axis<Axis, T, out_partial_t<Axes...>::names(Axis::name)>();
+  });
+  using type = typename decltype(result)::type;
 };
 }  // namespace detail
 
 /// `Layout` (positional, on `Mesh`) with the axes of `OutPartial` turned into P.
 template <mesh_type Mesh, class Layout, class OutPartial>
-using apply_out_partial_t =
-    typename detail::apply_out_partial_impl<Mesh, Layout, OutPartial, std::make_index_sequence<Mesh::rank>>::type;
+using apply_out_partial_t = typename detail::apply_out_partial_impl<Mesh, Layout, OutPartial>::type;
 
 }  // namespace rules
 }  // namespace spmd
