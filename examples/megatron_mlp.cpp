@@ -13,7 +13,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <spmd/autograd.hpp>
 #include <spmd/format.hpp>
 #include <spmd/nn.hpp>
@@ -21,12 +20,13 @@
 #include <spmd/testing/global.hpp>
 #include <optional>
 #include <stdexcept>
-#include <string>
 #include <vector>
 
 #ifdef SPMD_HAVE_MPI
 #include <spmd/runtime/mpi.hpp>
 #endif
+
+#include "options.hpp"
 
 using namespace spmd;
 using Mat = local::dense<double, 2>;
@@ -40,43 +40,19 @@ struct options {
   std::uint64_t seed = 1;
 };
 
-[[noreturn]] void usage(char const* msg) {
-  std::fprintf(stderr,
-               "megatron_mlp: %s\nusage: megatron_mlp [--dp N] [--tp N] [--sp on|off|both] [--steps N] [--seed N] "
-               "[--runtime threads|mpi]\n",
-               msg);
-  std::exit(2);
-}
+examples::program const prog{
+    "megatron_mlp", "[--dp N] [--tp N] [--sp on|off|both] [--steps N] [--seed N] [--runtime threads|mpi]"};
 
 options parse(int argc, char** argv) {
   options o;
-  for (int i = 1; i < argc; ++i) {
-    std::string const a = argv[i];
-    if (a == "-h" || a == "--help") usage("help");
-    if (i + 1 >= argc) usage(("missing value after " + a).c_str());
-    std::string const v = argv[++i];
-    auto num = [&] {
-      char* end = nullptr;
-      unsigned long long const x = std::strtoull(v.c_str(), &end, 10);
-      if (end == v.c_str() || *end) usage(("not a number: " + v).c_str());
-      return static_cast<std::size_t>(x);
-    };
-    if (a == "--dp")
-      o.dp = num();
-    else if (a == "--tp")
-      o.tp = num();
-    else if (a == "--steps")
-      o.steps = num();
-    else if (a == "--runtime")
-      o.mpi = v == "mpi" ? true : v == "threads" ? false : (usage("--runtime threads|mpi"), false);
-    else if (a == "--seed")
-      o.seed = num();
-    else if (a == "--sp")
-      o.sp = v == "on" ? 1 : v == "off" ? 0 : v == "both" ? -1 : (usage("--sp on|off|both"), 0);
+  examples::scan(prog, argc, argv, [&](examples::arg const& a) {
+    if (a.is("--sp"))
+      o.sp = a.choice<int>({{"on", 1}, {"off", 0}, {"both", -1}}, "--sp on|off|both");
     else
-      usage(("unknown option " + a).c_str());
-  }
-  if (o.dp == 0 || o.tp == 0) usage("--dp and --tp must be at least 1");
+      return examples::mesh_arg(a, o);
+    return true;
+  });
+  if (o.dp == 0 || o.tp == 0) prog.usage("--dp and --tp must be at least 1");
   return o;
 }
 

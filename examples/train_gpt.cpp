@@ -21,7 +21,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <spmd/autograd.hpp>
@@ -29,12 +28,13 @@
 #include <spmd/nn.hpp>
 #include <spmd/runtime/threads.hpp>
 #include <optional>
-#include <string>
 #include <vector>
 
 #ifdef SPMD_HAVE_MPI
 #include <spmd/runtime/mpi.hpp>
 #endif
+
+#include "options.hpp"
 
 using namespace spmd;
 
@@ -48,58 +48,36 @@ struct options {
   double lr = 3e-3;
 };
 
-[[noreturn]] void usage(char const* msg) {
-  std::fprintf(stderr,
-               "train_gpt: %s\nusage: train_gpt [--dp N] [--tp N] [--sp on|off] [--steps N] [--seed N] [--batch N]\n"
-               "                 [--precision double|float] [--sync allreduce|zero] [--lr X] [--runtime threads|mpi]\n"
-               "                 [--losses short|exact]\n",
-               msg);
-  std::exit(2);
-}
+examples::program const prog{"train_gpt",
+                             "[--dp N] [--tp N] [--sp on|off] [--steps N] [--seed N] [--batch N]\n"
+                             "                 [--precision double|float] [--sync allreduce|zero] [--lr X] "
+                             "[--runtime threads|mpi]\n"
+                             "                 [--losses short|exact]"};
 
 options parse(int argc, char** argv) {
   options o;
-  for (int i = 1; i < argc; ++i) {
-    std::string const a = argv[i];
-    if (a == "-h" || a == "--help") usage("help");
-    if (i + 1 >= argc) usage(("missing value after " + a).c_str());
-    std::string const v = argv[++i];
-    auto num = [&] {
-      char* end = nullptr;
-      unsigned long long const x = std::strtoull(v.c_str(), &end, 10);
-      if (end == v.c_str() || *end) usage(("not a number: " + v).c_str());
-      return static_cast<std::size_t>(x);
-    };
-    if (a == "--dp")
-      o.dp = num();
-    else if (a == "--tp")
-      o.tp = num();
-    else if (a == "--steps")
-      o.steps = num();
-    else if (a == "--seed")
-      o.seed = num();
-    else if (a == "--batch")
-      o.batch = num();
-    else if (a == "--lr")
-      o.lr = std::atof(v.c_str());
-    else if (a == "--sp")
-      o.sp = v == "on" ? true : v == "off" ? false : (usage("--sp on|off"), true);
-    else if (a == "--precision")
-      o.use_float = v == "float" ? true : v == "double" ? false : (usage("--precision double|float"), true);
-    else if (a == "--runtime")
-      o.mpi = v == "mpi" ? true : v == "threads" ? false : (usage("--runtime threads|mpi"), false);
-    else if (a == "--losses")
-      o.exact = v == "exact" ? true : v == "short" ? false : (usage("--losses short|exact"), false);
-    else if (a == "--sync")
-      o.zero = v == "zero" ? true : v == "allreduce" ? false : (usage("--sync allreduce|zero"), true);
+  examples::scan(prog, argc, argv, [&](examples::arg const& a) {
+    if (a.is("--batch"))
+      o.batch = a.number();
+    else if (a.is("--lr"))
+      o.lr = a.real();
+    else if (a.is("--sp"))
+      o.sp = a.choice<bool>({{"on", true}, {"off", false}}, "--sp on|off");
+    else if (a.is("--precision"))
+      o.use_float = a.choice<bool>({{"float", true}, {"double", false}}, "--precision double|float");
+    else if (a.is("--losses"))
+      o.exact = a.choice<bool>({{"exact", true}, {"short", false}}, "--losses short|exact");
+    else if (a.is("--sync"))
+      o.zero = a.choice<bool>({{"zero", true}, {"allreduce", false}}, "--sync allreduce|zero");
     else
-      usage(("unknown option " + a).c_str());
-  }
+      return examples::mesh_arg(a, o);
+    return true;
+  });
 #ifndef SPMD_HAVE_MPI
-  if (o.mpi) usage("--runtime mpi: this program was built without MPI");
+  if (o.mpi) prog.usage("--runtime mpi: this program was built without MPI");
 #endif
   if (o.dp == 0 || o.tp == 0 || o.steps == 0 || o.batch == 0 || o.batch % o.dp)
-    usage("--batch must be a multiple of --dp");
+    prog.usage("--batch must be a multiple of --dp");
   return o;
 }
 
