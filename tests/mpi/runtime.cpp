@@ -6,7 +6,6 @@
 //   mpirun -np N runtime       on a (dp, tp, pp) mesh: dp = 2 if N is even and > 2, else 1; pp = 1
 #include <cstddef>
 #include <cstdint>
-#include <random>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -14,37 +13,17 @@
 
 #include <spmd/runtime/mpi.hpp>
 
+#include "../common/collective_data.hpp"
 #include "mpi_test.hpp"
 
 using spmd::mpi::communicator;
 using spmd::mpi::rank;
 using spmd_mpi_tests::checker;
+using spmd_tests::gen;
+using spmd_tests::sum;
+using spmd_tests::uneven_counts;
 
 namespace {
-
-/// Deterministic random data of group rank `who` (any rank can compute any other rank's data).
-template <class T>
-std::vector<T> gen(unsigned seed, std::size_t who, std::size_t salt, std::size_t len) {
-  std::mt19937_64 g(seed * 1000003ull + who * 7919ull + salt * 104729ull);
-  std::uniform_real_distribution<double> d(-1.0, 1.0);
-  std::vector<T> v(len);
-  for (auto& x : v) x = T(d(g));
-  return v;
-}
-
-/// Uneven counts for a group of n, with zeros from n = 4 on: {3, 1, 2, 0, 5} * scale.
-std::vector<std::size_t> uneven_counts(std::size_t n, std::size_t scale) {
-  static constexpr std::size_t pattern[] = {3, 1, 2, 0, 5};
-  std::vector<std::size_t> c(n);
-  for (std::size_t i = 0; i < n; ++i) c[i] = pattern[i % 5] * scale;
-  return c;
-}
-
-std::size_t sum(std::vector<std::size_t> const& c) {
-  std::size_t t = 0;
-  for (auto x : c) t += x;
-  return t;
-}
 
 template <class T>
 bool near(T a, T b) {

@@ -9,48 +9,26 @@
 
 #include <catch2/catch.hpp>
 
+#include "../common/run_bounded.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <cstddef>
-#include <cstdio>
 #include <cstdlib>
 #include <exception>
-#include <future>
 #include <mutex>
 #include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
 #include <thread>
-#include <utility>
 #include <vector>
 
 using spmd::comm_error;
 using spmd::threads::rank;
+using spmd_tests::run_bounded;
 
 namespace {
-
-using mesh_t = std::vector<std::pair<std::string, std::size_t>>;
-
-/// Runs threads::run(mesh, fn) on another thread and waits at most 20 s for it; returns the
-/// exception run() threw (or null). A hang aborts the test program with a message.
-template <class F>
-std::exception_ptr run_bounded(mesh_t const& mesh, F fn) {
-  std::packaged_task<void()> task([mesh, fn]() mutable { spmd::threads::run(mesh, fn); });
-  auto done = task.get_future();
-  std::thread runner(std::move(task));
-  if (done.wait_for(std::chrono::seconds(20)) != std::future_status::ready) {
-    std::fprintf(stderr, "spmd test: threads::run did not finish within 20 s (hang)\n");
-    std::abort();
-  }
-  runner.join();
-  try {
-    done.get();
-  } catch (...) {
-    return std::current_exception();
-  }
-  return nullptr;
-}
 
 /// What the ranks saw: how many caught comm_error, and each one's what()/reason/rank.
 struct seen {

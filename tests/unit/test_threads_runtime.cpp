@@ -9,73 +9,29 @@
 
 #include <catch2/catch.hpp>
 
+#include "../common/collective_data.hpp"
+#include "../common/run_bounded.hpp"
+
 #include <algorithm>
-#include <chrono>
 #include <cstddef>
-#include <cstdio>
 #include <cstdlib>
-#include <exception>
-#include <future>
 #include <optional>
 #include <random>
 #include <span>
 #include <sstream>
 #include <stdexcept>
 #include <string>
-#include <thread>
-#include <utility>
 #include <vector>
 
 using spmd::threads::communicator;
 using spmd::threads::rank;
+using spmd_tests::gen;
+using spmd_tests::mesh_t;
+using spmd_tests::run_bounded;
+using spmd_tests::sum;
+using spmd_tests::uneven_counts;
 
 namespace {
-
-using mesh_t = std::vector<std::pair<std::string, std::size_t>>;
-
-/// Runs threads::run(mesh, fn) on another thread and waits at most 20 s for it; returns the
-/// exception run() threw (or null). A hang aborts the test program with a message.
-template <class F>
-std::exception_ptr run_bounded(mesh_t const& mesh, F fn) {
-  std::packaged_task<void()> task([mesh, fn]() mutable { spmd::threads::run(mesh, fn); });
-  auto done = task.get_future();
-  std::thread runner(std::move(task));
-  if (done.wait_for(std::chrono::seconds(20)) != std::future_status::ready) {
-    std::fprintf(stderr, "spmd test: threads::run did not finish within 20 s (hang)\n");
-    std::abort();
-  }
-  runner.join();
-  try {
-    done.get();
-  } catch (...) {
-    return std::current_exception();
-  }
-  return nullptr;
-}
-
-/// Deterministic random data of rank `who` (any rank can compute any other rank's data).
-template <class T>
-std::vector<T> gen(unsigned seed, std::size_t who, std::size_t salt, std::size_t len) {
-  std::mt19937_64 g(seed * 1000003ull + who * 7919ull + salt * 104729ull);
-  std::uniform_real_distribution<double> d(-1.0, 1.0);
-  std::vector<T> v(len);
-  for (auto& x : v) x = T(d(g));
-  return v;
-}
-
-/// Uneven counts for a group of n: {3, 1, 2} for n = 3, including zeros for n = 4.
-std::vector<std::size_t> uneven_counts(std::size_t n, std::size_t scale) {
-  static constexpr std::size_t pattern[] = {3, 1, 2, 0, 5};
-  std::vector<std::size_t> c(n);
-  for (std::size_t i = 0; i < n; ++i) c[i] = pattern[i % 5] * scale;
-  return c;
-}
-
-std::size_t sum(std::vector<std::size_t> const& c) {
-  std::size_t t = 0;
-  for (auto x : c) t += x;
-  return t;
-}
 
 /// Elements rank i sends to rank j in the all_to_all checks (some are 0).
 std::size_t a2a_count(std::size_t i, std::size_t j, std::size_t scale) {
