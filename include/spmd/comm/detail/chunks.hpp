@@ -126,11 +126,9 @@ inline size_list gather_lengths(std::span<std::size_t const> given, std::size_t 
   return size_list(given.begin(), given.end());
 }
 
-/// Throws std::invalid_argument unless `out` (the shape of the output tensor of an '_into' call)
-/// is `expected` (the shape of the result).
 template <class Shape>
-void check_out_shape(Shape const& out, Shape const& expected, char const* op, std::string_view axes) {
-  if (out == expected) return;
+[[noreturn, gnu::cold, gnu::noinline]] void throw_out_shape(Shape const& out, Shape const& expected, char const* op,
+                                                            std::string_view axes) {
   auto text = [](Shape const& s) {
     std::string t = "[";
     for (std::size_t i = 0; i < s.size(); ++i) t += (i ? ", " : "") + std::to_string(s[i]);
@@ -138,6 +136,15 @@ void check_out_shape(Shape const& out, Shape const& expected, char const* op, st
   };
   throw std::invalid_argument("spmd: " + std::string(op) + " on '" + std::string(axes) + "': the output tensor has shape " +
                               text(out) + ", the result has shape " + text(expected));
+}
+
+/// Throws std::invalid_argument unless `out` (the shape of the output tensor of an '_into' call)
+/// is `expected` (the shape of the result). Compared extent by extent, inline: it runs on every
+/// call.
+template <class Shape>
+void check_out_shape(Shape const& out, Shape const& expected, char const* op, std::string_view axes) {
+  for (std::size_t i = 0; i < out.size(); ++i)
+    if (out[i] != expected[i]) throw_out_shape(out, expected, op, axes);
 }
 
 }  // namespace spmd::comm::detail
