@@ -1,6 +1,7 @@
 // spmd/rules/out_partial.hpp - out_partial<axes...>: a contraction whose result is a pending sum.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <string_view>
 #include <type_traits>
