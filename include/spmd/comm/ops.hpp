@@ -84,7 +84,7 @@ inline constexpr int dim_of = [] {
 /// apply (into a new tensor) and apply_into (into the caller's, no allocation when the chunks are
 /// contiguous) of a collective whose result has its own shape. `Op` provides, as static members,
 /// `into_name`, `lengths(comm, in, sizes)` (per-rank extents along the split dim),
-/// `result_shape(comm, in, lens)` and `run(comm, in, out, lens)`.
+/// `result_shape(comm, in, sizes, lens)` and `run(comm, in, out, sizes, lens)`.
 template <class Op, fixed_string Axes, class Dst>
 struct writes_result {
   template <class Rank, typed_tensor T>
@@ -92,8 +92,8 @@ struct writes_result {
     auto& comm = group_of<Axes>(r);
     auto const& in = x.local();
     auto const lens = Op::lengths(comm, in, sizes);
-    local_t<T> out(Op::result_shape(comm, in, lens));
-    Op::run(comm, in, out, lens);
+    local_t<T> out(Op::result_shape(comm, in, sizes, lens));
+    Op::run(comm, in, out, sizes, lens);
     return with_placement_t<std::remove_cvref_t<T>, Axes, Dst>{std::move(out)};
   }
 
@@ -103,8 +103,8 @@ struct writes_result {
     auto& comm = group_of<Axes>(r);
     auto const& in = x.local();
     auto const lens = Op::lengths(comm, in, sizes);
-    check_out_shape(out.local().shape(), Op::result_shape(comm, in, lens), Op::into_name, Axes.view());
-    Op::run(comm, in, out.local(), lens);
+    check_out_shape(out.local().shape(), Op::result_shape(comm, in, sizes, lens), Op::into_name, Axes.view());
+    Op::run(comm, in, out.local(), sizes, lens);
   }
 };
 }  // namespace detail
@@ -142,17 +142,17 @@ struct reduce_scatter_op : detail::writes_result<reduce_scatter_op<Axes, Src, Ds
   }
 
   template <class Comm, class Local>
-  static auto result_shape(Comm& comm, Local const& in, detail::size_list const& lens) {
+  static auto result_shape(Comm& comm, Local const& in, split_sizes, detail::size_list const& lens) {
     auto shape = in.shape();
     shape[Dst::dim] = lens[comm.rank()];
     return shape;
   }
 
   template <class Comm, class Local>
-  static void run(Comm& comm, Local const& in, Local& out, detail::size_list const& lens) {
+  static void run(Comm& comm, Local const& in, Local& out, split_sizes sizes, detail::size_list const& lens) {
     using value_type = typename Local::value_type;
     auto const a = detail::split_shape(in.shape(), Dst::dim);
-    auto const counts = detail::chunk_counts(a, lens);
+    auto const counts = detail::chunk_counts(a, sizes, lens);
     std::span<value_type> const mine(out.data(), counts[comm.rank()]);
     if (a.outer == 1) {
       comm.reduce_scatter_sum(std::span(in.data(), detail::element_count(in)), mine, counts);
@@ -186,19 +186,17 @@ struct all_gather_op : detail::writes_result<all_gather_op<Axes, Src, Dst, Dim>,
   }
 
   template <class Comm, class Local>
-  static auto result_shape(Comm&, Local const& in, detail::size_list const& lens) {
+  static auto result_shape(Comm& comm, Local const& in, split_sizes sizes, detail::size_list const&) {
     auto shape = in.shape();
-    std::size_t total = 0;
-    for (auto l : lens) total += l;
-    shape[dim] = total;
+    shape[dim] = detail::total_extent(sizes, shape[dim], comm.size());
     return shape;
   }
 
   template <class Comm, class Local>
-  static void run(Comm& comm, Local const& in, Local& out, detail::size_list const& lens) {
+  static void run(Comm& comm, Local const& in, Local& out, split_sizes sizes, detail::size_list const& lens) {
     using value_type = typename Local::value_type;
     auto const a = detail::split_shape(out.shape(), dim);
-    auto const counts = detail::chunk_counts(a, lens);
+    auto const counts = detail::chunk_counts(a, sizes, lens);
     std::span<value_type const> const mine(in.data(), detail::element_count(in));
     if (a.outer == 1) {
       comm.all_gather(mine, std::span(out.data(), detail::element_count(out)), counts);
