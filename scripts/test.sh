@@ -56,7 +56,22 @@ for c in $COMPILERS; do
     set -e
     detail=$(grep -E "tests passed, .* failed out of" "$bdir/ctest-summary.log" | tail -n1 || true)
     cf=$(grep -hoE "compile-fail cases: [0-9]+" "$bdir/Testing/Temporary/LastTest.log" 2>/dev/null | tail -n1 || true)
-    [[ $rc -ne 0 ]] && status="FAILED (tests)"
+    if [[ $rc -ne 0 ]]; then
+      # One rerun of the failed tests only: mpi.rank_finished (a job torn down after a rank
+      # exits while another is in MPI_Finalize) occasionally leaves OpenMPI's mpirun hanging.
+      # A test that passes on the rerun is reported as flaky in the summary, not hidden.
+      failed=$(grep -E "^[[:space:]]+[0-9]+ - " "$bdir/ctest-summary.log" | sed -E 's/^[[:space:]]+[0-9]+ - ([^ ]+).*/\1/' | tr '\n' ' ' || true)
+      echo "test.sh: rerunning the failed tests once: $failed"
+      set +e
+      (cd "$bdir" && ctest --rerun-failed --output-on-failure)
+      rc=$?
+      set -e
+      if [[ $rc -eq 0 ]]; then
+        detail="$detail; FLAKY, passed on rerun: $failed"
+      else
+        status="FAILED (tests)"
+      fi
+    fi
   fi
 
   t1=$(date +%s)

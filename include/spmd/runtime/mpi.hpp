@@ -720,6 +720,9 @@ inline void run_mesh(std::vector<std::pair<std::string, std::size_t>> const& mes
   }
   shape += "}";
 
+  // Declared before `fin`, so that it still runs while MPI_Finalize does (see the end).
+  std::optional<watchdog> teardown;
+  std::string const teardown_name = "mesh teardown";
   int initialized = 0, finalized = 0;
   MPI_Initialized(&initialized);
   MPI_Finalized(&finalized);
@@ -766,6 +769,13 @@ inline void run_mesh(std::vector<std::pair<std::string, std::size_t>> const& mes
     abort_job(index, e.what());
   } catch (...) {
     abort_job(index, "an exception not derived from std::exception");
+  }
+  // Freeing the communicators and MPI_Finalize wait for every rank. With a timeout, a rank whose
+  // function returned while others wait for it in a collective ends the job there too, instead
+  // of leaving mpirun waiting for it after the others have exited.
+  if (opts.timeout_seconds > 0) {
+    teardown.emplace(opts.timeout_seconds, index);
+    teardown->begin(op_kind::barrier, &teardown_name);
   }
   r.reset();  // frees the communicators (collective) before MPI_Finalize
 }

@@ -141,7 +141,7 @@ inline constexpr std::size_t int_max = static_cast<std::size_t>(INT_MAX);
   std::_Exit(1);  // MPI_Abort does not return; this is for an MPI that does
 }
 
-/// A thread that ends the job (MPI_Abort) when a collective of this rank has not completed after
+/// A thread that ends the job (exits the process) when a collective of this rank has not completed after
 /// `limit` seconds: the MPI replacement for the threads runtime's detection of finished and
 /// deadlocked ranks. begin()/end() cost two relaxed atomic stores and a clock read.
 class watchdog {
@@ -191,7 +191,12 @@ class watchdog {
                                  (g != nullptr ? *g : std::string("?")) + "' did not complete within " + seconds +
                                  " s (SPMD_MPI_TIMEOUT): another rank has failed, has finished, or waits in a "
                                  "different collective";
-        abort_job(index_, what.c_str());
+        // Not MPI_Abort: only the main thread may call MPI (MPI_THREAD_FUNNELED), and an
+        // MPI_Abort racing the main thread's blocked collective can hang. mpirun ends the whole
+        // job when a process exits without MPI_Finalize.
+        std::fprintf(stderr, "spmd: rank %zu failed: %s\n", index_, what.c_str());
+        std::fflush(stderr);
+        std::_Exit(1);
       }
     }
   }
