@@ -170,6 +170,33 @@ if(NOT _matched)
     "  compiler output (first ${_max_lines} lines):\n${_shown}")
 endif()
 
+# A catalogued mistake ("// catalogue:" in the file's first lines) must also give ONE error: the
+# first "error:" line holds the spmd: message, and (with g++) the whole output is at most
+# SPMD_CF_CATALOGUE_MAX_LINES lines.
+set(SPMD_CF_CATALOGUE_MAX_LINES 25)
+string(FIND "${_head}" "// catalogue:" _cat)
+if(_cat GREATER -1)
+  string(REGEX MATCH "[^\n]*error:[^\n]*" _first_error "${_out}")
+  if(NOT _first_error MATCHES "spmd:")
+    _spmd_head("${_out}" ${_max_lines} _shown)
+    message(FATAL_ERROR
+      "compile-fail case ${SPMD_CF_SOURCE}\n"
+      "  FAILED: a catalogued mistake must fail with the spmd: message first, but the first error is:\n"
+      "    ${_first_error}\n"
+      "  compiler output (first ${_max_lines} lines):\n${_shown}")
+  endif()
+  string(REGEX MATCHALL "\n" _newlines "${_out}")
+  list(LENGTH _newlines _nlines)
+  if(SPMD_CF_COMPILER_ID STREQUAL "GNU" AND _nlines GREATER SPMD_CF_CATALOGUE_MAX_LINES)
+    _spmd_head("${_out}" 60 _shown)
+    message(FATAL_ERROR
+      "compile-fail case ${SPMD_CF_SOURCE}\n"
+      "  FAILED: a catalogued mistake must give at most ${SPMD_CF_CATALOGUE_MAX_LINES} lines of g++ output, "
+      "it gave ${_nlines}:\n${_shown}")
+  endif()
+  message("catalogue: first error is spmd:, ${_nlines} lines of output")
+endif()
+
 string(LENGTH "${_m}" _mlen)
 if(_mlen GREATER 200)
   string(SUBSTRING "${_m}" 0 200 _m)

@@ -137,15 +137,11 @@ outcome run(std::size_t dp, std::size_t tp, std::size_t steps, std::uint64_t see
       auto const yr = nn::leave_row_parallel<SP>(r, yp);                                 // (V, S0 | I)
       auto const y = yr + nn::replicated_operand<Act>(r, block.proj.bias.on(t));
       auto const d = y - target;
-      // loss = 0.5 * sum (y - target)^2 / tokens: the sum over this rank's elements is V on tp
-      // with SP (each rank has its own tokens), I without; a sum over dp ranks.
-      auto const part = autograd::sum_all(d * d) * (0.5 / static_cast<double>(tokens));
-      auto const loss = [&] {
-        if constexpr (SP)
-          return autograd::reinterpret<"dp", V, P>(r, autograd::reinterpret<"tp", V, P>(r, part));  // (P, P)
-        else
-          return autograd::reinterpret<"dp", V, P>(r, part);  // (P, I)
-      }();
+      // loss = 0.5 * sum (y - target)^2 / tokens. With SP the tokens are sharded on tp, so the sum
+      // over this rank's elements is a partial sum there, P@tp (sum_all says so); without, I@tp.
+      // Each dp rank sums its own batch: V@dp, declared a pending sum over dp.
+      auto const part = autograd::sum_all(d * d) * (0.5 / static_cast<double>(tokens));  // (V, P | I)
+      auto const loss = autograd::reinterpret<"dp", V, P>(r, part);                      // (P, P | I)
       autograd::backward(loss);
       double const global = [&] {
         if constexpr (SP)

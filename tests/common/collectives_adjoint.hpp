@@ -79,7 +79,7 @@ adjoint_counts adjoint_all_ops(Rank& r) {
   check(adjoint_gap<all_reduce_op<Axes, P, I>, in_t<Mesh, Axes, P>>(r, whole, 2));
   check(adjoint_gap<all_reduce_op<Axes, V, R>, in_t<Mesh, Axes, V>>(r, whole, 3));
   check(adjoint_gap<all_reduce_op<Axes, V, I>, in_t<Mesh, Axes, V>>(r, whole, 4));
-  check(adjoint_gap<all_reduce_op<Axes, S<1>, R>, in_t<Mesh, Axes, S<1>>>(r, whole, 5));
+  check(adjoint_gap<reduce_scatter_op<Axes, V, S<1>>, in_t<Mesh, Axes, V>>(r, whole, 5));
   check(adjoint_gap<reduce_scatter_op<Axes, P, S<0>>, in_t<Mesh, Axes, P>>(r, whole, 6));
   check(adjoint_gap<reduce_scatter_op<Axes, P, S<1>>, in_t<Mesh, Axes, P>>(r, whole, 7));
   check(adjoint_gap<reduce_scatter_op<Axes, V, S<0>>, in_t<Mesh, Axes, V>>(r, whole, 8));

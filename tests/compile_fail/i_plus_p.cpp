@@ -1,5 +1,6 @@
-// expect: spmd: I \(invariant\) meets another type on this mesh axis
-// Mistake: adds an invariant tensor to a pending sum.
+// expect: spmd: P \+ R on this mesh axis: a linear op mixes a pending sum with a whole \(R or I\) term
+// Mistake: adds an invariant tensor to a pending sum. The pending sum is reported (not the I):
+// converting the I to R would only lead to P + R. Fix: all_reduce<"tp", I>(r, b) + a.
 #include <spmd/spmd.hpp>
 
 using namespace spmd;

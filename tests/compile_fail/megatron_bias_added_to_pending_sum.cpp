@@ -1,4 +1,4 @@
-// expect: spmd: P \+ R on this mesh axis: a linear op mixes a pending sum with a replicated term
+// expect: spmd: P \+ R on this mesh axis: a linear op mixes a pending sum with a whole \(R or I\) term
 // Mistake: the bias of a row-parallel linear is added to the pending sum (P@tp): every tp rank
 // adds it, so the reduced output holds tp times the bias. Fix: add the bias after the reduction.
 #include <spmd/comm.hpp>

@@ -1,4 +1,4 @@
-// expect: spmd: optimizer step: the gradient is still P \(a pending sum\) on a mesh axis where the parameter is R
+// expect: spmd: optimizer step: the gradient is still P \(a pending sum\) on the data-parallel axis dp, where the parameter is R
 // Mistake: steps a dp-replicated parameter with its gradient before the all-reduce over dp (P on dp).
 #include <spmd/comm.hpp>
 #include <spmd/nn.hpp>

@@ -1,4 +1,4 @@
-// expect: spmd: optimizer step: the gradient is still P \(a pending sum\) on a mesh axis where the parameter is R
+// expect: spmd: optimizer step: the gradient is still P \(a pending sum\) on the data-parallel axis dp, where the parameter is R
 // Mistake: an AdamW step on the flattened parameter with the flattened, unreduced gradient.
 #include <array>
 

@@ -3,7 +3,5 @@
 #include <spmd/spmd.hpp>
 
 using namespace spmd;
-using Mesh = mesh<"dp", "tp">;
-using F2 = local::dense<float, 2>;
 
-constexpr auto k = rules::result_kind<op::add, axis_tag<"tp">, rules::scalar, rules::scalar>();
+constexpr auto n = sizeof(rules::axis_diagnostic<op::add, axis_tag<"tp">, rules::same_dims, false, rules::scalar, rules::scalar>);

@@ -20,7 +20,7 @@ namespace spmd::autograd {
 namespace detail {
 template <class Axis, placement Local, placement Target>
 consteval bool gradient_placement_ok() {
-  if constexpr (std::is_same_v<Local, Target>) {
+  if constexpr (std::is_same_v<Local, Target> || ill_typed_placement<Local> || ill_typed_placement<Target>) {
     return true;
   } else if constexpr (shard_placement<Local> && shard_placement<Target>) {
     static_assert(rules::detail::always_false<Axis, Local, Target>,

@@ -13,6 +13,8 @@ template <class Axis, placement Pl>
 consteval bool loss_placement_ok() {
   if constexpr (kind_of<Pl> == placement_kind::invariant || kind_of<Pl> == placement_kind::partial) {
     return true;
+  } else if constexpr (ill_typed_placement<Pl>) {
+    return false;  // the op that made the loss was rejected and has said why
   } else {
     static_assert(rules::detail::always_false<Axis, Pl>,
                   "spmd: backward() needs a loss that is I or P on every mesh axis (P on data axes, I on "

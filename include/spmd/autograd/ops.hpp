@@ -11,6 +11,7 @@
 
 #include <spmd/autograd/as_grad.hpp>
 #include <spmd/autograd/tape.hpp>
+#include <spmd/core/per_axis.hpp>
 #include <spmd/local/kernels.hpp>
 #include <spmd/ops/elementwise.hpp>
 #include <spmd/ops/matmul.hpp>
@@ -95,8 +96,15 @@ auto matmul(var<A> const& a, var<B> const& b, OutPartial op = {}) {
   auto out = spmd::matmul(a.value(), b.value(), op);
   using Out = decltype(out);
   return record(tape_of(a, b), std::move(out), a.requires_grad() || b.requires_grad(), [a, b](grad_t<Out> const& g) {
-    if (a.requires_grad()) a.accumulate(as_grad<grad_t<A>>(spmd::matmul(g, transpose<0, 1>(b.value()))));
-    if (b.requires_grad()) b.accumulate(as_grad<grad_t<B>>(spmd::matmul(transpose<0, 1>(a.value()), g)));
+    // Each gradient contracts a dim of g; where that dim is sharded, the product is a partial sum
+    // (the gradient of an operand that is whole there, P = grad(R)).
+    using G = grad_t<Out>;
+    if (a.requires_grad())
+      a.accumulate(as_grad<grad_t<A>>(
+          spmd::matmul(g, transpose<0, 1>(b.value()), out_partial_over_shards_t<G, 1>{})));
+    if (b.requires_grad())
+      b.accumulate(as_grad<grad_t<B>>(
+          spmd::matmul(transpose<0, 1>(a.value()), g, out_partial_over_shards_t<G, 0>{})));
   });
 }
 
@@ -130,17 +138,27 @@ auto transpose(var<A> const& a) {
                 [a](grad_t<Out> const& g) { a.accumulate(as_grad<grad_t<A>>(spmd::transpose<D0, D1>(g))); });
 }
 
-/// Sum over all elements of a rank-2 tensor, as a [1, 1] tensor (linear: P stays P).
+/// Sum over all elements of a rank-2 tensor, as a [1, 1] tensor (linear: P stays P). On an axis
+/// where `a` is sharded the local sum is a partial sum: the result is P there.
 template <typed_tensor A>
 auto sum_all(var<A> const& a) {
   static_assert(A::rank == 2, "spmd: autograd::sum_all takes a rank-2 tensor");
-  auto out = spmd::unsqueeze<0>(spmd::unsqueeze<0>(spmd::sum<0>(spmd::sum<1>(a.value()))));
+  auto rows = spmd::sum<1>(a.value(), out_partial_over_shards_t<A, 1>{});
+  auto out = spmd::unsqueeze<0>(spmd::unsqueeze<0>(spmd::sum<0>(rows, out_partial_over_shards_t<decltype(rows), 0>{})));
   using Out = decltype(out);
   return record(tape_of(a), std::move(out), a.requires_grad(), [a](grad_t<Out> const& g) {
-    // d(sum)/da = 1 everywhere: broadcast g to a's shape.
+    // d(sum)/da = 1 everywhere: g spread over a's shape, as ones * g with the ones sharded like a
+    // (and whole where a is not sharded), so that the product has a's gradient type.
     using L = typename A::local_type;
-    L ones(a.value().local().shape(), typename L::value_type{1});
-    a.accumulate(as_grad<grad_t<A>>(grad_t<Out>{local::mul(ones, g.local())}));  // g spread over a's shape
+    using ones_t = basic_tensor<L, typename A::mesh_type, typename decltype(map_axes<typename A::mesh_type, typename A::layout_type>(
+                                                              []<class Axis, class Pl>() {
+                                                                if constexpr (shard_placement<Pl> || std::is_same_v<Pl, I>)
+                                                                  return std::type_identity<Pl>{};
+                                                                else
+                                                                  return std::type_identity<R>{};
+                                                              }))::type>;
+    ones_t ones{L(a.value().local().shape(), typename L::value_type{1})};
+    a.accumulate(as_grad<grad_t<A>>(ones * g));
   });
 }
 

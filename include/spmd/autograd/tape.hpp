@@ -9,10 +9,12 @@
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include <spmd/core/grad.hpp>
+#include <spmd/rules/layout_change.hpp>
 #include <spmd/tensor.hpp>
 
 namespace spmd::autograd {
@@ -60,6 +62,17 @@ class var {
 
   /// A constant: no gradient is computed for it.
   explicit var(T value) : node_(std::make_shared<detail::node<T>>(detail::node<T>{std::move(value), {}, false})) {}
+
+  /// A variable of another layout never converts: as for tensors, this constructor exists only to
+  /// say why, naming each mesh axis that differs and the fix, when a program returns, passes or
+  /// assigns a variable of the wrong layout.
+  template <class Other>
+    requires(!std::is_same_v<Other, T> && std::is_same_v<typename Other::local_type, typename T::local_type> &&
+             std::is_same_v<typename Other::mesh_type, typename T::mesh_type>)
+  var(var<Other> const&) {  // NOLINT: implicit on purpose
+    static_cast<void>(rules::implicit_layout_change<typename T::mesh_type, typename Other::layout_type,
+                                                    typename T::layout_type>);
+  }
 
   /// The value.
   [[nodiscard]] T const& value() const noexcept { return node_->value; }

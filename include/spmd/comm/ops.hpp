@@ -370,12 +370,9 @@ struct reversed_backward<First, Rest...> {
 template <fixed_string A> struct backward_of<all_reduce_op<A, P, R>> { using type = all_reduce_op<A, P, R>; };
 template <fixed_string A> struct backward_of<all_reduce_op<A, P, I>> { using type = convert_op<A, I, R>; };
 template <fixed_string A> struct backward_of<all_reduce_op<A, V, I>> { using type = reinterpret_op<A, I, V>; };
-template <fixed_string A, int D> struct backward_of<all_reduce_op<A, S<D>, I>> { using type = composed_op<reinterpret_op<A, I, V>, convert_op<A, V, S<D>>>; };
-template <fixed_string A, class Src> requires (kind_of<Src> == placement_kind::varying)
-struct backward_of<all_reduce_op<A, Src, R>> { using type = composed_op<all_reduce_op<A, P, R>, reinterpret_op<A, R, V>, convert_op<A, V, Src>>; };
+template <fixed_string A> struct backward_of<all_reduce_op<A, V, R>> { using type = composed_op<all_reduce_op<A, P, R>, reinterpret_op<A, R, V>>; };
 template <fixed_string A, int D> struct backward_of<reduce_scatter_op<A, P, S<D>>> { using type = all_gather_op<A, S<D>, R>; };
-template <fixed_string A, class Src, int D> requires (kind_of<Src> == placement_kind::varying)
-struct backward_of<reduce_scatter_op<A, Src, S<D>>> { using type = composed_op<all_gather_op<A, S<D>, R>, reinterpret_op<A, R, V>, convert_op<A, V, Src>>; };
+template <fixed_string A, int D> struct backward_of<reduce_scatter_op<A, V, S<D>>> { using type = composed_op<all_gather_op<A, S<D>, R>, reinterpret_op<A, R, V>>; };
 template <fixed_string A, int D> struct backward_of<all_gather_op<A, S<D>, R>> { using type = reduce_scatter_op<A, P, S<D>>; };
 template <fixed_string A, int D> struct backward_of<all_gather_op<A, S<D>, I>> { using type = convert_op<A, I, S<D>>; };
 template <fixed_string A, int D> struct backward_of<all_gather_op<A, V, R, D>> { using type = composed_op<reduce_scatter_op<A, P, S<D>>, convert_op<A, S<D>, V>>; };

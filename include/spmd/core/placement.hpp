@@ -6,8 +6,9 @@
 
 namespace spmd {
 
-/// What a tensor is on one mesh axis, for the typing rules (S<d> is a V).
-enum class placement_kind { replicate, invariant, varying, partial };
+/// What a tensor is on one mesh axis, for the typing rules (S<d> is a V; `ill_typed` marks the
+/// result of a rejected op).
+enum class placement_kind { replicate, invariant, varying, partial, ill_typed };
 
 /// R, replicate: the same value on every rank; each rank may use it differently. Gradient: P.
 struct R {
@@ -33,6 +34,13 @@ struct S {
   static constexpr int dim = Dim;
 };
 
+/// The placement of a result on an axis where its op was rejected (the compiler has already
+/// printed why). Every rule accepts it silently, so that one mistake gives one error and not one
+/// more at every later use of the result. Programs never name it.
+struct ill_typed {
+  static constexpr placement_kind kind = placement_kind::ill_typed;
+};
+
 namespace detail {
 template <class T>
 inline constexpr bool is_shard = false;
@@ -40,10 +48,14 @@ template <int D>
 inline constexpr bool is_shard<S<D>> = true;
 }  // namespace detail
 
-/// True for R, I, V, P and S<d>.
+/// True for R, I, V, P and S<d> (and the internal `ill_typed`).
 template <class T>
 concept placement = std::same_as<T, R> || std::same_as<T, I> || std::same_as<T, V> ||
-                    std::same_as<T, P> || detail::is_shard<T>;
+                    std::same_as<T, P> || detail::is_shard<T> || std::same_as<T, ill_typed>;
+
+/// True for the placement of a rejected op's result (see `ill_typed`).
+template <class T>
+concept ill_typed_placement = std::same_as<T, ill_typed>;
 
 /// True for S<d>.
 template <class T>

@@ -22,6 +22,7 @@ std::string placement_name() {
       case placement_kind::invariant: return "I";
       case placement_kind::varying: return "V";
       case placement_kind::partial: return "P";
+      case placement_kind::ill_typed: return "!";
     }
     return "?";
   }

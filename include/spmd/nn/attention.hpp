@@ -143,7 +143,7 @@ var<causal_attention_t<QKV>> causal_attention(var<QKV> const& qkv, std::size_t h
   static_assert(QKV::rank == 2, "spmd: nn::fused::causal_attention takes qkv [tokens, 3 * heads * head_dim]");
   using Out = causal_attention_t<QKV>;
   using T = typename QKV::value_type;
-  if constexpr (!nonlinear_operands_ok<QKV>) {
+  if constexpr (!op_accepts<causal_attention_op, rules::same_dims, QKV>) {
     return var<Out>{Out{}};  // causal_attention_t has said why
   } else {
     auto const& in = qkv.value().local();

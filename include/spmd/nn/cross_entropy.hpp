@@ -43,10 +43,12 @@ struct pick_op {       ///< per-row selection of one column (linear)
   static constexpr auto linearity = spmd::linearity::linear;
 };
 
-/// Where dims go in a reduction over dim 1 that keeps it with extent 1: dim 1 does not survive
-/// (an S(1) decays to V), dim 0 stays.
+/// Where dims go in a row-wise reduction over dim 1 that keeps it with extent 1: the op works
+/// along dim 1 (which must not be sharded), dim 0 stays.
 struct rowwise_dims {
-  static constexpr int out_dim(std::size_t, int d) noexcept { return d == 1 ? rules::decays : d; }
+  static constexpr rules::dim_fate fate(std::size_t, int d) noexcept {
+    return d == 1 ? rules::dim_fate::worked_along() : rules::dim_fate::to(d);
+  }
 };
 
 /// The type of a row-wise reduction `Op` of x: [rows, n] -> [rows, 1].
@@ -96,22 +98,25 @@ var<loss_tensor<T>> cross_entropy(Rank& r, var<column_out<T>> const& logits, std
                                   std::size_t global_tokens) {
   using L = column_out<T>;
   using Loss = loss_tensor<T>;
-  auto const& l = logits.value();
-  std::size_t const n = l.local().extent(0), c = l.local().extent(1);
+  std::size_t const n = logits.value().local().extent(0), c = logits.value().local().extent(1);
   if (targets.size() != n || global_tokens == 0)
     throw std::invalid_argument("spmd: nn::vocab_parallel_cross_entropy: " + std::to_string(n) + " rows of logits, " +
                                 std::to_string(targets.size()) + " targets, " + std::to_string(global_tokens) +
                                 " tokens in all");
   long const offset = static_cast<long>(r.coord("tp") * c);
+  // The vocab-parallel form works on each rank's columns as per-rank values (plain V) and
+  // combines them with its own all_gather/all_reduce steps: the explicit way out of S(1).
+  auto const l = spmd::convert<"tp", S<1>, V>(r, logits.value());
+  using LV = std::remove_cvref_t<decltype(l)>;  // (V, V) [n, c]
 
   // The maximum over the whole vocabulary of each row (only for stability: any value that is
   // the same on every tp rank would do, so it carries no gradient).
-  using Max = rowwise_t<row_max_op, L>;                                                  // (V, V) [n, 1]
+  using Max = rowwise_t<row_max_op, LV>;                                                 // (V, V) [n, 1]
   auto const maxima = spmd::all_gather<"tp", I, 1>(r, Max{detail::row_max(l.local())});  // (V, I) [n, tp]
   auto const m = rowwise_t<row_max_op, std::remove_cvref_t<decltype(maxima)>>{detail::row_max(maxima.local())};
   auto e = spmd::exp(l - spmd::reinterpret<"tp", I, V>(m));                                      // (V, V) [n, c]
   auto const se = spmd::all_reduce<"tp", I>(r, spmd::unsqueeze<1>(spmd::sum<1>(e)));             // (V, I) [n, 1]
-  using Pick = rowwise_t<pick_op, L>;                                                            // (V, V) [n, 1]
+  using Pick = rowwise_t<pick_op, LV>;                                                           // (V, V) [n, 1]
   auto const lt = spmd::all_reduce<"tp", I>(r, Pick{detail::pick(l.local(), targets, offset)});  // (V, I)
   auto const per_token = spmd::log(se) + m - lt;                                                 // (V, I) [n, 1]
   T const inv_n = T{1} / static_cast<T>(global_tokens);
@@ -125,7 +130,7 @@ var<loss_tensor<T>> cross_entropy(Rank& r, var<column_out<T>> const& logits, std
                             auto const y = decltype(softmax){detail::onehot<T>(n, c, targets, offset)};
                             auto const d =
                                 (softmax - y) * (spmd::reinterpret<"tp", I, V>(g) * inv_n);  // (V, V) * (R, V)
-                            logits.accumulate(autograd::as_grad<grad_t<L>>(d));  // V pieces of an S(1) gradient
+                            logits.accumulate(autograd::as_grad<grad_t<L>>(d));  // this rank's S(1) columns
                           });
 }
 

@@ -28,14 +28,17 @@ namespace spmd::nn {
 
 namespace fused {
 
-/// Op tag of the fused layer norm, for the typing rules: non-linear (no P operand), keeps every
-/// dim in place (an S(0) of the tokens stays S(0)).
+/// Op tag of the fused layer norm, for the typing rules: non-linear (no P operand), works along
+/// the hidden dim 1 (which must not be sharded), keeps every dim in place (an S(0) of the tokens
+/// stays S(0)).
 struct layer_norm_op {};
+/// Where the dims of the layer norm's operands go: in place; the op works along dim 1.
+using layer_norm_dims = rules::along_dims<1>;
 
-/// The type of layer_norm(x, w, b): the rule of a non-linear op on x, w and b.
+/// The type of layer_norm(x, w, b): the rule of a non-linear op along dim 1 on x, w and b.
 template <typed_tensor X, typed_tensor... Params>
 using layer_norm_t = basic_tensor<typename X::local_type, typename X::mesh_type,
-                                  rules::result_layout_t<layer_norm_op, typename X::mesh_type, rules::same_dims,
+                                  rules::result_layout_t<layer_norm_op, typename X::mesh_type, layer_norm_dims,
                                                          typename X::layout_type, typename Params::layout_type...>>;
 
 namespace detail {
@@ -76,7 +79,7 @@ var<layer_norm_t<X, W, B>> layer_norm(var<X> const& x, var<W> const& w, var<B> c
   using Out = layer_norm_t<X, W, B>;
   using XHat = layer_norm_t<X>;  // (x - mean) * rstd: a non-linear function of x alone
   using T = typename X::value_type;
-  if constexpr (!nonlinear_operands_ok<X, W, B>) {
+  if constexpr (!op_accepts<layer_norm_op, layer_norm_dims, X, W, B>) {
     return var<Out>{Out{}};  // layer_norm_t has said why
   } else {
     auto const& xl = x.value().local();
@@ -107,10 +110,14 @@ var<layer_norm_t<X, W, B>> layer_norm(var<X> const& x, var<W> const& w, var<B> c
     bool const needs = x.requires_grad() || w.requires_grad() || b.requires_grad();
     return autograd::record(autograd::tape_of(x, w, b), Out{std::move(y)}, needs,
                             [x, w, b, xh = XHat{std::move(xhat)}, rstd = std::move(rstd)](grad_t<Out> const& g) {
+                              // Sums over the tokens: over a sharded token dim (SP) a partial sum per rank.
+                              using over_tokens = out_partial_over_shards_t<grad_t<Out>, 0>;
                               if (w.requires_grad())
-                                w.accumulate(autograd::as_grad<grad_t<W>>(spmd::unsqueeze<0>(spmd::sum<0>(g * xh))));
+                                w.accumulate(autograd::as_grad<grad_t<W>>(
+                                    spmd::unsqueeze<0>(spmd::sum<0>(g * xh, over_tokens{}))));
                               if (b.requires_grad())
-                                b.accumulate(autograd::as_grad<grad_t<B>>(spmd::unsqueeze<0>(spmd::sum<0>(g))));
+                                b.accumulate(
+                                    autograd::as_grad<grad_t<B>>(spmd::unsqueeze<0>(spmd::sum<0>(g, over_tokens{}))));
                               if (x.requires_grad())
                                 x.accumulate(autograd::as_grad<grad_t<X>>(grad_t<Out>{
                                     detail::layer_norm_dx(g.local(), xh.local(), w.value().local(), rstd)}));

@@ -17,6 +17,7 @@
 #include <spmd/rules/axis_rule.hpp>
 #include <spmd/tensor.hpp>
 #include <stdexcept>
+#include <string_view>
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
@@ -29,12 +30,23 @@ template <class Axis, placement Param, placement Grad>
 consteval bool step_placement_ok() {
   if constexpr (std::is_same_v<Param, Grad>) {
     return true;
+  } else if constexpr (ill_typed_placement<Grad>) {
+    return false;  // the op that made the gradient was rejected and has said why
+  } else if constexpr (kind_of<Param> == placement_kind::replicate && kind_of<Grad> == placement_kind::partial &&
+                       std::string_view(Axis::name) == "dp") {
+    static_assert(rules::detail::always_false<Axis, Param, Grad>,
+                  "spmd: optimizer step: the gradient is still P (a pending sum) on the data-parallel axis dp, "
+                  "where the parameter is R: each dp rank holds only its batch's share; all_reduce it over dp "
+                  "first (nn::all_reduce_grad(r, p), i.e. all_reduce<\"dp\", R>), or reduce-scatter it and step "
+                  "on a shard (nn::zero_step)");
+    return false;
   } else if constexpr (kind_of<Param> == placement_kind::replicate && kind_of<Grad> == placement_kind::partial) {
     static_assert(rules::detail::always_false<Axis, Param, Grad>,
-                  "spmd: optimizer step: the gradient is still P (a pending sum) on a mesh axis where the parameter "
-                  "is R; on a data-parallel axis (dp) each rank holds only its batch's share: all_reduce it over dp "
-                  "first (nn::all_reduce_grad(r, p), i.e. all_reduce<\"dp\", R>), or reduce-scatter it and step on a "
-                  "shard (nn::zero_step)");
+                  "spmd: optimizer step: the gradient is still P (a pending sum) on this mesh axis (not dp), where "
+                  "the parameter is R: each rank of the axis holds part of it. A parameter every rank of a "
+                  "model-parallel axis holds whole should be I there and enter the forward through "
+                  "convert<axis, I, R> (nn::replicated_operand), whose backward all-reduces the gradient; or "
+                  "all_reduce<axis, R> the gradient over this axis before the step");
     return false;
   } else {
     static_assert(rules::detail::always_false<Axis, Param, Grad>,

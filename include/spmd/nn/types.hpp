@@ -23,6 +23,7 @@
 #include <spmd/core/layout.hpp>
 #include <spmd/core/mesh.hpp>
 #include <spmd/core/placement.hpp>
+#include <spmd/rules/layout_rule.hpp>
 #include <spmd/local/dense.hpp>
 #include <spmd/tensor.hpp>
 #include <type_traits>
@@ -99,32 +100,11 @@ inline constexpr bool is_activation<basic_tensor<local::dense<T, 2>, dp_tp, layo
 template <class X>
 concept block_activation = detail::is_activation<std::remove_cvref_t<X>>;
 
-namespace detail {
-template <placement... Ps>
-consteval bool nonlinear_axis_ok() {
-  constexpr bool any_p = ((kind_of<Ps> == placement_kind::partial) || ...);
-  constexpr bool any_i = ((kind_of<Ps> == placement_kind::invariant) || ...);
-  constexpr bool all_i = ((kind_of<Ps> == placement_kind::invariant) && ...);
-  return !any_p && (!any_i || all_i);
-}
-template <std::size_t Axis, class... Layouts>
-consteval bool nonlinear_axis_at_ok() {
-  return nonlinear_axis_ok<placement_at_t<Layouts, Axis>...>();
-}
-template <class Indices, class... Layouts>
-struct nonlinear_ok_impl;
-template <std::size_t... Is, class... Layouts>
-struct nonlinear_ok_impl<std::index_sequence<Is...>, Layouts...> {
-  static constexpr bool value = (nonlinear_axis_at_ok<Is, Layouts...>() && ...);
-};
-}  // namespace detail
-
-/// True if a non-linear op accepts operands of types Xs (no P, and I only with I, on every axis).
-/// A fused op tests it to stop after the typing rule's diagnostic, so that a mistake gives one
-/// error, not one more per step of its backward.
-template <typed_tensor X, typed_tensor... Xs>
-inline constexpr bool nonlinear_operands_ok =
-    detail::nonlinear_ok_impl<std::make_index_sequence<X::mesh_type::rank>, typename X::layout_type,
-                              typename Xs::layout_type...>::value;
+/// True if op `Op` (with dim map `DimMap`) accepts operands of types X, Xs... on every axis: the
+/// typing rule itself, asked without failing. A fused op tests it to stop after the rule's
+/// diagnostic, so that a mistake gives one error, not one more per step of its backward.
+template <class Op, class DimMap, typed_tensor X, typed_tensor... Xs>
+inline constexpr bool op_accepts =
+    rules::op_valid<Op, typename X::mesh_type, DimMap, typename X::layout_type, typename Xs::layout_type...>;
 
 }  // namespace spmd::nn

@@ -9,6 +9,7 @@
 #include <spmd/local/einsum_spec.hpp>
 #include <spmd/ops/detail/checks.hpp>
 #include <spmd/ops/detail/kernel_call.hpp>
+#include <spmd/ops/elementwise.hpp>
 #include <spmd/ops/matmul.hpp>
 #include <spmd/rules/layout_rule.hpp>
 #include <spmd/rules/ops.hpp>
@@ -40,12 +41,17 @@ consteval bool einsum_spec_valid() {
 }
 
 /// Where each operand dim goes in an einsum's result: to the output dim with the same label, or
-/// nowhere if the label is summed over.
+/// contracted with the other dims of that label if it is summed over.
 template <class Spec>
 struct einsum_dims {
-  static constexpr int out_dim(std::size_t operand, int d) noexcept {
-    std::size_t const pos = Spec::out_position(Spec::in_label(operand, static_cast<std::size_t>(d)));
-    return pos == local::einsum_npos ? rules::decays : static_cast<int>(pos);
+  static constexpr rules::dim_fate fate(std::size_t operand, int d) noexcept {
+    char const label = Spec::in_label(operand, static_cast<std::size_t>(d));
+    std::size_t const pos = Spec::out_position(label);
+    return pos == local::einsum_npos ? rules::dim_fate::summed(label) : rules::dim_fate::to(static_cast<int>(pos));
+  }
+  static constexpr int contracted_dim(std::size_t operand, int label) noexcept {
+    std::size_t const pos = Spec::in_position(operand, static_cast<char>(label));
+    return pos == local::einsum_npos ? -1 : static_cast<int>(pos);
   }
 };
 
@@ -75,27 +81,37 @@ auto apply_einsum(Ts&&... xs) {
     return first{};
   } else {
     using mesh = typename first::mesh_type;
-    static_assert((std::same_as<typename bare<Ts>::mesh_type, mesh> && ...),
-                  "spmd: the operands live on different meshes; an op combines tensors of one mesh only");
-    using contracted = rules::result_layout_t<op::einsum, mesh, einsum_dims<spec>, typename bare<Ts>::layout_type...>;
-    using out_layout = rules::apply_out_partial_t<mesh, contracted, OutPartial>;
-    auto out = kernel::einsum_fn{}(spec{}, std::forward<Ts>(xs).local()...);
-    return basic_tensor<decltype(out), mesh, out_layout>(std::move(out));
+    using dims = einsum_dims<spec>;
+    if constexpr (!same_mesh<bare<Ts>...>()) {
+      return first{};
+    } else {
+      using rule = rules::op_rule<op::einsum, mesh, dims, OutPartial, typename bare<Ts>::layout_type...>;
+      using out_layout = typename rule::type;
+      if constexpr (!rule::valid) {
+        static_cast<void>(sizeof(typename rule::diagnosis));  // the rule's static_assert
+        return rejected<typename first::local_type, mesh, out_layout>();
+      } else {
+        check_broadcasts<dims, mesh, out_layout>(xs...);
+        auto out = kernel::einsum_fn{}(spec{}, std::forward<Ts>(xs).local()...);
+        return basic_tensor<decltype(out), mesh, out_layout>(std::move(out));
+      }
+    }
   }
 }
 
 }  // namespace detail
 
 /// Einstein summation over one typed tensor, e.g. `einsum<"ij->ji">(x)` or `einsum<"ij->i">(x)`.
-/// Linear: P stays P. An S<d> follows its label to the output, or decays to V when summed over.
+/// Linear: P stays P. An S<d> follows its label to the output; summed over, it needs
+/// `out_partial<axis>` (the result is P there).
 template <fixed_string Spec, typed_tensor A, out_partial_spec OutPartial = no_out_partial>
 auto einsum(A&& a, OutPartial = {}) {
   return detail::apply_einsum<Spec, OutPartial>(std::forward<A>(a));
 }
 
 /// Einstein summation of two typed tensors, e.g. `einsum<"bsh,hf->bsf">(x, w)`: multilinear, so
-/// at most one operand is P on each axis. `out_partial<axes...>` declares that a summed label was
-/// sharded on those axes, so the V result there is a pending sum, P.
+/// at most one operand is P on each axis. A summed label sharded in both operands on an axis needs
+/// `out_partial<axis>` (the result is a pending sum, P, there); sharded in one only, it is an error.
 template <fixed_string Spec, typed_tensor A, typed_tensor B, out_partial_spec OutPartial = no_out_partial>
 auto einsum(A&& a, B&& b, OutPartial = {}) {
   return detail::apply_einsum<Spec, OutPartial>(std::forward<A>(a), std::forward<B>(b));

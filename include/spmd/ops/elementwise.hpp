@@ -9,39 +9,67 @@
 #include <spmd/rules/dim_maps.hpp>
 #include <spmd/rules/layout_rule.hpp>
 #include <spmd/rules/ops.hpp>
+#include <spmd/rules/out_partial.hpp>
 #include <spmd/tensor.hpp>
 
 namespace spmd {
 
 namespace detail {
 
-/// Applies a one-operand op: the result layout comes from the rule of `Op` with dim map `DimMap`.
-template <class Op, class DimMap, class Kernel, typed_tensor T, class... Args>
-auto apply_unary(Kernel kernel, T&& x, Args&&... args) {
-  using X = bare<T>;
-  using out_layout = rules::result_layout_t<Op, typename X::mesh_type, DimMap, typename X::layout_type>;
-  static_assert(std::is_invocable_v<Kernel, decltype(std::forward<T>(x).local()), Args...>,
-                "spmd: the local tensor type has no kernel for this op; provide it as a free function "
-                "found by argument-dependent lookup");
-  auto out = kernel(std::forward<T>(x).local(), std::forward<Args>(args)...);
-  return basic_tensor<decltype(out), typename X::mesh_type, out_layout>(std::move(out));
+/// The result of an op whose rule has already said why it is rejected: ill_typed on the
+/// rejected axes, no data, so that no follow-up error buries the diagnostic.
+template <class Local, class Mesh, class Layout>
+auto rejected() {
+  return basic_tensor<Local, Mesh, Layout>{};
 }
 
-/// Applies a two-operand elementwise op to tensors and/or numbers.
-template <class Op, class Kernel, class A, class B>
-auto apply_binary(Kernel kernel, A&& a, B&& b) {
-  static_assert(same_mesh<A, B>(),
-                "spmd: the operands live on different meshes; an op combines tensors of one mesh only");
-  using mesh = typename common_mesh<A, B>::type;
-  using out_layout = rules::result_layout_t<Op, mesh, rules::same_dims, typename operand_traits<A>::layout,
-                                            typename operand_traits<B>::layout>;
+/// Applies a one-operand op: the result layout comes from the rule of `Op` with dim map `DimMap`
+/// and the axes of `OutPartial` declared pending sums.
+template <class Op, class DimMap, class OutPartial = no_out_partial, class Kernel, typed_tensor T, class... Args>
+auto apply_unary(Kernel kernel, T&& x, Args&&... args) {
+  using X = bare<T>;
+  using rule = rules::op_rule<Op, typename X::mesh_type, DimMap, OutPartial, typename X::layout_type>;
+  using out_layout = typename rule::type;
+  if constexpr (!rule::valid) {
+    static_cast<void>(sizeof(typename rule::diagnosis));  // the rule's static_assert
+    return rejected<typename X::local_type, typename X::mesh_type, out_layout>();
+  } else {
+    static_assert(std::is_invocable_v<Kernel, decltype(std::forward<T>(x).local()), Args...>,
+                  "spmd: the local tensor type has no kernel for this op; provide it as a free function "
+                  "found by argument-dependent lookup");
+    auto out = kernel(std::forward<T>(x).local(), std::forward<Args>(args)...);
+    return basic_tensor<decltype(out), typename X::mesh_type, out_layout>(std::move(out));
+  }
+}
+
+/// Applies a two-operand op with dim map `DimMap` to tensors and/or numbers; an R operand next
+/// to a shard is checked at run time to broadcast along the shard's dim.
+template <class Op, class DimMap = rules::same_dims, class Kernel, class A, class B, class... Args>
+auto apply_binary(Kernel kernel, A&& a, B&& b, Args&&... args) {
   using tensor_operand = std::conditional_t<typed_tensor<A>, A, B>;
-  static_assert(std::is_invocable_v<Kernel, decltype(local_operand<tensor_operand>(std::forward<A>(a))),
-                                    decltype(local_operand<tensor_operand>(std::forward<B>(b)))>,
-                "spmd: the local tensor types have no kernel for this op (different element types or "
-                "ranks?); provide it as a free function found by argument-dependent lookup");
-  auto out = kernel(local_operand<tensor_operand>(std::forward<A>(a)), local_operand<tensor_operand>(std::forward<B>(b)));
-  return basic_tensor<decltype(out), mesh, out_layout>(std::move(out));
+  using local = typename bare<tensor_operand>::local_type;
+  using mesh = typename common_mesh<A, B>::type;
+  if constexpr (!same_mesh<A, B>()) {
+    return rejected<local, mesh, typename bare<tensor_operand>::layout_type>();
+  } else {
+    using la = typename operand_traits<A>::layout;
+    using lb = typename operand_traits<B>::layout;
+    using rule = rules::op_rule<Op, mesh, DimMap, no_out_partial, la, lb>;
+    using out_layout = typename rule::type;
+    if constexpr (!rule::valid) {
+      static_cast<void>(sizeof(typename rule::diagnosis));  // the rule's static_assert
+      return rejected<local, mesh, out_layout>();
+    } else {
+      static_assert(std::is_invocable_v<Kernel, decltype(local_operand<tensor_operand>(std::forward<A>(a))),
+                                        decltype(local_operand<tensor_operand>(std::forward<B>(b))), Args...>,
+                    "spmd: the local tensor types have no kernel for this op (different element types or "
+                    "ranks?); provide it as a free function found by argument-dependent lookup");
+      check_broadcasts<DimMap, mesh, out_layout>(a, b);
+      auto out = kernel(local_operand<tensor_operand>(std::forward<A>(a)),
+                        local_operand<tensor_operand>(std::forward<B>(b)), std::forward<Args>(args)...);
+      return basic_tensor<decltype(out), mesh, out_layout>(std::move(out));
+    }
+  }
 }
 
 template <class A, class B>
@@ -66,11 +94,12 @@ template <typed_tensor T> auto gelu(T&& x) { return detail::apply_unary<op::gelu
 template <typed_tensor T> auto sqrt(T&& x) { return detail::apply_unary<op::sqrt, rules::same_dims>(detail::kernel::sqrt_fn{}, std::forward<T>(x)); }
 // clang-format on
 
-/// Softmax along tensor dim `Dim` (non-linear: no P; an S<d> is kept).
+/// Softmax along tensor dim `Dim` (non-linear: no P; an S on another dim is kept, an S on `Dim`
+/// is an error: each rank would normalise its piece only).
 template <int Dim, typed_tensor T>
 auto softmax(T&& x) {
   static_assert(detail::dim_in_range<Dim, detail::bare<T>::rank>, "spmd: softmax<Dim>: Dim must be a dim of the tensor");
-  return detail::apply_unary<op::softmax, rules::same_dims>(detail::kernel::softmax_fn{}, std::forward<T>(x),
+  return detail::apply_unary<op::softmax, rules::along_dims<Dim>>(detail::kernel::softmax_fn{}, std::forward<T>(x),
                                                             static_cast<std::size_t>(Dim));
 }
 

@@ -20,7 +20,7 @@ auto transpose(T&& x) {
 }
 
 /// Gives the local piece the extents `shape` (linear). Extents are run-time values, so the type
-/// cannot tell which dim survives: an S<d> decays to V.
+/// cannot tell which dim survives: an S<d> becomes a plain V.
 template <typed_tensor T, std::size_t NewRank>
 auto reshape(T&& x, std::array<std::size_t, NewRank> const& shape) {
   return detail::apply_unary<op::reshape, rules::reshape_dims>(detail::kernel::reshape_fn{}, std::forward<T>(x), shape);
@@ -43,17 +43,13 @@ auto squeeze(T&& x) {
                                                                     static_cast<std::size_t>(Dim));
 }
 
-/// Concatenates a and b along tensor dim `Dim` (linear: both P, or neither). S<Dim> decays to V.
+/// Concatenates a and b along tensor dim `Dim` (linear: both P, or neither). Shards along `Dim`
+/// no longer line up (the result is a plain V); shards along other dims are kept.
 template <int Dim, typed_tensor A, typed_tensor B>
 auto concat(A&& a, B&& b) {
-  static_assert(detail::same_mesh<A, B>(),
-                "spmd: the operands live on different meshes; an op combines tensors of one mesh only");
   static_assert(detail::dim_in_range<Dim, detail::bare<A>::rank>, "spmd: concat<Dim>: Dim must be a dim of the tensors");
-  using mesh = typename detail::bare<A>::mesh_type;
-  using out_layout = rules::result_layout_t<op::concat, mesh, rules::concat_dims<Dim>, typename detail::bare<A>::layout_type,
-                                            typename detail::bare<B>::layout_type>;
-  auto out = detail::kernel::concat_fn{}(std::forward<A>(a).local(), std::forward<B>(b).local(), static_cast<std::size_t>(Dim));
-  return basic_tensor<decltype(out), mesh, out_layout>(std::move(out));
+  return detail::apply_binary<op::concat, rules::concat_dims<Dim>>(detail::kernel::concat_fn{}, std::forward<A>(a),
+                                                                   std::forward<B>(b), static_cast<std::size_t>(Dim));
 }
 
 }  // namespace spmd

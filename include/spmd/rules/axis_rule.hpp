@@ -1,8 +1,11 @@
 // spmd/rules/axis_rule.hpp - the typing rule of a non-communicating op on one mesh axis.
 //
-// Every op is checked axis by axis. The check is a function template whose template arguments
-// are the op, the axis name and the operands' placements on that axis, so when a static_assert
-// fires the compiler's "in instantiation of" line shows all three.
+// The rule is computed in two steps. `axis_verdict_of` evaluates it: the result placement, or
+// the first mistake it finds (pending sums first, then invariants, then shards), without ever
+// failing to compile, so that other code can ask "is this op legal?" (autograd, fused ops).
+// `rule_diagnostic` turns a mistake into the one static_assert that explains it; it is a class
+// template of the op, the axis name and the operands' placements on that axis, so the compiler's
+// "in instantiation of" line shows all of them.
 #pragma once
 
 #include <array>
@@ -23,13 +26,67 @@ struct scalar {};
 template <class T>
 concept operand_placement = placement<T> || std::same_as<T, scalar>;
 
-/// Where a tensor dim of an operand goes in the result: the result dim, or `decays` when the dim
-/// does not survive (reduced over, contracted, merged); an S<d> on that dim then becomes a V.
-inline constexpr int decays = -1;
+/// What becomes of one dim of an operand in an op's result. An S<d> on that dim follows it:
+///   kept       the dim is result dim `index`: S<d> becomes S<index>;
+///   contracted the dim is summed over with every operand dim of the same `index` (a contraction
+///              label): sharded in all of them, the result is a pending sum (out_partial); in
+///              some only, an error;
+///   merged     the dim is merged or concatenated (reshape, concat): the result is a plain V;
+///   along      a non-linear op works along the dim (softmax, layer norm, row max): an error;
+///   averaged   the dim is averaged over (mean): an error (the divisor would be the local extent).
+struct dim_fate {
+  enum kind_t { kept, contracted, merged, along, averaged };
+  kind_t kind = kept;
+  int index = 0;
 
-/// The dim map of ops that keep every dim in place (unary and elementwise ops).
+  static constexpr dim_fate to(int dim) noexcept { return {kept, dim}; }
+  static constexpr dim_fate summed(int label) noexcept { return {contracted, label}; }
+  static constexpr dim_fate lost() noexcept { return {merged, 0}; }
+  static constexpr dim_fate worked_along() noexcept { return {along, 0}; }
+  static constexpr dim_fate mean() noexcept { return {averaged, 0}; }
+};
+
+/// The dim map of ops that keep every dim in place and work elementwise (unary and binary
+/// elementwise ops). A dim map provides `fate(operand, dim)`; a contraction also provides
+/// `contracted_dim(operand, label)` (the operand's dim with that label, or -1); an elementwise op
+/// says `elementwise = true` (two different shard dims then get the elementwise message).
 struct same_dims {
-  static constexpr int out_dim(std::size_t /*operand*/, int dim) noexcept { return dim; }
+  static constexpr bool elementwise = true;
+  static constexpr dim_fate fate(std::size_t /*operand*/, int dim) noexcept { return dim_fate::to(dim); }
+};
+
+/// Why an op is rejected on one mesh axis (`none`: it is not).
+enum class rule_error : unsigned char {
+  none,
+  no_tensor,
+  p_with_v,
+  p_nonlinear,
+  p_plus_whole,
+  p_plus_scalar,
+  p_times_p,
+  p_divisor,
+  i_mixed,
+  shard_dims_differ,
+  sharded_twice,
+  contraction_needs_out_partial,
+  sum_needs_out_partial,
+  contraction_one_sided,
+  mean_over_shard,
+  nonlinear_along_shard,
+  out_partial_on_r,
+  out_partial_on_i,
+  out_partial_on_shard,
+};
+
+/// The verdict of an op on one axis: the result placement (kind, and the shard dim of a V, or -1)
+/// or the mistake.
+struct axis_verdict {
+  rule_error error = rule_error::none;
+  placement_kind kind = placement_kind::ill_typed;
+  int dim = -1;
+
+  static constexpr axis_verdict fail(rule_error e) noexcept { return {e, placement_kind::ill_typed, -1}; }
+  static constexpr axis_verdict is(placement_kind k, int d = -1) noexcept { return {rule_error::none, k, d}; }
 };
 
 namespace detail {
@@ -37,133 +94,239 @@ namespace detail {
 template <class...>
 inline constexpr bool always_false = false;
 
-struct operand_counts {
-  std::size_t replicate = 0, invariant = 0, varying = 0, partial = 0, scalars = 0;
-  [[nodiscard]] constexpr std::size_t tensors() const noexcept { return replicate + invariant + varying + partial; }
+// What the rule needs to know of one operand.
+struct operand_info {
+  bool tensor = false;       // not a plain number
+  placement_kind kind{};     // for tensors
+  int shard = -1;            // d of an S<d>, else -1
 };
 
-template <operand_placement... Ps>
-consteval operand_counts count_operands() {
-  operand_counts c;
-  auto add = [&c]<class T>() {
-    if constexpr (std::same_as<T, scalar>) {
-      ++c.scalars;
-    } else {
-      switch (kind_of<T>) {
-        case placement_kind::replicate: ++c.replicate; break;
-        case placement_kind::invariant: ++c.invariant; break;
-        case placement_kind::varying: ++c.varying; break;
-        case placement_kind::partial: ++c.partial; break;
-      }
+template <operand_placement T>
+consteval operand_info info_of() {
+  if constexpr (std::same_as<T, scalar>) {
+    return {};
+  } else if constexpr (shard_placement<T>) {
+    return {true, kind_of<T>, T::dim};
+  } else {
+    return {true, kind_of<T>, -1};
+  }
+}
+
+template <class DimMap>
+consteval int contracted_dim_of(std::size_t operand, int label) {
+  if constexpr (requires { DimMap::contracted_dim(operand, label); })
+    return DimMap::contracted_dim(operand, label);
+  else
+    return -1;
+}
+
+template <class DimMap>
+consteval bool elementwise_map() {
+  if constexpr (requires { DimMap::elementwise; })
+    return DimMap::elementwise;
+  else
+    return false;
+}
+
+// The rule of pending sums, when some operand is P.
+template <std::size_t N>
+consteval axis_verdict partial_verdict(std::array<operand_info, N> const& ops, linearity lin) {
+  std::size_t partial = 0, varying = 0, whole = 0, invariant = 0, scalars = 0;
+  for (auto const& o : ops) {
+    if (!o.tensor) { ++scalars; continue; }
+    partial += o.kind == placement_kind::partial;
+    varying += o.kind == placement_kind::varying;
+    whole += o.kind == placement_kind::replicate || o.kind == placement_kind::invariant;
+    invariant += o.kind == placement_kind::invariant;
+  }
+  if (varying > 0) return axis_verdict::fail(rule_error::p_with_v);
+  switch (lin) {
+    case linearity::nonlinear: return axis_verdict::fail(rule_error::p_nonlinear);
+    case linearity::linear:
+      if (whole > 0) return axis_verdict::fail(rule_error::p_plus_whole);
+      if (scalars > 0) return axis_verdict::fail(rule_error::p_plus_scalar);
+      break;
+    case linearity::multilinear:
+      if (partial > 1) return axis_verdict::fail(rule_error::p_times_p);
+      break;
+    case linearity::linear_in_first:
+      if (partial > 1 || !(ops[0].tensor && ops[0].kind == placement_kind::partial))
+        return axis_verdict::fail(rule_error::p_divisor);
+      break;
+  }
+  if (invariant > 0) return axis_verdict::fail(rule_error::i_mixed);  // P * I: the I is the mistake
+  return axis_verdict::is(placement_kind::partial);
+}
+
+// The rule of varying operands: where each S<d> goes (DESIGN.md section 3, "a shard is a shard").
+template <class DimMap, std::size_t N>
+consteval axis_verdict varying_verdict(std::array<operand_info, N> const& ops, bool named) {
+  std::size_t tensors = 0;
+  bool plain = false;  // the result is a V whose pieces the type cannot describe
+  for (auto const& o : ops) {
+    tensors += o.tensor;
+    plain = plain || (o.tensor && o.kind == placement_kind::varying && o.shard < 0);
+  }
+  bool summed = false;  // a contraction over a dim sharded in every operand that has it
+  int out = -1;
+  for (std::size_t i = 0; i < N; ++i) {
+    if (ops[i].shard < 0) continue;
+    dim_fate const f = DimMap::fate(i, ops[i].shard);
+    switch (f.kind) {
+      case dim_fate::kept:
+        if (out >= 0 && out != f.index)
+          return axis_verdict::fail(elementwise_map<DimMap>() ? rule_error::shard_dims_differ
+                                                              : rule_error::sharded_twice);
+        out = f.index;
+        break;
+      case dim_fate::merged: plain = true; break;
+      case dim_fate::along: return axis_verdict::fail(rule_error::nonlinear_along_shard);
+      case dim_fate::averaged: return axis_verdict::fail(rule_error::mean_over_shard);
+      case dim_fate::contracted:
+        for (std::size_t j = 0; j < N; ++j) {
+          int const dj = j == i || !ops[j].tensor ? -1 : contracted_dim_of<DimMap>(j, f.index);
+          if (dj < 0 || ops[j].shard == dj) continue;
+          if (ops[j].kind == placement_kind::varying && ops[j].shard < 0)
+            plain = true;  // the partner is a plain V: nothing more is known
+          else
+            return axis_verdict::fail(rule_error::contraction_one_sided);
+        }
+        summed = true;
+        break;
     }
-  };
-  (add.template operator()<Ps>(), ...);
-  return c;
-}
-
-template <class T>
-consteval bool is_partial() {
-  if constexpr (placement<T>)
-    return kind_of<T> == placement_kind::partial;
-  else
-    return false;
-}
-
-template <class First, class... Rest>
-inline constexpr bool first_is_partial = is_partial<First>();
-
-template <class T>
-consteval int recorded_dim() {
-  if constexpr (shard_placement<T>)
-    return T::dim;
-  else
-    return decays;
-}
-
-template <class T>
-consteval bool is_varying() {
-  if constexpr (placement<T>)
-    return kind_of<T> == placement_kind::varying;
-  else
-    return false;
+  }
+  if (plain) return axis_verdict::is(named ? placement_kind::partial : placement_kind::varying);
+  if (summed) {
+    if (named) return axis_verdict::is(placement_kind::partial);
+    return axis_verdict::fail(tensors == 1 ? rule_error::sum_needs_out_partial
+                                           : rule_error::contraction_needs_out_partial);
+  }
+  if (named) return axis_verdict::fail(rule_error::out_partial_on_shard);
+  return axis_verdict::is(placement_kind::varying, out);
 }
 
 }  // namespace detail
 
-/// The rule kind of the result of `Op` on mesh axis `Axis` (an on_axis<...> type) whose operands are placed `Ps...`.
-/// Every illegal mix is a static_assert here; its message states the rule and the fix.
-template <class Op, class Axis, operand_placement... Ps>
-consteval placement_kind result_kind() {
-  constexpr detail::operand_counts c = detail::count_operands<Ps...>();
-  constexpr linearity lin = linearity_of<Op>;
-  static_assert(c.tensors() > 0, "spmd: an op needs at least one tensor operand");
-  if constexpr (c.invariant > 0) {
-    if constexpr (c.invariant != c.tensors()) {
-      static_assert(detail::always_false<Op, Axis, Ps...>,
-                    "spmd: I (invariant) meets another type on this mesh axis, and I never mixes; "
-                    "convert it first: convert<axis, I, R> for a replicated parameter used next to R/V "
-                    "values, or convert<axis, I, S<d>> to split it");
-    }
-    return placement_kind::invariant;
-  } else if constexpr (c.partial > 0) {
-    if constexpr (c.varying > 0) {
-      static_assert(detail::always_false<Op, Axis, Ps...>,
-                    "spmd: P (a pending sum) meets V (varying) on this mesh axis; their combination means "
-                    "nothing: reduce the P first (all_reduce, or reduce_scatter to get a V)");
-    } else if constexpr (lin == linearity::nonlinear) {
-      static_assert(detail::always_false<Op, Axis, Ps...>,
-                    "spmd: a non-linear op received P (a pending sum) on this mesh axis; f(sum of parts) "
-                    "is not the sum of f(parts): all_reduce it first");
-    } else if constexpr (lin == linearity::linear && c.replicate > 0) {
-      static_assert(detail::always_false<Op, Axis, Ps...>,
-                    "spmd: P + R on this mesh axis: a linear op mixes a pending sum with a replicated "
-                    "term, which would be summed once per rank; all_reduce the P first (or make every "
-                    "operand P)");
-    } else if constexpr (lin == linearity::linear && c.scalars > 0) {
-      static_assert(detail::always_false<Op, Axis, Ps...>,
-                    "spmd: P + scalar on this mesh axis: the scalar would be summed once per rank; "
-                    "all_reduce the P first");
-    } else if constexpr (lin == linearity::multilinear && c.partial > 1) {
-      static_assert(detail::always_false<Op, Axis, Ps...>,
-                    "spmd: P * P on this mesh axis: the product of two pending sums is not the sum of "
-                    "products; all_reduce one operand first");
-    } else if constexpr (lin == linearity::linear_in_first &&
-                         (c.partial > 1 || !detail::first_is_partial<Ps...>)) {
-      static_assert(detail::always_false<Op, Axis, Ps...>,
-                    "spmd: x / P on this mesh axis: division is linear in its numerator only, so the "
-                    "divisor must not be a pending sum; all_reduce the divisor first");
-    }
-    return placement_kind::partial;
-  } else if constexpr (c.varying > 0) {
-    return placement_kind::varying;
-  } else {
-    return placement_kind::replicate;
+/// The verdict of `Op` (an op tag, whose `linearity` decides what P operands it takes) on one
+/// mesh axis, for operands placed `Ps...` there; `DimMap` says where each operand dim goes and
+/// `Named` whether the call's out_partial names this axis. Never fails to compile.
+template <class Op, class DimMap, bool Named, operand_placement... Ps>
+consteval axis_verdict axis_verdict_of() {
+  constexpr std::size_t n = sizeof...(Ps);
+  constexpr std::array<detail::operand_info, n> ops{detail::info_of<Ps>()...};
+  std::size_t tensors = 0, invariant = 0, partial = 0, varying = 0;
+  for (auto const& o : ops) {
+    if (!o.tensor) continue;
+    if (o.kind == placement_kind::ill_typed) return axis_verdict::is(placement_kind::ill_typed);
+    ++tensors;
+    invariant += o.kind == placement_kind::invariant;
+    partial += o.kind == placement_kind::partial;
+    varying += o.kind == placement_kind::varying;
   }
+  if (tensors == 0) return axis_verdict::fail(rule_error::no_tensor);
+  if (partial > 0) return detail::partial_verdict(ops, linearity_of<Op>);  // a pending sum is reported first
+  if (invariant > 0) {
+    if (invariant != tensors) return axis_verdict::fail(rule_error::i_mixed);
+    return Named ? axis_verdict::fail(rule_error::out_partial_on_i) : axis_verdict::is(placement_kind::invariant);
+  }
+  if (varying == 0)
+    return Named ? axis_verdict::fail(rule_error::out_partial_on_r) : axis_verdict::is(placement_kind::replicate);
+  return detail::varying_verdict<DimMap>(ops, Named);
 }
 
-/// The dim a V result records on one axis: S<d> survives when every varying operand is an S whose
-/// dim maps (through `DimMap`) to the same result dim d; anything else decays to a plain V.
-template <class DimMap, operand_placement... Ps>
-consteval int result_shard_dim() {
-  constexpr std::size_t n = sizeof...(Ps);
-  constexpr std::array<bool, n> varying{detail::is_varying<Ps>()...};
-  constexpr std::array<int, n> dims{detail::recorded_dim<Ps>()...};
-  int out = decays;
-  bool first = true;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (!varying[i]) continue;
-    int const mapped = dims[i] == decays ? decays : DimMap::out_dim(i, dims[i]);
-    if (mapped == decays) return decays;
-    if (!first && mapped != out) return decays;
-    out = mapped;
-    first = false;
-  }
-  return out;
-}
+/// The one static_assert that explains mistake `E` of `Op` on mesh axis `Axis` (an on_axis<...>
+/// type) with operands `Ps...`: instantiating `rule_diagnostic<E, ...>` fires it, and the
+/// compiler's "in instantiation of" line shows the mistake, the op, the axis and the placements.
+/// For `rule_error::none` it is empty.
+template <rule_error E, class Op, class Axis, class... Ps>
+struct rule_diagnostic {};
+
+// clang-format off
+template <class Op, class Axis, class... Ps>
+struct rule_diagnostic<rule_error::no_tensor, Op, Axis, Ps...> {
+  static_assert(detail::always_false<Op, Axis, Ps...>, "spmd: an op needs at least one tensor operand");
+};
+template <class Op, class Axis, class... Ps>
+struct rule_diagnostic<rule_error::p_with_v, Op, Axis, Ps...> {
+  static_assert(detail::always_false<Op, Axis, Ps...>, "spmd: P (a pending sum) meets V (varying) on this mesh axis; their combination means " "nothing: reduce the P first (all_reduce, or reduce_scatter to get a shard)");
+};
+template <class Op, class Axis, class... Ps>
+struct rule_diagnostic<rule_error::p_nonlinear, Op, Axis, Ps...> {
+  static_assert(detail::always_false<Op, Axis, Ps...>, "spmd: a non-linear op received P (a pending sum) on this mesh axis; f(sum of parts) " "is not the sum of f(parts): all_reduce it first");
+};
+template <class Op, class Axis, class... Ps>
+struct rule_diagnostic<rule_error::p_plus_whole, Op, Axis, Ps...> {
+  static_assert(detail::always_false<Op, Axis, Ps...>, "spmd: P + R on this mesh axis: a linear op mixes a pending sum with a whole (R or I) " "term, which would be summed once per rank; all_reduce the P first (or make every " "operand P)");
+};
+template <class Op, class Axis, class... Ps>
+struct rule_diagnostic<rule_error::p_plus_scalar, Op, Axis, Ps...> {
+  static_assert(detail::always_false<Op, Axis, Ps...>, "spmd: P + scalar on this mesh axis: the scalar would be summed once per rank; " "all_reduce the P first");
+};
+template <class Op, class Axis, class... Ps>
+struct rule_diagnostic<rule_error::p_times_p, Op, Axis, Ps...> {
+  static_assert(detail::always_false<Op, Axis, Ps...>, "spmd: P * P on this mesh axis: the product of two pending sums is not the sum of " "products; all_reduce one operand first");
+};
+template <class Op, class Axis, class... Ps>
+struct rule_diagnostic<rule_error::p_divisor, Op, Axis, Ps...> {
+  static_assert(detail::always_false<Op, Axis, Ps...>, "spmd: x / P on this mesh axis: division is linear in its numerator only, so the " "divisor must not be a pending sum; all_reduce the divisor first");
+};
+template <class Op, class Axis, class... Ps>
+struct rule_diagnostic<rule_error::i_mixed, Op, Axis, Ps...> {
+  static_assert(detail::always_false<Op, Axis, Ps...>, "spmd: I (invariant) meets another type on this mesh axis, and I never mixes; " "convert it first: convert<axis, I, R> for a replicated parameter used next to R/V " "values, or convert<axis, I, S<d>> to split it");
+};
+template <class Op, class Axis, class... Ps>
+struct rule_diagnostic<rule_error::shard_dims_differ, Op, Axis, Ps...> {
+  static_assert(detail::always_false<Op, Axis, Ps...>, "spmd: S<a> with S<b> (a != b) elementwise on this mesh axis: the operands are sharded " "along different dims, so their pieces do not line up; all_to_all one of them to the " "other's dim (or all_gather both)");
+};
+template <class Op, class Axis, class... Ps>
+struct rule_diagnostic<rule_error::sharded_twice, Op, Axis, Ps...> {
+  static_assert(detail::always_false<Op, Axis, Ps...>, "spmd: the result would be sharded along two dims on this mesh axis (e.g. matmul of " "S<0> rows by S<1> columns: the sequence-parallel input was not gathered); " "all_gather<axis, R> the activation before the column-parallel matmul");
+};
+template <class Op, class Axis, class... Ps>
+struct rule_diagnostic<rule_error::contraction_needs_out_partial, Op, Axis, Ps...> {
+  static_assert(detail::always_false<Op, Axis, Ps...>, "spmd: a matmul/einsum contracts a dim that is sharded on this mesh axis in both " "operands, so each rank holds a partial sum: pass out_partial<axis> (the result is P, " "to be reduced with all_reduce or reduce_scatter)");
+};
+template <class Op, class Axis, class... Ps>
+struct rule_diagnostic<rule_error::sum_needs_out_partial, Op, Axis, Ps...> {
+  static_assert(detail::always_false<Op, Axis, Ps...>, "spmd: a sum over a dim that is sharded on this mesh axis leaves a partial sum on " "each rank: pass out_partial<axis> (the result is P, to be reduced), or all_gather first");
+};
+template <class Op, class Axis, class... Ps>
+struct rule_diagnostic<rule_error::contraction_one_sided, Op, Axis, Ps...> {
+  static_assert(detail::always_false<Op, Axis, Ps...>, "spmd: a matmul/einsum contracts a dim that is sharded on this mesh axis in one " "operand only (the other is whole, or sharded along another dim); all_gather the " "sharded operand first, or shard both operands along the contracted dim");
+};
+template <class Op, class Axis, class... Ps>
+struct rule_diagnostic<rule_error::mean_over_shard, Op, Axis, Ps...> {
+  static_assert(detail::always_false<Op, Axis, Ps...>, "spmd: mean over a dim that is sharded on this mesh axis would divide by the local " "extent; sum<d>(x, out_partial<axis>), reduce, then divide by the global extent");
+};
+template <class Op, class Axis, class... Ps>
+struct rule_diagnostic<rule_error::nonlinear_along_shard, Op, Axis, Ps...> {
+  static_assert(detail::always_false<Op, Axis, Ps...>, "spmd: a non-linear op works along a dim that is sharded on this mesh axis (softmax, " "layer norm, max along d): each rank sees only its piece; all_gather first, or use " "the vocab-parallel form (nn::vocab_parallel_cross_entropy)");
+};
+template <class Op, class Axis, class... Ps>
+struct rule_diagnostic<rule_error::out_partial_on_r, Op, Axis, Ps...> {
+  static_assert(detail::always_false<Op, Axis, Ps...>, "spmd: out_partial names a mesh axis on which the result is R: nothing was sharded " "there, so there is no partial sum; remove this axis from out_partial");
+};
+template <class Op, class Axis, class... Ps>
+struct rule_diagnostic<rule_error::out_partial_on_i, Op, Axis, Ps...> {
+  static_assert(detail::always_false<Op, Axis, Ps...>, "spmd: out_partial names a mesh axis on which the result is I: nothing was sharded " "there, so there is no partial sum; remove this axis from out_partial");
+};
+template <class Op, class Axis, class... Ps>
+struct rule_diagnostic<rule_error::out_partial_on_shard, Op, Axis, Ps...> {
+  static_assert(detail::always_false<Op, Axis, Ps...>, "spmd: out_partial names a mesh axis on which the contraction did not run over the " "sharded dim: the result is a shard S<d>, not a partial sum; remove this axis from " "out_partial");
+};
+// clang-format on
+
+/// The diagnostic of `Op` on mesh axis `Axis` (empty if the op is legal there).
+template <class Op, class Axis, class DimMap, bool Named, operand_placement... Ps>
+using axis_diagnostic = rule_diagnostic<axis_verdict_of<Op, DimMap, Named, Ps...>().error, Op, Axis, Ps...>;
 
 namespace detail {
 template <placement_kind K, int Dim>
 struct make_placement {
+  using type = ill_typed;
+};
+template <int Dim>
+struct make_placement<placement_kind::replicate, Dim> {
   using type = R;
 };
 template <int Dim>
@@ -180,12 +343,8 @@ struct make_placement<placement_kind::varying, Dim> {
 };
 }  // namespace detail
 
-/// The placement of the result of `Op` on mesh axis `Axis`.
-template <class Op, class Axis, class DimMap, operand_placement... Ps>
-struct axis_result {
-  static constexpr placement_kind kind = result_kind<Op, Axis, Ps...>();
-  using type = typename detail::make_placement<
-      kind, (kind == placement_kind::varying ? result_shard_dim<DimMap, Ps...>() : decays)>::type;
-};
+/// The placement of a verdict's kind and shard dim (`ill_typed` for a rejected op).
+template <placement_kind Kind, int Dim>
+using verdict_placement_t = typename detail::make_placement<Kind, Dim>::type;
 
 }  // namespace spmd::rules

@@ -17,8 +17,8 @@ namespace spmd::rules {
 /// Diagnoses the implicit change of placement `From` to `To` on mesh axis `Axis`.
 template <class Axis, placement From, placement To>
 consteval bool implicit_placement_change() {
-  if constexpr (std::is_same_v<From, To>) {
-    return true;
+  if constexpr (std::is_same_v<From, To> || ill_typed_placement<From> || ill_typed_placement<To>) {
+    return true;  // an ill_typed placement comes from a rejected op, which has said why
   } else if constexpr (kind_of<From> == placement_kind::partial) {
     static_assert(detail::always_false<Axis, From, To>,
                   "spmd: a P (pending sum) tensor is used where another layout is expected: the sum on "

@@ -1,13 +1,20 @@
 // spmd/rules/layout_rule.hpp - the typing rule of a non-communicating op on a whole layout.
+//
+// `op_rule` evaluates the per-axis rule on every mesh axis: `valid` asks without failing,
+// `result_layout_t` computes the result's layout and gives one static_assert per rejected axis.
+// A rejected axis is `ill_typed` in the result, which every later rule accepts silently.
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
 #include <spmd/core/layout.hpp>
 #include <spmd/core/mesh.hpp>
 #include <spmd/rules/axis_rule.hpp>
+#include <spmd/rules/out_partial.hpp>
 
 namespace spmd::rules {
 
@@ -24,29 +31,84 @@ struct operand_placement_at<scalar_layout, Index> {
   using type = scalar;
 };
 
-template <class Op, class Mesh, class DimMap, std::size_t Index, class... Layouts>
-struct axis_result_at {
-  using type = typename axis_result<Op, axis_tag<Mesh::template name<Index>>, DimMap,
-                                    typename operand_placement_at<Layouts, Index>::type...>::type;
+template <class Mesh, class OutPartial>
+struct out_partial_axes;
+template <class Mesh, fixed_string... Axes>
+struct out_partial_axes<Mesh, out_partial_t<Axes...>> {
+  static constexpr bool known = (Mesh::contains(Axes.view()) && ... && true);
+  static constexpr bool valid = known && [] {
+    constexpr std::array<std::string_view, sizeof...(Axes)> names{Axes.view()...};
+    for (std::size_t i = 0; i < names.size(); ++i)
+      for (std::size_t j = i + 1; j < names.size(); ++j)
+        if (names[i] == names[j]) return false;
+    return true;
+  }();
 };
 
-template <class Op, class Mesh, class DimMap, class Indices, class... Layouts>
-struct result_layout_impl;
-template <class Op, class Mesh, class DimMap, std::size_t... Is, class... Layouts>
-struct result_layout_impl<Op, Mesh, DimMap, std::index_sequence<Is...>, Layouts...> {
-  using type = layout<typename axis_result_at<Op, Mesh, DimMap, Is, Layouts...>::type...>;
+// The verdict and the diagnostic on axis I (of their own: one pack expansion over both the
+// layouts and the axes at once would pair them up).
+template <class Op, class Mesh, class DimMap, class OutPartial, std::size_t I, class... Layouts>
+consteval axis_verdict verdict_on_axis() {
+  return axis_verdict_of<Op, DimMap, OutPartial::names(Mesh::names[I]),
+                         typename operand_placement_at<Layouts, I>::type...>();
+}
+template <class Op, class Mesh, class DimMap, class OutPartial, std::size_t I, class... Layouts>
+struct diagnostic_on_axis {
+  using type = axis_diagnostic<Op, axis_tag<Mesh::template name<I>>, DimMap, OutPartial::names(Mesh::names[I]),
+                               typename operand_placement_at<Layouts, I>::type...>;
+};
+
+template <class Op, class Mesh, class DimMap, class OutPartial, class Indices, class... Layouts>
+struct op_rule_impl;
+template <class Op, class Mesh, class DimMap, class OutPartial, std::size_t... Is, class... Layouts>
+struct op_rule_impl<Op, Mesh, DimMap, OutPartial, std::index_sequence<Is...>, Layouts...> {
+  static constexpr std::array<axis_verdict, sizeof...(Is)> verdicts{
+      verdict_on_axis<Op, Mesh, DimMap, OutPartial, Is, Layouts...>()...};
+  static constexpr bool valid = ((verdicts[Is].error == rule_error::none) && ...);
+  using type = layout<verdict_placement_t<verdicts[Is].kind, verdicts[Is].dim>...>;
+  // Instantiating it instantiates every axis' diagnostic: each rejected axis gets its message.
+  struct diagnosis : diagnostic_on_axis<Op, Mesh, DimMap, OutPartial, Is, Layouts...>::type... {};
 };
 }  // namespace detail
 
-/// The layout of the result of `Op` on `Mesh`, from the operands' layouts (positional, or
-/// `scalar_layout` for a number), checked on every axis. `DimMap` says where each operand dim goes.
-template <class Op, mesh_type Mesh, class DimMap, class... Layouts>
-struct result_layout {
-  using type = typename detail::result_layout_impl<Op, Mesh, DimMap, std::make_index_sequence<Mesh::rank>,
-                                                   Layouts...>::type;
+/// The rule of `Op` on `Mesh` for operands placed `Layouts...` (positional layouts, or
+/// `scalar_layout` for a number); `DimMap` says where each operand dim goes (dim_maps.hpp) and
+/// `OutPartial` (an out_partial_t) which axes the call declares pending sums.
+template <class Op, mesh_type Mesh, class DimMap, class OutPartial, class... Layouts>
+struct op_rule {
+  using impl = detail::op_rule_impl<Op, Mesh, DimMap, OutPartial, std::make_index_sequence<Mesh::rank>, Layouts...>;
+  static constexpr bool out_partial_ok = detail::out_partial_axes<Mesh, OutPartial>::valid;
+  /// True if the op is legal on every axis (asks, never fails to compile).
+  static constexpr bool valid = out_partial_ok && impl::valid;
+  /// The result layout: `ill_typed` on the axes where the op is rejected.
+  using type = typename impl::type;
+  /// A type whose instantiation (`sizeof(typename rule::diagnosis)`) gives one static_assert per
+  /// rejected axis, or for a bad out_partial.
+  using diagnosis = std::conditional_t<out_partial_ok, typename impl::diagnosis,
+                                       detail::checked_out_partial<Mesh, OutPartial>>;
 };
 
+/// True if `Op` accepts operands placed `Layouts...` on every axis of `Mesh` (without out_partial).
 template <class Op, mesh_type Mesh, class DimMap, class... Layouts>
-using result_layout_t = typename result_layout<Op, Mesh, DimMap, Layouts...>::type;
+inline constexpr bool op_valid = op_rule<Op, Mesh, DimMap, out_partial_t<>, Layouts...>::valid;
+
+namespace detail {
+template <class Rule>
+struct diagnosed_layout {
+  static_assert(sizeof(typename Rule::diagnosis) > 0);
+  using type = typename Rule::type;
+};
+}  // namespace detail
+
+/// The layout of the result of `Op` on `Mesh` with the axes of `OutPartial` declared pending sums;
+/// naming it diagnoses every rejected axis.
+template <class Op, mesh_type Mesh, class DimMap, class OutPartial, class... Layouts>
+using contraction_layout_t =
+    typename detail::diagnosed_layout<op_rule<Op, Mesh, DimMap, OutPartial, Layouts...>>::type;
+
+/// The layout of the result of `Op` on `Mesh` (no out_partial); naming it diagnoses every
+/// rejected axis.
+template <class Op, mesh_type Mesh, class DimMap, class... Layouts>
+using result_layout_t = contraction_layout_t<Op, Mesh, DimMap, out_partial_t<>, Layouts...>;
 
 }  // namespace spmd::rules

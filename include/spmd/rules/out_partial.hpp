@@ -5,8 +5,10 @@
 #include <cstddef>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 #include <spmd/core/fixed_string.hpp>
+#include <spmd/core/layout.hpp>
 #include <spmd/core/mesh.hpp>
 #include <spmd/core/per_axis.hpp>
 #include <spmd/core/placement.hpp>
@@ -21,9 +23,10 @@ struct out_partial_t {
   static constexpr bool names([[maybe_unused]] std::string_view name) noexcept { return ((Axes.view() == name) || ... || false); }
 };
 
-/// Passed to matmul/einsum: on the mesh axes `Axes` the contraction ran over sharded pieces
-/// (a V result), so the result is reinterpreted as P, a sum still to be reduced. This is the
-/// row-parallel matmul: `matmul(h, w2, out_partial<"tp">)`.
+/// Passed to matmul/einsum/sum: on the mesh axes `Axes` the contraction runs over a dim sharded
+/// in every operand that has it, so each rank holds a partial sum and the result is P, to be
+/// reduced. This is the row-parallel matmul: `matmul(h, w2, out_partial<"tp">)`. It also declares
+/// a contraction of plain V pieces a pending sum.
 template <fixed_string... Axes>
 inline constexpr out_partial_t<Axes...> out_partial{};
 
@@ -43,25 +46,6 @@ concept out_partial_spec = detail::is_out_partial<T>;
 
 namespace rules {
 
-/// The placement on axis `Axis` after out_partial: V/S/P become P; R and I are errors.
-template <class Axis, placement T, bool Named>
-consteval auto apply_out_partial_axis() {
-  if constexpr (!Named) {
-    return std::type_identity<T>{};
-  } else {
-    if constexpr (kind_of<T> == placement_kind::replicate) {
-      static_assert(detail::always_false<Axis, T>,
-                    "spmd: out_partial names a mesh axis on which the result is R: nothing was sharded "
-                    "there, so there is no partial sum; remove this axis from out_partial");
-    } else if constexpr (kind_of<T> == placement_kind::invariant) {
-      static_assert(detail::always_false<Axis, T>,
-                    "spmd: out_partial names a mesh axis on which the result is I: nothing was sharded "
-                    "there, so there is no partial sum; remove this axis from out_partial");
-    }
-    return std::type_identity<P>{};
-  }
-}
-
 namespace detail {
 template <class Mesh, fixed_string... Axes>
 consteval bool out_partial_axes_valid() {
@@ -74,21 +58,49 @@ consteval bool out_partial_axes_valid() {
   return true;
 }
 
-template <class Mesh, class Layout, class OutPartial>
-struct apply_out_partial_impl;
-template <class Mesh, class Layout, fixed_string... Axes>
-struct apply_out_partial_impl<Mesh, Layout, out_partial_t<Axes...>> {
+template <class Mesh, class OutPartial>
+struct checked_out_partial;
+template <class Mesh, fixed_string... Axes>
+struct checked_out_partial<Mesh, out_partial_t<Axes...>> {
   static_assert(out_partial_axes_valid<Mesh, Axes...>(), "spmd: out_partial names a mesh axis twice");
-  static constexpr auto result = map_axes<Mesh, Layout>([]<class Axis, class T>() {
-    return apply_out_partial_axis<Axis, T, out_partial_t<Axes...>::names(Axis::name)>();
-  });
-  using type = typename decltype(result)::type;
+  static constexpr bool value = out_partial_axes_valid<Mesh, Axes...>();
+};
+
+template <class A, class B>
+struct join_out_partial;
+template <fixed_string... A, fixed_string... B>
+struct join_out_partial<out_partial_t<A...>, out_partial_t<B...>> {
+  using type = out_partial_t<A..., B...>;
+};
+template <class... Ts>
+struct join_all {
+  using type = out_partial_t<>;
+};
+template <class T, class... Ts>
+struct join_all<T, Ts...> {
+  using type = typename join_out_partial<T, typename join_all<Ts...>::type>::type;
+};
+
+template <class Mesh, class Layout, int Dim, class Indices>
+struct sharded_axes_impl;
+template <class Mesh, class... Ps, int Dim, std::size_t... Is>
+struct sharded_axes_impl<Mesh, layout<Ps...>, Dim, std::index_sequence<Is...>> {
+  using type = typename join_all<
+      std::conditional_t<std::is_same_v<Ps, S<Dim>>, out_partial_t<Mesh::template name<Is>>, out_partial_t<>>...>::type;
 };
 }  // namespace detail
 
-/// `Layout` (positional, on `Mesh`) with the axes of `OutPartial` turned into P.
-template <mesh_type Mesh, class Layout, class OutPartial>
-using apply_out_partial_t = typename detail::apply_out_partial_impl<Mesh, Layout, OutPartial>::type;
+/// True if `OutPartial` names only axes of `Mesh`, each once (a static_assert says why not).
+template <mesh_type Mesh, class OutPartial>
+inline constexpr bool out_partial_valid = detail::checked_out_partial<Mesh, OutPartial>::value;
 
 }  // namespace rules
+
+/// The out_partial of every mesh axis on which tensor type `T` is sharded along `Dim`: the
+/// argument a generic sum over `Dim` passes (`sum<0>(g, out_partial_over_shards_t<G, 0>{})`).
+template <class T, int Dim>
+using out_partial_over_shards_t =
+    typename rules::detail::sharded_axes_impl<typename T::mesh_type, typename T::layout_type, Dim,
+                                              std::make_index_sequence<T::mesh_type::rank>>::type;
+
 }  // namespace spmd

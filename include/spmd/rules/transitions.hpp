@@ -25,11 +25,18 @@ template <class T>
 inline constexpr bool is_plain_v = std::is_same_v<T, V>;
 }  // namespace detail
 
-/// all_reduce: P -> R or I (V accepted: reinterpreted as P, then reduced).
+/// all_reduce: P -> R or I (a plain V accepted: reinterpreted as P, then reduced).
 template <class Axis, placement Src, placement Dst>
 consteval bool all_reduce_allowed() {
   using namespace detail;
-  if constexpr (!(is_p<Src> || is_v<Src>)) {
+  if constexpr (shard_placement<Src>) {
+    static_assert(always_false<Axis, Src, Dst>,
+                  "spmd: all_reduce of a shard S<d> on this mesh axis: the pieces of a sharded tensor are "
+                  "not terms of a sum; all_gather it, or, if the value really is a per-rank term (e.g. "
+                  "the output of a matmul over a sharded dim), produce it with out_partial (P), or "
+                  "convert<axis, S<d>, V> first");
+    return false;
+  } else if constexpr (!(is_p<Src> || is_v<Src>)) {
     static_assert(always_false<Axis, Src, Dst>,
                   "spmd: all_reduce needs a P (pending sum) operand on this mesh axis (a V is accepted and "
                   "summed); an R or I value has nothing to reduce");
@@ -44,11 +51,17 @@ consteval bool all_reduce_allowed() {
   }
 }
 
-/// reduce_scatter: P -> S<d> (V accepted as for all_reduce).
+/// reduce_scatter: P -> S<d> (a plain V accepted as for all_reduce).
 template <class Axis, placement Src, placement Dst>
 consteval bool reduce_scatter_allowed() {
   using namespace detail;
-  if constexpr (!(is_p<Src> || is_v<Src>)) {
+  if constexpr (shard_placement<Src>) {
+    static_assert(always_false<Axis, Src, Dst>,
+                  "spmd: reduce_scatter of a shard S<d> on this mesh axis: the pieces of a sharded tensor "
+                  "are not terms of a sum; a row-parallel matmul must say out_partial<axis> (its result is "
+                  "P), or convert<axis, S<d>, V> first if the value is a per-rank term");
+    return false;
+  } else if constexpr (!(is_p<Src> || is_v<Src>)) {
     static_assert(always_false<Axis, Src, Dst>,
                   "spmd: reduce_scatter needs a P (pending sum) operand on this mesh axis (a V is accepted "
                   "and summed); to split an R or I value without communication call convert<axis, R|I, "

@@ -36,6 +36,8 @@ consteval bool call_valid() {
     return false;
   else if constexpr (!source_valid<Axes, X, Declared>())
     return false;
+  else if constexpr (ill_typed_placement<source_placement_t<X, Axes>>)
+    return false;  // the op that made the operand was rejected and has said why
   else
     return Rule{}.template operator()<axis_tag<Axes>, source_placement_t<X, Axes>, Dst>();
 }

@@ -1,0 +1,11 @@
+// expect: spmd: a P \(pending sum\) tensor is used where another layout is expected
+// catalogue: one error, first; at most 25 lines of g++ output
+// Mistake (with declared types): the row-parallel output (P@tp) is returned as the block activation without its all-reduce.
+// Fix: return autograd::all_reduce<"tp", I>(r, y).
+#include "catalogue.hpp"
+
+var<Act> block(Rank& r, var<Act> const& x, var<ColW> const& w1, var<RowW> const& w2) {
+  var<ColOut> const h = autograd::gelu(nn::column_parallel(r, x, w1));
+  var<Act> const y = autograd::matmul(h, w2, out_partial<"tp">);
+  return y;
+}

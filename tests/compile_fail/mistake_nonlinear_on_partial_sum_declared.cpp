@@ -1,0 +1,11 @@
+// expect: spmd: a non-linear op received P \(a pending sum\) on this mesh axis
+// catalogue: one error, first; at most 25 lines of g++ output
+// Mistake (with declared types): gelu is applied to the pieces of the row-parallel pending sum.
+// Fix: all_reduce first, then gelu.
+#include "catalogue.hpp"
+
+var<Act> block(Rank& r, var<Act> const& x, var<ColW> const& w1, var<RowW> const& w2) {
+  var<RowPartial> const y = autograd::matmul(nn::column_parallel(r, x, w1), w2, out_partial<"tp">);
+  var<RowPartial> const z = autograd::gelu(y);
+  return autograd::all_reduce<"tp", I>(r, z);
+}

@@ -1,0 +1,10 @@
+// expect: spmd: P \* P on this mesh axis
+// catalogue: one error, first; at most 25 lines of g++ output
+// Mistake (written with auto): multiplies two pending sums (the product of sums is not the sum of products).
+// Fix: all_reduce one of them first.
+#include "catalogue.hpp"
+
+auto f(Rank& r, var<ColOut> const& h, var<RowW> const& w2) {
+  auto y = autograd::matmul(h, w2, out_partial<"tp">);
+  return autograd::all_reduce<"tp", I>(r, y * y);
+}
