@@ -401,7 +401,36 @@ struct reversed_backward<First, Rest...> {
   };
   using type = typename append<typename reversed_backward<Rest...>::type, backward_t<First>>::type;
 };
+template <class Op>
+inline constexpr bool is_all_to_all = false;
+template <fixed_string A, class Src, class Dst>
+inline constexpr bool is_all_to_all<all_to_all_op<A, Src, Dst>> = true;
 }  // namespace detail
+
+/// Runs the backward of op `Op` on `g`, the gradient of its output, with the split sizes the
+/// forward ran with: `sizes` (for all_to_all: its src_sizes) and `dst_sizes` (all_to_all only).
+/// all_gather's backward reduce_scatters with the same sizes, convert(R, S<d>)'s places the shard
+/// at its offset, all_to_all's goes back with src and dst swapped.
+template <class Op, class Rank, typed_tensor G>
+auto apply_backward(Rank& r, G&& g, split_sizes sizes = {}, split_sizes dst_sizes = {}) {
+  if constexpr (detail::is_all_to_all<Op>)
+    return backward_t<Op>::apply(r, std::forward<G>(g), dst_sizes, sizes);
+  else
+    return backward_t<Op>::apply(r, std::forward<G>(g), sizes);
+}
+
+/// The split sizes of one call of a collective, owned: what its backward needs again after the
+/// caller's spans are gone. (No allocation for even splits: their sizes are empty.)
+struct saved_sizes {
+  std::vector<std::size_t> sizes, dst_sizes;
+  explicit saved_sizes(split_sizes s = {}, split_sizes d = {}) : sizes(s.begin(), s.end()), dst_sizes(d.begin(), d.end()) {}
+};
+
+/// apply_backward with saved sizes.
+template <class Op, class Rank, typed_tensor G>
+auto apply_backward(Rank& r, G&& g, saved_sizes const& saved) {
+  return apply_backward<Op>(r, std::forward<G>(g), saved.sizes, saved.dst_sizes);
+}
 
 // clang-format off
 template <fixed_string A> struct backward_of<all_reduce_op<A, P, R>> { using type = all_reduce_op<A, P, R>; };
