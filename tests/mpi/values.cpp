@@ -49,6 +49,8 @@ void flattened(checker& c, mesh_t const& mesh) {
 void redistribute(checker& c, mesh_t const& mesh) {
   spmd::mpi::run(mesh, [&](spmd::mpi::rank& r) {
     c.record(spmd_tests::redistribution::pairs, spmd_tests::redistribution::wrong_pairs(r), "redistribute: pairs of layouts with a wrong value");
+    c.record(spmd_tests::redistribution::uneven_round_trips, spmd_tests::redistribution::wrong_uneven_round_trips(r),
+             "redistribute with uneven split sizes: round trips with a wrong value");
   });
 }
 

@@ -83,22 +83,22 @@ auto reinterpret(Rank& r, var<T> const& x, Expert... e) {
 }
 
 namespace detail {
-// How each kind of step of a redistribution runs on variables.
+// How each kind of step of a redistribution runs on variables (see comm::tensor_steps).
 struct variable_steps {
   template <comm::step_kind K, fixed_string Axis, placement Src, placement Dst, bool Expert, class Rank, class T>
-  static auto apply(Rank& r, var<T> const& x) {
+  static auto apply(Rank& r, var<T> const& x, split_sizes gathered, split_sizes created) {
     if constexpr (K == comm::step_kind::all_reduce)
       return autograd::all_reduce<Axis, Dst>(r, x);
     else if constexpr (K == comm::step_kind::reduce_scatter)
-      return autograd::reduce_scatter<Axis, Dst::dim>(r, x);
+      return autograd::reduce_scatter<Axis, Dst::dim>(r, x, created);
     else if constexpr (K == comm::step_kind::all_gather)
-      return autograd::all_gather<Axis, Dst>(r, x);
+      return autograd::all_gather<Axis, Dst>(r, x, gathered);
     else if constexpr (K == comm::step_kind::all_to_all)
-      return autograd::all_to_all<Axis, Dst>(r, x);
+      return autograd::all_to_all<Axis, Dst>(r, x, gathered, created);
     else if constexpr (K == comm::step_kind::convert && Expert)
-      return autograd::convert<Axis, Src, Dst>(r, x, expert);
+      return autograd::convert<Axis, Src, Dst>(r, x, expert, shard_placement<Dst> ? created : gathered);
     else if constexpr (K == comm::step_kind::convert)
-      return autograd::convert<Axis, Src, Dst>(r, x);
+      return autograd::convert<Axis, Src, Dst>(r, x, shard_placement<Dst> ? created : gathered);
     else if constexpr (Expert)
       return autograd::reinterpret<Axis, Src, Dst>(r, x, expert);
     else
@@ -108,14 +108,16 @@ struct variable_steps {
 }  // namespace detail
 
 /// redistribute on a variable: the same plan as spmd::redistribute, each step recorded with its
-/// backward.
-template <class Layout, rank_context Rank, typed_tensor T>
-auto redistribute(Rank& r, var<T> const& x) {
-  return comm::detail::redistribute<detail::variable_steps, Layout, false, T>(r, x);
+/// backward (with the same split sizes: `redistribute<L>(r, x, split_on<"tp">(sizes))`).
+template <class Layout, rank_context Rank, typed_tensor T, class... Splits>
+  requires(comm::is_axis_split<Splits> && ...)
+auto redistribute(Rank& r, var<T> const& x, Splits const&... splits) {
+  return comm::detail::redistribute<detail::variable_steps, Layout, false, T>(r, x, splits...);
 }
-template <class Layout, rank_context Rank, typed_tensor T>
-auto redistribute(Rank& r, var<T> const& x, expert_t) {
-  return comm::detail::redistribute<detail::variable_steps, Layout, true, T>(r, x);
+template <class Layout, rank_context Rank, typed_tensor T, class... Splits>
+  requires(comm::is_axis_split<Splits> && ...)
+auto redistribute(Rank& r, var<T> const& x, expert_t, Splits const&... splits) {
+  return comm::detail::redistribute<detail::variable_steps, Layout, true, T>(r, x, splits...);
 }
 
 }  // namespace spmd::autograd
