@@ -5,6 +5,7 @@
 // axis size n = r.axis_size("tp"); the unit tests pin the sizes they always used.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <numeric>
 #include <type_traits>
@@ -229,6 +230,65 @@ void reduce_scatter_uneven_without_sizes(Rank& r) {
   using namespace spmd;
   std::size_t const n = r.axis_size("tp");
   (void)reduce_scatter<"tp", 0>(r, T<P>{block(0, n + 1, 0, 2)});
+}
+
+// Faults about split sizes, and the messages every rank must throw (in the units the caller
+// used: extents along the split dim, not element counts; the part after the rank's label, which
+// also names the world rank when it differs). Each needs n >= 2 ranks on "tp".
+
+// Split sizes {fill, fill, ...} for the n ranks of "tp", starting with `head` on the ranks for
+// which `here` holds.
+template <spmd::rank_context Rank>
+std::vector<std::size_t> sizes_with(Rank& r, std::size_t fill, std::vector<std::size_t> const& head, bool here) {
+  std::vector<std::size_t> lens(r.axis_size("tp"), fill);
+  if (here) std::copy(head.begin(), head.end(), lens.begin());
+  return lens;
+}
+
+// Rank 1 passes split sizes {2, 2, ...} to reduce_scatter, the others {3, 1, 2, 2, ...}.
+template <spmd::rank_context Rank>
+void reduce_scatter_with_disagreeing_split(Rank& r) {
+  using namespace spmd;
+  auto const lens = sizes_with(r, 2, {3, 1}, r.coord("tp") != 1);
+  (void)reduce_scatter<"tp", 0>(r, T<P>{block(0, 2 * lens.size(), 0, 3)}, lens);
+}
+inline char const* reduce_scatter_with_disagreeing_split_message =
+    "passed split sizes [2, 2";
+
+// Rank i holds 3 - (i == 1) rows and passes no split sizes to all_gather: each rank takes its own
+// extent for every rank's.
+template <spmd::rank_context Rank>
+void all_gather_uneven_without_sizes(Rank& r) {
+  using namespace spmd;
+  (void)all_gather<"tp", R>(r, T<S<0>>{block(0, r.coord("tp") == 1 ? 2 : 3, 0, 2)});
+}
+inline char const* all_gather_uneven_without_sizes_message =
+    "passed no split sizes (so [2, 2";
+
+// all_gather of shards whose other dim differs (rank 1: 4 columns, the others 3).
+template <spmd::rank_context Rank>
+void all_gather_other_dim_differs(Rank& r) {
+  using namespace spmd;
+  (void)all_gather<"tp", R>(r, T<S<0>>{block(0, 2, 0, r.coord("tp") == 1 ? 4 : 3)});
+}
+inline char const* all_gather_other_dim_differs_message =
+    "has 4 elements per index of dim 0";
+
+// all_to_all S<0> -> S<1>: rank 1 splits dim 1 as {1, 3, 2, 2, ...}, the others {2, 2, ...}.
+template <spmd::rank_context Rank>
+void all_to_all_with_disagreeing_dst_split(Rank& r) {
+  using namespace spmd;
+  auto const dst = sizes_with(r, 2, {1, 3}, r.coord("tp") == 1);
+  (void)all_to_all<"tp", S<1>>(r, T<S<0>>{block(0, 2, 0, 2 * dst.size())}, {}, dst);
+}
+inline char const* all_to_all_with_disagreeing_dst_split_message =
+    "passed dst split sizes [1, 3";
+
+// This rank's own entry of the split sizes is not its extent: thrown by that rank alone.
+template <spmd::rank_context Rank>
+void all_gather_sizes_contradict_shard(Rank& r) {
+  using namespace spmd;
+  (void)all_gather<"tp", R>(r, T<S<0>>{block(0, r.coord("tp") == 1 ? 3 : 2, 0, 2)}, sizes_with(r, 2, {}, false));
 }
 
 }  // namespace spmd_tests::values

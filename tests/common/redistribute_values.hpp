@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include <spmd/comm/redistribute.hpp>
 #include <spmd/local/dense.hpp>
@@ -104,5 +105,88 @@ template <class Rank>
 int wrong_pairs(Rank& r) {
   return check_all(r, sources{});
 }
+
+// Uneven shards. Dim 0 of the global matrix is split over dp, each dp chunk i over tp, with
+// extents e(i, j) = (i + j) % 3 + 1 (so the tp split differs from one dp chunk to the next);
+// dim 1 (for S<1> on tp) into c(j) = (j + 2) % 3 + 1 columns.
+struct uneven_split {
+  std::vector<std::size_t> dp;        // dp's extents along dim 0 (its chunks)
+  std::vector<std::size_t> tp_in_dp;  // tp's extents within this rank's dp chunk
+  std::vector<std::size_t> tp_whole;  // tp's extents of the whole dim 0 (when dp does not shard it)
+  std::vector<std::size_t> tp_cols;   // tp's extents along dim 1
+  std::size_t rows = 0, cols = 0;
+};
+
+template <class Rank>
+uneven_split uneven_split_of(Rank& r) {
+  std::size_t const ndp = r.axis_size("dp"), ntp = r.axis_size("tp");
+  uneven_split u;
+  u.dp.assign(ndp, 0);
+  u.tp_whole.assign(ntp, 0);
+  for (std::size_t i = 0; i < ndp; ++i)
+    for (std::size_t j = 0; j < ntp; ++j) {
+      std::size_t const e = (i + j) % 3 + 1;
+      u.dp[i] += e;
+      u.tp_whole[j] += e;
+      u.rows += e;
+      if (i == r.coord("dp")) u.tp_in_dp.push_back(e);
+    }
+  for (std::size_t j = 0; j < ntp; ++j) u.tp_cols.push_back((j + 2) % 3 + 1);
+  for (auto c : u.tp_cols) u.cols += c;
+  return u;
+}
+
+inline std::size_t prefix(std::vector<std::size_t> const& lens, std::size_t k) {
+  std::size_t o = 0;
+  for (std::size_t i = 0; i < k; ++i) o += lens[i];
+  return o;
+}
+
+// Rows [r0, r0 + nr) and columns [c0, c0 + nc) of a global matrix G(i, j) = 100 i + j + 1.
+inline Mat uneven_block(std::size_t r0, std::size_t nr, std::size_t c0, std::size_t nc) {
+  Mat m({nr, nc});
+  for (std::size_t i = 0; i < nr; ++i)
+    for (std::size_t j = 0; j < nc; ++j) m(i, j) = 100.0 * static_cast<double>(r0 + i) + static_cast<double>(c0 + j) + 1.0;
+  return m;
+}
+
+/// Round trips through redistribute with uneven split sizes (spmd::split_on), on a (dp, tp) mesh
+/// of any sizes: every result must hold this rank's piece of G. Returns the number of wrong ones.
+template <class Rank>
+int wrong_uneven_round_trips(Rank& r) {
+  auto const u = uneven_split_of(r);
+  std::size_t const di = r.coord("dp"), tj = r.coord("tp");
+  int bad = 0;
+  auto expect = [&](auto const& x, Mat const& m) { bad += near(x.local(), m) ? 0 : 1; };
+  Mat const whole = uneven_block(0, u.rows, 0, u.cols);
+  Mat const rows_tp = uneven_block(prefix(u.tp_whole, tj), u.tp_whole[tj], 0, u.cols);
+  Mat const cols_tp = uneven_block(0, u.rows, prefix(u.tp_cols, tj), u.tp_cols[tj]);
+  Mat const nested = uneven_block(prefix(u.dp, di) + prefix(u.tp_in_dp, tj), u.tp_in_dp[tj], 0, u.cols);
+  // tp: S<0> -> R (all_gather) -> S<0> (convert).
+  T<R, S<0>> const a{rows_tp};
+  auto const a_whole = redistribute<layout<R, R>>(r, a, split_on<"tp">(u.tp_whole));
+  expect(a_whole, whole);
+  expect(redistribute<layout<R, S<0>>>(r, a_whole, split_on<"tp">(u.tp_whole)), rows_tp);
+  // tp: S<0> -> S<1> (all_to_all: both splits) and back.
+  auto const a_cols = redistribute<layout<R, S<1>>>(r, a, split_on<"tp">(u.tp_whole, u.tp_cols));
+  expect(a_cols, cols_tp);
+  expect(redistribute<layout<R, S<0>>>(r, a_cols, split_on<"tp">(u.tp_cols, u.tp_whole)), rows_tp);
+  // dp and tp both shard dim 0: gathered one axis per step (tp first), split dp first.
+  T<S<0>, S<0>> const b{nested};
+  auto const b_whole = redistribute<layout<R, R>>(r, b, split_on<"dp">(u.dp), split_on<"tp">(u.tp_in_dp));
+  expect(b_whole, whole);
+  expect(redistribute<layout<S<0>, S<0>>>(r, b_whole, split_on<"tp">(u.tp_in_dp), split_on<"dp">(u.dp)), nested);
+  // dp leaves dim 0 to tp alone: tp is gathered (its split within the dp chunk), then split again
+  // over the whole dim.
+  expect(redistribute<layout<R, S<0>>>(r, b, split_on<"dp">(u.dp), split_on<"tp">(u.tp_in_dp, u.tp_whole)),
+         rows_tp);
+  // A pending sum reduce_scattered into uneven shards.
+  T<R, P> const c{tj == 0 ? whole : Mat(whole.shape(), 0.0)};
+  expect(redistribute<layout<R, S<0>>>(r, c, split_on<"tp">(u.tp_whole)), rows_tp);
+  return bad;
+}
+
+/// The number of round trips wrong_uneven_round_trips checks.
+inline constexpr int uneven_round_trips = 8;
 
 }  // namespace spmd_tests::redistribution

@@ -18,6 +18,14 @@ void run_all_ops(spmd_mpi_tests::checker& c, spmd_mpi_tests::mesh_t const& mesh)
     std::string const where = "ops on axes '" + std::string(Axes.view()) + "'";
     c.check(counts.checked == spmd_tests::adjoint_ops_per_rank, where + ": not every op was checked");
     c.record(counts.checked, counts.failed, where + ": ops not adjoint to their backward");
+    // Uneven split sizes: the plain ops and the autograd ones.
+    auto const uneven = spmd_tests::adjoint_uneven_ops<Mesh, Axes>(r);
+    c.check(uneven.checked == spmd_tests::adjoint_uneven_ops_per_rank, where + ": not every uneven op was checked");
+    c.record(uneven.checked, uneven.failed, where + ": ops with uneven split sizes not adjoint to their backward");
+    auto const grads = spmd_tests::autograd_uneven_ops<Mesh, Axes>(r);
+    c.check(grads.checked == spmd_tests::autograd_uneven_ops_per_rank,
+            where + ": not every autograd op with uneven sizes was checked");
+    c.record(grads.checked, grads.failed, where + ": autograd ops with uneven split sizes wrong");
   });
 }
 

@@ -49,6 +49,8 @@ void flattened(checker& c, mesh_t const& mesh) {
 void redistribute(checker& c, mesh_t const& mesh) {
   spmd::mpi::run(mesh, [&](spmd::mpi::rank& r) {
     c.record(spmd_tests::redistribution::pairs, spmd_tests::redistribution::wrong_pairs(r), "redistribute: pairs of layouts with a wrong value");
+    c.record(spmd_tests::redistribution::uneven_round_trips, spmd_tests::redistribution::wrong_uneven_round_trips(r),
+             "redistribute with uneven split sizes: round trips with a wrong value");
   });
 }
 
@@ -68,8 +70,23 @@ void faults(checker& c, mesh_t const& mesh) {
   spmd::mpi::run(
       mesh,
       [&](spmd::mpi::rank& r) {
-        c.expect_throw<spmd::comm_error>([&] { v::all_gather_with_disagreeing_split(r); }, "on group 'tp': rank 1",
+        c.expect_throw<spmd::comm_error>([&] { v::all_gather_with_disagreeing_split(r); },
+                                         "on group 'tp': rank 1 (tp=1",
                                          "disagreeing split sizes");
+        c.expect_throw<spmd::comm_error>([&] { v::all_gather_with_disagreeing_split(r); }, "passed split sizes [2, 2",
+                                         "disagreeing split sizes, in split sizes");
+        c.expect_throw<spmd::comm_error>([&] { v::reduce_scatter_with_disagreeing_split(r); },
+                                         v::reduce_scatter_with_disagreeing_split_message,
+                                         "reduce_scatter: disagreeing split sizes");
+        c.expect_throw<spmd::comm_error>([&] { v::all_gather_uneven_without_sizes(r); },
+                                         v::all_gather_uneven_without_sizes_message,
+                                         "all_gather: uneven shards without split sizes");
+        c.expect_throw<spmd::comm_error>([&] { v::all_gather_other_dim_differs(r); },
+                                         v::all_gather_other_dim_differs_message,
+                                         "all_gather: shards that differ in another dim");
+        c.expect_throw<spmd::comm_error>([&] { v::all_to_all_with_disagreeing_dst_split(r); },
+                                         v::all_to_all_with_disagreeing_dst_split_message,
+                                         "all_to_all: disagreeing dst split sizes");
         // The group is still usable afterwards.
         c.check(v::all_reduce_ok(r), "all_reduce after a caught mismatch");
       },

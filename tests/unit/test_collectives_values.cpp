@@ -31,6 +31,21 @@ int failures_on(std::vector<std::pair<std::string, std::size_t>> const& sizes, F
   return bad.load();
 }
 
+// Runs fn on a mesh (bounded in time) and returns the message of the comm_error run() rethrows.
+template <class F>
+std::string comm_error_of(std::vector<std::pair<std::string, std::size_t>> const& sizes, F fn) {
+  auto fut = std::async(std::launch::async, [&] {
+    try {
+      threads::run(sizes, fn);
+    } catch (comm_error const& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  });
+  if (fut.wait_for(std::chrono::seconds(30)) != std::future_status::ready) return "hang";
+  return fut.get();
+}
+
 }  // namespace
 
 TEST_CASE("all_reduce sums pending sums; V is reduced as P", "[comm][values]") {
@@ -123,4 +138,49 @@ TEST_CASE("an output tensor of the wrong shape is refused before communicating",
   });
   REQUIRE(fut.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
   CHECK(fut.get() == "spmd: all_gather_into on 'tp': the output tensor has shape [3, 3], the result has shape [4, 3]");
+}
+
+TEST_CASE("split sizes that disagree are reported as split sizes along the split dim, not element counts",
+          "[comm][faults][uneven]") {
+  using Catch::Contains;
+  // all_gather: rank 1 passes {2, 2, 2}, the others {1, 2, 3} (2 columns: 4 elements per block).
+  REQUIRE_THAT(comm_error_of({{"tp", 3}}, [](threads::rank& r) { v::all_gather_with_disagreeing_split(r); }),
+               Contains("spmd: all_gather on group 'tp': rank 1 (tp=1) passed split sizes [2, 2, 2] along dim 0, "
+                        "rank 0 (tp=0) passed [1, 2, 3]"));
+  REQUIRE_THAT(comm_error_of({{"tp", 2}}, [](threads::rank& r) { v::reduce_scatter_with_disagreeing_split(r); }),
+               Contains("spmd: reduce_scatter_sum on group 'tp': rank 1 (tp=1) passed split sizes [2, 2] along dim "
+                        "0, rank 0 (tp=0) passed [3, 1]"));
+  REQUIRE_THAT(comm_error_of({{"tp", 3}}, [](threads::rank& r) { v::reduce_scatter_with_disagreeing_split(r); }),
+               Contains(std::string("rank 1 (tp=1) ") + v::reduce_scatter_with_disagreeing_split_message));
+  REQUIRE_THAT(comm_error_of({{"tp", 2}}, [](threads::rank& r) { v::all_gather_uneven_without_sizes(r); }),
+               Contains("rank 1 (tp=1) passed no split sizes (so [2, 2] along dim 0), rank 0 (tp=0) passed none "
+                        "(so [3, 3]); uneven shards need the same split sizes on every rank"));
+  REQUIRE_THAT(comm_error_of({{"tp", 2}}, [](threads::rank& r) { v::all_gather_other_dim_differs(r); }),
+               Contains("rank 1 (tp=1) has 4 elements per index of dim 0, rank 0 (tp=0) has 3: the tensors differ "
+                        "in a dim other than the split dim"));
+  REQUIRE_THAT(comm_error_of({{"tp", 2}}, [](threads::rank& r) { v::all_to_all_with_disagreeing_dst_split(r); }),
+               Contains("spmd: all_to_all on group 'tp': rank 1 (tp=1) passed dst split sizes [1, 3] along dim 1, "
+                        "rank 0 (tp=0) passed [2, 2]"));
+  // Thrown by the rank whose own entry is wrong, before communicating.
+  REQUIRE_THAT(comm_error_of({{"tp", 2}}, [](threads::rank& r) { v::all_gather_sizes_contradict_shard(r); }),
+               Contains("spmd: all_gather on 'tp': split sizes [2, 2] along dim 0 say rank 1 (tp=1) holds 2, but it "
+                        "holds 3"));
+  // A group over two axes names the rank by its coordinates; a group rank that is not the world
+  // rank says both.
+  REQUIRE_THAT(comm_error_of({{"dp", 2}, {"tp", 2}},
+                             [](threads::rank& r) {
+                               using X = tensor<v::Mat, mesh<"dp", "tp">, layout<S<0>, S<0>>>;
+                               std::size_t const flat = r.coord("dp") * 2 + r.coord("tp");
+                               std::vector<std::size_t> lens{1, 1, 1, 1};
+                               if (flat == 3) lens = {1, 1, 2, 0};
+                               (void)all_gather<"dp,tp", R>(r, X{v::block(0, flat == 3 ? 0 : 1, 0, 2)}, lens);
+                             }),
+               Contains("rank 3 (dp=1, tp=1) passed split sizes [1, 1, 2, 0] along dim 0, rank 0 (dp=0, tp=0) "
+                        "passed [1, 1, 1, 1]"));
+  REQUIRE_THAT(comm_error_of({{"dp", 2}, {"tp", 2}},
+                             [](threads::rank& r) {
+                               if (r.coord("dp") == 1) v::all_gather_with_disagreeing_split(r);  // one tp group
+                             }),
+               Contains("rank 1 (tp=1, world rank 3) passed split sizes [2, 2] along dim 0, rank 0 (tp=0, world "
+                        "rank 2) passed [1, 2]"));
 }

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -20,6 +21,7 @@
 #include <spmd/runtime/threads.hpp>
 #include <spmd/testing/global.hpp>
 
+#include "../common/collectives_adjoint.hpp"
 #include "../common/redistribute_values.hpp"
 
 using namespace spmd;
@@ -126,6 +128,68 @@ TEST_CASE("autograd::redistribute records the same steps as the explicit collect
     double norm = 0;
     for (std::size_t i = 0; i < px.grad().local().size(); ++i) norm += std::abs(px.grad().local().data()[i]);
     if (!(norm > 0)) ++bad;
+  });
+  CHECK(bad.load() == 0);
+}
+
+TEST_CASE("redistribute keeps the gathers and splits of axes with split sizes one axis per step",
+          "[comm][redistribute][uneven]") {
+  constexpr std::uint64_t dp = 1, tp = 2, both = 3;
+  using From = layout<S<0>, S<0>>;
+  using To = layout<R, R>;
+  // Even: one all_gather over the flattened (dp, tp) group; with sizes on tp (or dp): one per axis.
+  STATIC_REQUIRE(plan_is<From, To>({{step_kind::all_gather, both, S0, Rc}}));
+  constexpr auto const& apart = comm::plan::of<From, To, tp>;
+  STATIC_REQUIRE(apart.count == 2);
+  STATIC_REQUIRE(apart.list[0].axes == tp);
+  STATIC_REQUIRE(apart.list[1].axes == dp);
+  STATIC_REQUIRE(comm::plan::of<From, To, dp>.count == 2);
+  // The sizes each step uses: the gather of tp consumes the source's, its split again creates the
+  // destination's (S<0>, S<0> -> R, S<0> gathers tp, then dp, then splits tp over the whole dim).
+  constexpr auto const& blocked = comm::plan::of<From, layout<R, S<0>>, both>;
+  STATIC_REQUIRE(comm::plan::uses(blocked, 1, comm::plan::sizes_role::from));
+  STATIC_REQUIRE(comm::plan::uses(blocked, 1, comm::plan::sizes_role::to));
+  STATIC_REQUIRE(comm::plan::uses(blocked, 0, comm::plan::sizes_role::from));
+  STATIC_REQUIRE(!comm::plan::uses(blocked, 0, comm::plan::sizes_role::to));
+}
+
+TEST_CASE("redistribute with uneven split sizes keeps the values, there and back", "[comm][redistribute][uneven]") {
+  using sizes = std::pair<std::size_t, std::size_t>;
+  for (auto [dp, tp] : std::vector<sizes>{{2, 2}, {2, 3}, {3, 2}, {1, 4}}) {
+    std::atomic<int> bad{0};
+    threads::run({{"dp", dp}, {"tp", tp}}, [&](threads::rank& r) { bad += wrong_uneven_round_trips(r); });
+    CHECK(bad.load() == 0);
+  }
+}
+
+TEST_CASE("autograd::redistribute with uneven split sizes: values and adjoint backward",
+          "[autograd][redistribute][uneven]") {
+  std::atomic<int> bad{0};
+  threads::run({{"dp", 2}, {"tp", 3}}, [&](threads::rank& r) {
+    auto const u = uneven_split_of(r);
+    std::size_t const tj = r.coord("tp");
+    auto const sizes = [](std::vector<std::size_t> const& v) { return std::make_shared<std::vector<std::size_t>>(v); };
+    // (S<0>, S<0>) -> (R, S<1>): gathers tp, then dp (the sources' sizes), then splits tp along dim 1.
+    bool const ok1 = spmd_tests::autograd_adjoint_ok<T<S<0>, S<0>>>(
+        r, {u.tp_in_dp[tj], u.cols}, 301,
+        [&](auto const& v) {
+          return autograd::redistribute<layout<R, S<1>>>(r, v, split_on<"dp">(*sizes(u.dp)),
+                                                         split_on<"tp">(*sizes(u.tp_in_dp), *sizes(u.tp_cols)));
+        },
+        [&](auto const& x) {
+          return redistribute<layout<R, S<1>>>(r, x, split_on<"dp">(u.dp), split_on<"tp">(u.tp_in_dp, u.tp_cols));
+        });
+    // (R, P) -> (S<0>, S<0>) nested: reduce_scatter on dp, then on tp within the dp chunk.
+    bool const ok2 = spmd_tests::autograd_adjoint_ok<T<R, P>>(
+        r, {u.rows, u.cols}, 302,
+        [&](auto const& v) {
+          return autograd::redistribute<layout<S<0>, S<0>>>(r, v, split_on<"dp">(*sizes(u.dp)),
+                                                            split_on<"tp">(*sizes(u.tp_in_dp)));
+        },
+        [&](auto const& x) {
+          return redistribute<layout<S<0>, S<0>>>(r, x, split_on<"dp">(u.dp), split_on<"tp">(u.tp_in_dp));
+        });
+    if (!ok1 || !ok2) ++bad;
   });
   CHECK(bad.load() == 0);
 }

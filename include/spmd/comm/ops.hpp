@@ -68,6 +68,22 @@ inline std::size_t offset_of(size_list const& lens, std::size_t i) {
   return off;
 }
 
+/// The note that tells the runtime what the counts of a split of dim `d` (seen as `a`) count: the
+/// extents along d (given as split sizes, or not), so that a disagreement is reported in them.
+inline split_note note_for(around_dim a, std::size_t d, split_sizes given) {
+  return split_note{d, a.outer * a.inner, !given.empty()};
+}
+
+/// `call(notes...)` if the communicator takes the notes (`call` is SFINAE-friendly), else
+/// `call()`: a communicator of one's own need not take them.
+template <class Call, class... Notes>
+void with_notes(Call const& call, Notes const&... notes) {
+  if constexpr (std::is_invocable_v<Call const&, Notes const&...>)
+    call(notes...);
+  else
+    call();
+}
+
 template <class Out, class T>
 Out same_data(T&& x) {
   return Out{std::forward<T>(x).local()};
@@ -138,7 +154,7 @@ struct reduce_scatter_op : detail::writes_result<reduce_scatter_op<Axes, Src, Ds
 
   template <class Comm, class Local>
   static detail::size_list lengths(Comm& comm, Local const& in, split_sizes sizes) {
-    return detail::split_lengths(sizes, in.shape()[Dst::dim], comm.size(), "reduce_scatter", Axes.view());
+    return detail::split_lengths(sizes, in.shape()[Dst::dim], comm.size(), {"reduce_scatter", Axes.view(), Dst::dim});
   }
 
   template <class Comm, class Local>
@@ -154,12 +170,19 @@ struct reduce_scatter_op : detail::writes_result<reduce_scatter_op<Axes, Src, Ds
     auto const a = detail::split_shape(in.shape(), Dst::dim);
     auto const counts = detail::chunk_counts(a, sizes, lens);
     std::span<value_type> const mine(out.data(), counts[comm.rank()]);
+    auto const note = detail::note_for(a, Dst::dim, sizes);
+    auto const scatter = [&](std::span<value_type const> all) {
+      detail::with_notes([&](auto const&... n) -> decltype(comm.reduce_scatter_sum(all, mine, split_sizes(counts),
+                                                                                   n...)) {
+        return comm.reduce_scatter_sum(all, mine, split_sizes(counts), n...);
+      }, note);
+    };
     if (a.outer == 1) {
-      comm.reduce_scatter_sum(std::span(in.data(), detail::element_count(in)), mine, counts);
+      scatter(std::span(in.data(), detail::element_count(in)));
     } else {
       std::vector<value_type> packed(detail::element_count(in));
       detail::pack_chunks(in.data(), a, lens, packed.data());
-      comm.reduce_scatter_sum(std::span<value_type const>(packed), mine, counts);
+      scatter(packed);
     }
   }
 };
@@ -182,7 +205,7 @@ struct all_gather_op : detail::writes_result<all_gather_op<Axes, Src, Dst, Dim>,
   static detail::size_list lengths(Comm& comm, Local const& in, split_sizes sizes) {
     static_assert(static_cast<std::size_t>(dim < 0 ? 0 : dim) < Local::rank,
                   "spmd: all_gather: the gather dim must be a dim of the tensor");
-    return detail::gather_lengths(sizes, in.shape()[dim], comm.rank(), comm.size(), "all_gather", Axes.view());
+    return detail::gather_lengths(sizes, in.shape()[dim], comm.rank(), comm.size(), {"all_gather", Axes.view(), dim});
   }
 
   template <class Comm, class Local>
@@ -198,11 +221,17 @@ struct all_gather_op : detail::writes_result<all_gather_op<Axes, Src, Dst, Dim>,
     auto const a = detail::split_shape(out.shape(), dim);
     auto const counts = detail::chunk_counts(a, sizes, lens);
     std::span<value_type const> const mine(in.data(), detail::element_count(in));
+    auto const note = detail::note_for(a, dim, sizes);
+    auto const gather = [&](std::span<value_type> all) {
+      detail::with_notes([&](auto const&... n) -> decltype(comm.all_gather(mine, all, split_sizes(counts), n...)) {
+        return comm.all_gather(mine, all, split_sizes(counts), n...);
+      }, note);
+    };
     if (a.outer == 1) {
-      comm.all_gather(mine, std::span(out.data(), detail::element_count(out)), counts);
+      gather(std::span(out.data(), detail::element_count(out)));
     } else {
       std::vector<value_type> packed(detail::element_count(out));
-      comm.all_gather(mine, std::span<value_type>(packed), counts);
+      gather(packed);
       detail::unpack_chunks(packed.data(), a, lens, out.data());
     }
   }
@@ -228,8 +257,8 @@ struct all_to_all_op {
     if constexpr (a_dim == b_dim) {
       return out_t{std::forward<T>(x).local()};
     } else {
-      auto const a_lens = detail::gather_lengths(src_sizes, in.shape()[a_dim], me, n, "all_to_all", Axes.view());
-      auto const b_lens = detail::split_lengths(dst_sizes, in.shape()[b_dim], n, "all_to_all", Axes.view());
+      auto const a_lens = detail::gather_lengths(src_sizes, in.shape()[a_dim], me, n, {"all_to_all", Axes.view(), a_dim});
+      auto const b_lens = detail::split_lengths(dst_sizes, in.shape()[b_dim], n, {"all_to_all", Axes.view(), b_dim});
       // Send: my tensor split along b, chunk j to rank j.
       auto const send_shape = detail::split_shape(in.shape(), b_dim);
       std::vector<value_type> send(detail::element_count(in));
@@ -252,9 +281,17 @@ struct all_to_all_op {
         recv_total += c;
       }
       std::vector<value_type> recv(recv_total);
-      comm.all_to_all(std::span<value_type const>(send), send_counts, std::span<value_type>(recv), recv_counts);
+      auto const recv_shape = detail::split_shape(out_shape, a_dim);
+      std::span<value_type const> const send_span(send);
+      std::span<value_type> const recv_span(recv);
+      detail::with_notes(
+          [&](auto const&... n) -> decltype(comm.all_to_all(send_span, split_sizes(send_counts), recv_span,
+                                                             split_sizes(recv_counts), n...)) {
+            return comm.all_to_all(send_span, split_sizes(send_counts), recv_span, split_sizes(recv_counts), n...);
+          },
+          detail::note_for(send_shape, b_dim, dst_sizes), detail::note_for(recv_shape, a_dim, src_sizes));
       local_type out(out_shape);
-      detail::unpack_chunks(recv.data(), detail::split_shape(out_shape, a_dim), a_lens, out.data());
+      detail::unpack_chunks(recv.data(), recv_shape, a_lens, out.data());
       return out_t{std::move(out)};
     }
   }
@@ -277,7 +314,7 @@ struct convert_op {
       auto& comm = group_of<Axes>(r);
       auto const& in = x.local();
       auto const a = detail::split_shape(in.shape(), Dst::dim);
-      auto const lens = detail::split_lengths(sizes, a.extent, comm.size(), "convert", Axes.view());
+      auto const lens = detail::split_lengths(sizes, a.extent, comm.size(), {"convert", Axes.view(), Dst::dim});
       auto shape = in.shape();
       shape[Dst::dim] = lens[comm.rank()];
       local_type out(shape);
@@ -287,8 +324,8 @@ struct convert_op {
       // Place this rank's chunk in zeros of the whole extent: the sum over ranks is the whole.
       auto& comm = group_of<Axes>(r);
       auto const& in = x.local();
-      auto const lens = detail::gather_lengths(sizes, in.shape()[Src::dim], comm.rank(), comm.size(), "convert",
-                                               Axes.view());
+      auto const lens = detail::gather_lengths(sizes, in.shape()[Src::dim], comm.rank(), comm.size(),
+                                               {"convert", Axes.view(), Src::dim});
       auto shape = in.shape();
       shape[Src::dim] = detail::offset_of(lens, lens.size());
       local_type out(shape);
@@ -364,7 +401,36 @@ struct reversed_backward<First, Rest...> {
   };
   using type = typename append<typename reversed_backward<Rest...>::type, backward_t<First>>::type;
 };
+template <class Op>
+inline constexpr bool is_all_to_all = false;
+template <fixed_string A, class Src, class Dst>
+inline constexpr bool is_all_to_all<all_to_all_op<A, Src, Dst>> = true;
 }  // namespace detail
+
+/// Runs the backward of op `Op` on `g`, the gradient of its output, with the split sizes the
+/// forward ran with: `sizes` (for all_to_all: its src_sizes) and `dst_sizes` (all_to_all only).
+/// all_gather's backward reduce_scatters with the same sizes, convert(R, S<d>)'s places the shard
+/// at its offset, all_to_all's goes back with src and dst swapped.
+template <class Op, class Rank, typed_tensor G>
+auto apply_backward(Rank& r, G&& g, split_sizes sizes = {}, split_sizes dst_sizes = {}) {
+  if constexpr (detail::is_all_to_all<Op>)
+    return backward_t<Op>::apply(r, std::forward<G>(g), dst_sizes, sizes);
+  else
+    return backward_t<Op>::apply(r, std::forward<G>(g), sizes);
+}
+
+/// The split sizes of one call of a collective, owned: what its backward needs again after the
+/// caller's spans are gone. (No allocation for even splits: their sizes are empty.)
+struct saved_sizes {
+  std::vector<std::size_t> sizes, dst_sizes;
+  explicit saved_sizes(split_sizes s = {}, split_sizes d = {}) : sizes(s.begin(), s.end()), dst_sizes(d.begin(), d.end()) {}
+};
+
+/// apply_backward with saved sizes.
+template <class Op, class Rank, typed_tensor G>
+auto apply_backward(Rank& r, G&& g, saved_sizes const& saved) {
+  return apply_backward<Op>(r, std::forward<G>(g), saved.sizes, saved.dst_sizes);
+}
 
 // clang-format off
 template <fixed_string A> struct backward_of<all_reduce_op<A, P, R>> { using type = all_reduce_op<A, P, R>; };

@@ -13,8 +13,10 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -177,9 +179,11 @@ constexpr steps<N> make(std::array<code, N> from, std::array<code, N> const& to)
 /// `p` with runs of the same collective merged into one over the flattened axes (ranks row-major in
 /// mesh order): all_reduce steps with the same source and destination; all_gather steps with the
 /// same source and destination taken innermost first; reduce_scatter steps outermost first. Each
-/// equals the run it replaces.
+/// equals the run it replaces. The gathers and scatters of the axes in `separate` (a bit per axis:
+/// those with uneven split sizes) stay one step per axis: a flattened group's split would need
+/// every rank's sizes on the other axes, which no rank has.
 template <std::size_t N>
-constexpr steps<N> merged(steps<N> const& p) {
+constexpr steps<N> merged(steps<N> const& p, std::uint64_t separate = 0) {
   auto lowest = [](std::uint64_t m) {
     std::size_t k = 0;
     while ((m >> k & 1u) == 0) ++k;
@@ -196,9 +200,10 @@ constexpr steps<N> merged(steps<N> const& p) {
     if (out.count > 0) {
       step& last = out.list[out.count - 1];
       bool const same = last.kind == s.kind && last.src == s.src && last.dst == s.dst;
+      bool const apart = ((last.axes | s.axes) & separate) != 0;
       bool const joins = (s.kind == step_kind::all_reduce) ||
-                         (s.kind == step_kind::all_gather && highest(s.axes) < lowest(last.axes)) ||
-                         (s.kind == step_kind::reduce_scatter && lowest(s.axes) > highest(last.axes));
+                         (!apart && s.kind == step_kind::all_gather && highest(s.axes) < lowest(last.axes)) ||
+                         (!apart && s.kind == step_kind::reduce_scatter && lowest(s.axes) > highest(last.axes));
       if (same && joins) {
         last.axes |= s.axes;
         continue;
@@ -225,9 +230,47 @@ struct codes_of<layout<Ps...>> {
   static constexpr std::array<code, sizeof...(Ps)> value{code_of<Ps>...};
 };
 
-/// The plan from tensor layout `From` to `To` (both positional).
-template <class From, class To>
-inline constexpr auto of = merged(make(codes_of<From>::value, codes_of<To>::value));
+/// The plan from tensor layout `From` to `To` (both positional); the axes in `Separate` (a bit per
+/// axis) gather and split one axis per step.
+template <class From, class To, std::uint64_t Separate = 0>
+inline constexpr auto of = merged(make(codes_of<From>::value, codes_of<To>::value), Separate);
+
+/// Which split sizes of its axis a step uses on each side: none, those of the source layout's
+/// shards ("from") or those of the destination layout's ("to").
+enum class sizes_role { none, from, to };
+
+/// The side of step `s` that consumes a shard (all_gather, all_to_all's source) and the side that
+/// creates one (reduce_scatter, convert R|I -> S<d>, all_to_all's destination).
+constexpr bool consumes_shard(step const& s) {
+  return is_shard(s.src) && (s.kind == step_kind::all_gather || s.kind == step_kind::all_to_all);
+}
+constexpr bool creates_shard(step const& s) {
+  return is_shard(s.dst) && (s.kind == step_kind::reduce_scatter || s.kind == step_kind::all_to_all ||
+                             (s.kind == step_kind::convert && is_whole(s.src)));
+}
+
+/// The sizes step `i` of `p` consumes along mesh axis `k`: the source's, if no step before it
+/// changed axis k; otherwise the shard was created by this plan, and every shard it creates is the
+/// destination's (splits go to the destination placement only).
+template <std::size_t N>
+constexpr sizes_role consumed_role(steps<N> const& p, std::size_t i, std::size_t k) {
+  if (!(p.list[i].axes >> k & 1u) || !consumes_shard(p.list[i])) return sizes_role::none;
+  for (std::size_t j = 0; j < i; ++j)
+    if (p.list[j].axes >> k & 1u) return sizes_role::to;
+  return sizes_role::from;
+}
+template <std::size_t N>
+constexpr sizes_role created_role(steps<N> const& p, std::size_t i, std::size_t k) {
+  return (p.list[i].axes >> k & 1u) && creates_shard(p.list[i]) ? sizes_role::to : sizes_role::none;
+}
+
+/// Whether some step of `p` uses the sizes of `role` on mesh axis `k`.
+template <std::size_t N>
+constexpr bool uses(steps<N> const& p, std::size_t k, sizes_role role) {
+  for (std::size_t i = 0; i < p.count; ++i)
+    if (consumed_role(p, i, k) == role || created_role(p, i, k) == role) return true;
+  return false;
+}
 template <class From, class To>
 inline constexpr bool found = reaches(of<From, To>, codes_of<From>::value, codes_of<To>::value);
 
@@ -306,22 +349,23 @@ inline constexpr auto axes_name = axes_name_impl<Mesh, Axes>::value;
 
 }  // namespace plan
 
-/// How each kind of step runs on plain tensors (autograd has its own, for variables).
+/// How each kind of step runs on plain tensors (autograd has its own, for variables). `gathered`:
+/// the split sizes of the shards a step consumes, `created`: of those it creates (empty: even).
 struct tensor_steps {
   template <step_kind K, fixed_string Axis, placement Src, placement Dst, bool Expert, class Rank, class T>
-  static auto apply(Rank& r, T&& x) {
+  static auto apply(Rank& r, T&& x, split_sizes gathered, split_sizes created) {
     if constexpr (K == step_kind::all_reduce)
       return spmd::all_reduce<Axis, Src, Dst>(r, std::forward<T>(x));
     else if constexpr (K == step_kind::reduce_scatter)
-      return spmd::reduce_scatter<Axis, Src, Dst>(r, std::forward<T>(x));
+      return spmd::reduce_scatter<Axis, Src, Dst>(r, std::forward<T>(x), created);
     else if constexpr (K == step_kind::all_gather)
-      return spmd::all_gather<Axis, Src, Dst>(r, std::forward<T>(x));
+      return spmd::all_gather<Axis, Src, Dst>(r, std::forward<T>(x), gathered);
     else if constexpr (K == step_kind::all_to_all)
-      return spmd::all_to_all<Axis, Src, Dst>(r, std::forward<T>(x));
+      return spmd::all_to_all<Axis, Src, Dst>(r, std::forward<T>(x), gathered, created);
     else if constexpr (K == step_kind::convert && Expert)
-      return spmd::convert<Axis, Src, Dst>(r, std::forward<T>(x), expert);
+      return spmd::convert<Axis, Src, Dst>(r, std::forward<T>(x), expert, shard_placement<Dst> ? created : gathered);
     else if constexpr (K == step_kind::convert)
-      return spmd::convert<Axis, Src, Dst>(r, std::forward<T>(x));
+      return spmd::convert<Axis, Src, Dst>(r, std::forward<T>(x), shard_placement<Dst> ? created : gathered);
     else if constexpr (Expert)
       return spmd::reinterpret<Axis, Src, Dst>(std::forward<T>(x), expert);
     else
@@ -329,24 +373,110 @@ struct tensor_steps {
   }
 };
 
+/// Split sizes for `redistribute` on one mesh axis (made by spmd::split_on): one list, or two
+/// (the source's shards, then the destination's).
+template <fixed_string Axis, std::size_t Lists>
+struct axis_split {
+  static constexpr std::string_view axis = Axis.view();
+  static constexpr std::size_t lists = Lists;
+  std::array<split_sizes, Lists> sizes;
+};
+
+template <class T>
+inline constexpr bool is_axis_split = false;
+template <fixed_string Axis, std::size_t Lists>
+inline constexpr bool is_axis_split<axis_split<Axis, Lists>> = true;
+
 namespace detail {
+
+/// The split sizes of each mesh axis in a redistribution: of the source layout's shards and of the
+/// destination layout's (empty: even).
+template <std::size_t N>
+struct axis_sizes {
+  std::array<split_sizes, N> from{}, to{};
+};
 
 /// Runs steps I, I + 1, ... of `Plan` with `Steps`.
 template <class Steps, class Mesh, auto const& Plan, bool Expert, std::size_t I, class Rank, class T>
-auto run_plan(Rank& r, T&& x) {
+auto run_plan(Rank& r, T&& x, axis_sizes<Mesh::rank> const& sizes) {
   if constexpr (I == Plan.count) {
     return std::remove_cvref_t<T>(std::forward<T>(x));
   } else {
     constexpr plan::step s = Plan.list[I];
+    // Only a step over one axis can have uneven sizes (plan::merged keeps those apart).
+    split_sizes gathered{}, created{};
+    if constexpr (std::has_single_bit(s.axes)) {
+      constexpr std::size_t k = static_cast<std::size_t>(std::countr_zero(s.axes));
+      constexpr auto consumed = plan::consumed_role(Plan, I, k);
+      if constexpr (consumed != plan::sizes_role::none)
+        gathered = consumed == plan::sizes_role::from ? sizes.from[k] : sizes.to[k];
+      if constexpr (plan::created_role(Plan, I, k) != plan::sizes_role::none) created = sizes.to[k];
+    }
     return run_plan<Steps, Mesh, Plan, Expert, I + 1>(
-        r, Steps::template apply<s.kind, plan::axes_name<Mesh, s.axes>, plan::placement_of<s.src>,
-                                 plan::placement_of<s.dst>, Expert>(r, std::forward<T>(x)));
+        r,
+        Steps::template apply<s.kind, plan::axes_name<Mesh, s.axes>, plan::placement_of<s.src>,
+                              plan::placement_of<s.dst>, Expert>(r, std::forward<T>(x), gathered, created),
+        sizes);
   }
 }
 
-/// redistribute of `x` (a tensor, or an autograd variable: `X` is its tensor type) to `Layout`.
-template <class Steps, class Layout, bool Expert, class X, class Rank, class T>
-auto redistribute(Rank& r, T&& x) {
+/// The axes that `Splits` give sizes for, a bit per mesh axis.
+template <class Mesh, class... Splits>
+inline constexpr std::uint64_t split_axes = (std::uint64_t{0} | ... | (std::uint64_t{1} << Mesh::find(Splits::axis)));
+
+/// Diagnoses split sizes that the plan `Plan` cannot use: an axis not in the mesh or named twice,
+/// an axis no step gathers or splits along, or the wrong number of lists.
+template <class Mesh, auto const& Plan, class Split, class... Splits>
+consteval bool split_valid() {
+  constexpr std::size_t k = Mesh::find(Split::axis);
+  if constexpr (k >= Mesh::rank) {
+    static_assert(k < Mesh::rank, "spmd: redistribute: split_on<axis> names an axis that is not in the mesh");
+    return false;
+  } else if constexpr (((Splits::axis == Split::axis ? 1 : 0) + ... + 0) != 1) {
+    static_assert(((Splits::axis == Split::axis ? 1 : 0) + ... + 0) == 1,
+                  "spmd: redistribute: split_on<axis> names the same mesh axis twice; give one split_on per axis "
+                  "(split_on<axis>(from, to) when both layouts shard it)");
+    return false;
+  } else {
+    constexpr bool from = plan::uses(Plan, k, plan::sizes_role::from);
+    constexpr bool to = plan::uses(Plan, k, plan::sizes_role::to);
+    constexpr std::size_t needed = (from ? 1 : 0) + (to ? 1 : 0);
+    static_assert(needed != 0,
+                  "spmd: redistribute: split_on<axis> gives split sizes for a mesh axis that no step gathers or "
+                  "splits along (it is S<d> in neither layout, or its shard stays where it is); drop it");
+    static_assert(needed == 0 || needed != 2 || Split::lists == 2,
+                  "spmd: redistribute: this mesh axis is sharded in both layouts and both shards are moved: give "
+                  "the extents of both, split_on<axis>(from, to) (the source's shards, then the destination's)");
+    static_assert(needed == 0 || needed != 1 || Split::lists == 1,
+                  "spmd: redistribute: only one of the layouts shards this mesh axis (or only one of its shards "
+                  "moves): give one list, split_on<axis>(sizes)");
+    return needed != 0 && Split::lists == needed;
+  }
+}
+
+/// Each split's lists in the sides (from, to) of its axis that the plan uses.
+template <class Mesh, auto const& Plan, class... Splits>
+axis_sizes<Mesh::rank> sizes_by_axis(Splits const&... splits) {
+  axis_sizes<Mesh::rank> out;
+  [[maybe_unused]] auto place = [&out]<class Split>(Split const& sp) {
+    constexpr std::size_t k = Mesh::find(Split::axis);
+    if constexpr (Split::lists == 2) {
+      out.from[k] = sp.sizes[0];
+      out.to[k] = sp.sizes[1];
+    } else if constexpr (plan::uses(Plan, k, plan::sizes_role::from)) {
+      out.from[k] = sp.sizes[0];
+    } else {
+      out.to[k] = sp.sizes[0];
+    }
+  };
+  (place(splits), ...);
+  return out;
+}
+
+/// redistribute of `x` (a tensor, or an autograd variable: `X` is its tensor type) to `Layout`,
+/// with the split sizes `splits` (spmd::split_on) for the axes that have uneven shards.
+template <class Steps, class Layout, bool Expert, class X, class Rank, class T, class... Splits>
+auto redistribute(Rank& r, T&& x, Splits const&... splits) {
   using mesh = typename X::mesh_type;
   using from = typename X::layout_type;
   using to = resolve_layout_t<mesh, Layout>;
@@ -354,25 +484,51 @@ auto redistribute(Rank& r, T&& x) {
     return std::remove_cvref_t<T>(std::forward<T>(x));  // after the diagnostic: no follow-up errors
   } else {
     static_assert(plan::found<from, to>, "spmd: redistribute found no plan for this change of layout (please report)");
-    return run_plan<Steps, mesh, plan::of<from, to>, Expert, 0>(r, std::forward<T>(x));
+    constexpr std::uint64_t separate = split_axes<mesh, Splits...>;
+    if constexpr (!(split_valid<mesh, plan::of<from, to, separate>, Splits, Splits...>() && ...))
+      return std::remove_cvref_t<T>(std::forward<T>(x));
+    else
+      return run_plan<Steps, mesh, plan::of<from, to, separate>, Expert, 0>(
+          r, std::forward<T>(x), sizes_by_axis<mesh, plan::of<from, to, separate>>(splits...));
   }
 }
 
 }  // namespace detail
 }  // namespace comm
 
+/// Split sizes for `redistribute` on mesh axis `Axis`, as a rank passes them to a collective on
+/// that axis: the extents along the split dim of the ranks of its group, in group order.
+/// `split_on<"tp">(sizes)` when only one layout shards `Axis` (the source's shards when they are
+/// gathered, the destination's when they are created); `split_on<"tp">(from, to)` when both do
+/// and both shards move (S<0> -> S<1>, or a shard gathered and split again because another axis
+/// shards the same dim). The axis, the number of lists and their use are checked at compile time.
+template <fixed_string Axis>
+comm::axis_split<Axis, 1> split_on(split_sizes sizes) {
+  return {{sizes}};
+}
+template <fixed_string Axis>
+comm::axis_split<Axis, 2> split_on(split_sizes from, split_sizes to) {
+  return {{from, to}};
+}
+
 /// `x` with layout `Layout` (positional or named, e.g. `layout<R, S<0>>` or
 /// `layout<at<"tp", S<0>>, at<"dp", R>>`): on each mesh axis whose placement differs, the one
 /// collective, convert or reinterpret of the placement table, planned at compile time (see the
-/// header comment for the order). Splits must be even. The changes that need spmd::expert when
-/// called one by one need it here too: `redistribute<L>(r, x, spmd::expert)`.
-template <class Layout, typed_tensor T, rank_context Rank>
-auto redistribute(Rank& r, T&& x) {
-  return comm::detail::redistribute<comm::tensor_steps, Layout, false, std::remove_cvref_t<T>>(r, std::forward<T>(x));
+/// header comment for the order). Splits are even unless split sizes are given for an axis with
+/// spmd::split_on (`redistribute<L>(r, x, split_on<"tp">(sizes))`); the gathers and splits of such
+/// an axis run one axis per step (not flattened with other axes). The changes that need
+/// spmd::expert when called one by one need it here too: `redistribute<L>(r, x, spmd::expert)`.
+template <class Layout, typed_tensor T, rank_context Rank, class... Splits>
+  requires(comm::is_axis_split<Splits> && ...)
+auto redistribute(Rank& r, T&& x, Splits const&... splits) {
+  return comm::detail::redistribute<comm::tensor_steps, Layout, false, std::remove_cvref_t<T>>(r, std::forward<T>(x),
+                                                                                             splits...);
 }
-template <class Layout, typed_tensor T, rank_context Rank>
-auto redistribute(Rank& r, T&& x, expert_t) {
-  return comm::detail::redistribute<comm::tensor_steps, Layout, true, std::remove_cvref_t<T>>(r, std::forward<T>(x));
+template <class Layout, typed_tensor T, rank_context Rank, class... Splits>
+  requires(comm::is_axis_split<Splits> && ...)
+auto redistribute(Rank& r, T&& x, expert_t, Splits const&... splits) {
+  return comm::detail::redistribute<comm::tensor_steps, Layout, true, std::remove_cvref_t<T>>(r, std::forward<T>(x),
+                                                                                            splits...);
 }
 
 /// The steps `redistribute` takes from tensor layout `From` to layout `To` on `Mesh` (for

@@ -17,6 +17,20 @@
 
 namespace spmd {
 
+/// What the counts of a collective count when they come from splitting one dim of a tensor (the
+/// typed collectives of spmd/comm/ pass one): block i is extent_i indices along dim `dim` of
+/// `per_index` elements each (counts[i] == extent_i * per_index). `given`: the caller passed the
+/// extents (split sizes); otherwise they follow from its tensor (an even split, or its own extent
+/// taken for every rank's). Only numbers: the runtime learns no types. With a note, a runtime
+/// reports a disagreement about the counts as split sizes along `dim`, the units the caller used.
+struct split_note {
+  static constexpr std::size_t no_dim = static_cast<std::size_t>(-1);
+  std::size_t dim = no_dim;  ///< no_dim: no note, the counts are the caller's element counts
+  std::size_t per_index = 0;
+  bool given = false;
+  [[nodiscard]] constexpr bool present() const noexcept { return dim != no_dim; }
+};
+
 /// A group of ranks with untyped collectives on float and double buffers:
 ///  - size(), rank(): number of ranks in the group, this rank's index in it;
 ///  - all_reduce_sum(data): in place, element-wise sum over the group;
@@ -26,6 +40,8 @@ namespace spmd {
 ///    receives all blocks concatenated in rank order (sum(counts) elements);
 ///  - all_to_all(send, send_counts, recv, recv_counts): send block j goes to rank j, recv block i
 ///    came from rank i (send_counts of rank i, entry j == recv_counts of rank j, entry i);
+///    reduce_scatter_sum, all_gather and all_to_all may take trailing split_note arguments (see
+///    below; the typed collectives pass them when the communicator accepts them);
 ///  - broadcast(data, root): root's data to every rank, in place;
 ///  - barrier().
 template <class C>

@@ -24,6 +24,7 @@
 // deprecated C++ bindings are skipped).
 #pragma once
 
+#include <algorithm>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -44,6 +45,7 @@
 #include <spmd/runtime/comm_error.hpp>
 #include <spmd/runtime/communicator.hpp>
 #include <spmd/runtime/detail/mpi_support.hpp>
+#include <spmd/runtime/detail/split_messages.hpp>
 
 namespace spmd::mpi {
 
@@ -119,34 +121,42 @@ class communicator {
   /// `in` is the concatenation of size() blocks, block i has counts[i] elements; `out`
   /// (counts[rank()] elements) gets the sum over the group of block rank(). `out` may be exactly
   /// this rank's block of `in`. MPI_Reduce_scatter_block when all counts are equal, else
-  /// MPI_Reduce_scatter.
-  void reduce_scatter_sum(std::span<float const> in, std::span<float> out, std::span<std::size_t const> counts) {
-    reduce_scatter_impl(in, out, counts);
+  /// MPI_Reduce_scatter. `note` (from the typed collectives) says what the counts count, for the
+  /// error messages.
+  void reduce_scatter_sum(std::span<float const> in, std::span<float> out, std::span<std::size_t const> counts,
+                          split_note const& note = {}) {
+    reduce_scatter_impl(in, out, counts, note);
   }
-  void reduce_scatter_sum(std::span<double const> in, std::span<double> out, std::span<std::size_t const> counts) {
-    reduce_scatter_impl(in, out, counts);
+  void reduce_scatter_sum(std::span<double const> in, std::span<double> out, std::span<std::size_t const> counts,
+                          split_note const& note = {}) {
+    reduce_scatter_impl(in, out, counts, note);
   }
 
   /// `in` is this rank's block (counts[rank()] elements); `out` gets all blocks concatenated in
   /// rank order (sum(counts) elements). `in` may be exactly this rank's block of `out`
   /// (MPI_IN_PLACE). MPI_Allgather when all counts are equal, else MPI_Allgatherv.
-  void all_gather(std::span<float const> in, std::span<float> out, std::span<std::size_t const> counts) {
-    all_gather_impl(in, out, counts);
+  void all_gather(std::span<float const> in, std::span<float> out, std::span<std::size_t const> counts,
+                  split_note const& note = {}) {
+    all_gather_impl(in, out, counts, note);
   }
-  void all_gather(std::span<double const> in, std::span<double> out, std::span<std::size_t const> counts) {
-    all_gather_impl(in, out, counts);
+  void all_gather(std::span<double const> in, std::span<double> out, std::span<std::size_t const> counts,
+                  split_note const& note = {}) {
+    all_gather_impl(in, out, counts, note);
   }
 
   /// Send block j (send_counts[j] elements) goes to rank j; recv block i (recv_counts[i]
   /// elements) came from rank i. send and recv must not overlap. MPI_Alltoall when every count
-  /// is the same, else MPI_Alltoallv.
+  /// is the same, else MPI_Alltoallv. The notes say what the counts count (the split of the send
+  /// and of the receive side), for the error messages.
   void all_to_all(std::span<float const> send, std::span<std::size_t const> send_counts, std::span<float> recv,
-                  std::span<std::size_t const> recv_counts) {
-    all_to_all_impl(send, send_counts, recv, recv_counts);
+                  std::span<std::size_t const> recv_counts, split_note const& send_note = {},
+                  split_note const& recv_note = {}) {
+    all_to_all_impl(send, send_counts, recv, recv_counts, send_note, recv_note);
   }
   void all_to_all(std::span<double const> send, std::span<std::size_t const> send_counts, std::span<double> recv,
-                  std::span<std::size_t const> recv_counts) {
-    all_to_all_impl(send, send_counts, recv, recv_counts);
+                  std::span<std::size_t const> recv_counts, split_note const& send_note = {},
+                  split_note const& recv_note = {}) {
+    all_to_all_impl(send, send_counts, recv, recv_counts, send_note, recv_note);
   }
 
   /// Root's `data` to every rank, in place (MPI_Bcast).
@@ -206,6 +216,48 @@ class communicator {
     return out;
   }
 
+  /// "rank 1 (tp=1)", or "rank 1 (tp=1, world rank 3)": with the mesh coordinates on the group's
+  /// axes (for messages about split sizes, which are per axis).
+  [[nodiscard]] std::string coord_label(std::size_t s) const {
+    auto const size_of = [m = m_](std::string_view axis) {
+      for (std::size_t a = 0; a < m->names.size(); ++a)
+        if (m->names[a] == axis) return m->sizes[a];
+      return std::size_t{0};
+    };
+    std::string out = "rank " + std::to_string(s) + " (" + runtime_detail::coords_text(name_, s, size_of);
+    if (members_[s] != s) out += ", world rank " + std::to_string(members_[s]);
+    return out + ")";
+  }
+
+  /// Every rank's counts (n each) and note, gathered on every rank: the error path only.
+  struct all_noted {
+    std::vector<std::size_t> counts;  // n * n
+    std::vector<std::uint64_t> notes;  // 3 per rank: dim, per_index, given
+    std::size_t n = 0;
+    [[nodiscard]] runtime_detail::noted_counts at(std::size_t s) const {
+      return {std::span(counts).subspan(s * n, n),
+              split_note{static_cast<std::size_t>(notes[3 * s]), static_cast<std::size_t>(notes[3 * s + 1]),
+                         notes[3 * s + 2] != 0}};
+    }
+  };
+  [[nodiscard]] all_noted gather_noted(std::span<std::size_t const> counts, split_note const& note,
+                                       detail::op_kind op) const {
+    using u64 = std::uint64_t;
+    all_noted a;
+    a.n = size_;
+    std::vector<u64> mine(counts.begin(), counts.end()), every(size_ * size_);
+    mine.resize(size_);
+    detail::check(MPI_Allgather(mine.data(), static_cast<int>(size_), MPI_UINT64_T, every.data(),
+                                static_cast<int>(size_), MPI_UINT64_T, comm_),
+                  "MPI_Allgather", where(op));
+    a.counts.assign(every.begin(), every.end());
+    u64 const n3[3] = {note.dim, note.per_index, note.given ? u64{1} : u64{0}};
+    a.notes.resize(3 * size_);
+    detail::check(MPI_Allgather(n3, 3, MPI_UINT64_T, a.notes.data(), 3, MPI_UINT64_T, comm_), "MPI_Allgather",
+                  where(op));
+    return a;
+  }
+
   [[nodiscard]] comm_error error(detail::op_kind op, std::string const& what, std::size_t at) const {
     return comm_error("spmd: " + std::string(detail::op_name(op)) + " on group '" + name_ + "': " + what,
                       comm_error::reason::mismatch, members_[at]);
@@ -218,7 +270,7 @@ class communicator {
     std::size_t off = 0;
     for (std::size_t i = 0; i < counts.size(); ++i) {
       if (counts[i] > detail::int_max || off > detail::int_max || counts[i] > detail::int_max - off)
-        return label(rank_) + " passed " + what + " " + detail::format_counts(counts) +
+        return label(rank_) + " passed " + what + " " + runtime_detail::format_list(counts) +
                ": a block or the total exceeds INT_MAX (" + std::to_string(detail::int_max) +
                ") elements, the largest count one MPI call takes; split the collective into smaller ones";
       dst[i] = static_cast<int>(counts[i]);
@@ -239,9 +291,10 @@ class communicator {
   /// After this rank's own checks (`local`: what is wrong, if anything): with the agreement check,
   /// makes every rank of the group agree or throw the same comm_error; otherwise throws `local`.
   void settle(detail::op_kind op, detail::elem_kind elem, std::uint64_t a, std::uint64_t b,
-              std::optional<std::string> const& local, std::span<std::size_t const> counts) {
+              std::optional<std::string> const& local, std::span<std::size_t const> counts,
+              split_note const& note = {}) {
     if (checking())
-      agree(op, elem, a, b, local, counts);
+      agree(op, elem, a, b, local, counts, note);
     else if (local)
       throw error(op, *local, rank_);
   }
@@ -251,7 +304,7 @@ class communicator {
   /// disagreement every rank gathers all signatures (and, where needed, the counts or the faulty
   /// rank's message), so that every rank throws the same comm_error naming the rank at fault.
   void agree(detail::op_kind op, detail::elem_kind elem, std::uint64_t a, std::uint64_t b,
-             std::optional<std::string> const& local, std::span<std::size_t const> counts) {
+             std::optional<std::string> const& local, std::span<std::size_t const> counts, split_note const& note) {
     using u64 = std::uint64_t;
     constexpr int fields = 5;
     u64 const mine[fields] = {static_cast<u64>(op), static_cast<u64>(elem), a, b, local ? u64{1} : u64{0}};
@@ -321,21 +374,19 @@ class communicator {
       }
       case detail::op_kind::reduce_scatter_sum:
       case detail::op_kind::all_gather: {
-        std::vector<u64> mine_counts(counts.begin(), counts.end());
-        std::vector<u64> every(n * n);
-        detail::check(MPI_Allgather(mine_counts.data(), static_cast<int>(n), MPI_UINT64_T, every.data(),
-                                    static_cast<int>(n), MPI_UINT64_T, comm_),
-                      "MPI_Allgather", where(op));
-        auto const of = [&](std::size_t s) {
-          return std::vector<std::size_t>(every.begin() + static_cast<std::ptrdiff_t>(s * n),
-                                          every.begin() + static_cast<std::ptrdiff_t>((s + 1) * n));
-        };
-        for (std::size_t s = 1; s < n; ++s)
-          if (of(s) != of(0))
-            throw error(op,
-                        label(s) + " passed counts " + detail::format_counts(of(s)) + ", " + label(0) + " passed " +
-                            detail::format_counts(of(0)),
-                        s);
+        auto const every = gather_noted(counts, note, op);
+        for (std::size_t s = 1; s < n; ++s) {
+          auto const ns = every.at(s), n0 = every.at(0);
+          auto const cs = ns.counts, c0 = n0.counts;
+          if (std::equal(cs.begin(), cs.end(), c0.begin())) continue;
+          // From a typed collective: in its split sizes; otherwise in the caller's counts.
+          if (auto text = runtime_detail::split_disagreement(ns, coord_label(s), n0, coord_label(0), "", true))
+            throw error(op, *text, s);
+          throw error(op,
+                      label(s) + " passed counts " + runtime_detail::format_list(cs) + ", " + label(0) + " passed " +
+                          runtime_detail::format_list(c0),
+                      s);
+        }
         break;
       }
       default: break;
@@ -344,7 +395,8 @@ class communicator {
   }
 
   /// all_to_all's part of the agreement check: rank j must expect from rank s what s sends to j.
-  void agree_all_to_all(std::span<std::size_t const> send_counts, std::span<std::size_t const> recv_counts) {
+  void agree_all_to_all(std::span<std::size_t const> send_counts, std::span<std::size_t const> recv_counts,
+                        split_note const& send_note, split_note const& recv_note) {
     using u64 = std::uint64_t;
     auto const op = detail::op_kind::all_to_all;
     std::size_t const n = size_;
@@ -357,12 +409,21 @@ class communicator {
     detail::check(MPI_Allreduce(MPI_IN_PLACE, &key, 1, MPI_UINT64_T, MPI_MIN, comm_), "MPI_Allreduce", where(op));
     if (key == n * n) [[likely]]
       return;
+    // From a typed collective: the first rank whose split sizes differ from rank 0's.
+    auto const sends = gather_noted(send_counts, send_note, op), recvs = gather_noted(recv_counts, recv_note, op);
+    if (auto d = runtime_detail::all_to_all_split_disagreement(
+            n, [&](std::size_t k) { return sends.at(k); }, [&](std::size_t k) { return recvs.at(k); },
+            [&](std::size_t k) { return coord_label(k); }))
+      throw error(op, d->second, d->first);
     std::size_t const s = key / n, j = key % n;
     u64 vals[2] = {got[s], j == rank_ ? u64{recv_counts[s]} : u64{0}};
     detail::check(MPI_Bcast(vals, 2, MPI_UINT64_T, static_cast<int>(j), comm_), "MPI_Bcast", where(op));
     throw error(op,
                 label(s) + " sends " + std::to_string(vals[0]) + " elements to " + label(j) + ", which expects " +
-                    std::to_string(vals[1]),
+                    std::to_string(vals[1]) +
+                    (send_note.present() ? " (the split sizes agree: the tensors differ in a dim other than the "
+                                           "split dims)"
+                                         : ""),
                 s);
   }
 
@@ -381,7 +442,8 @@ class communicator {
   }
 
   template <class T>
-  void reduce_scatter_impl(std::span<T const> in, std::span<T> out, std::span<std::size_t const> counts) {
+  void reduce_scatter_impl(std::span<T const> in, std::span<T> out, std::span<std::size_t const> counts,
+                           split_note const& note) {
     auto const op = detail::op_kind::reduce_scatter_sum;
     scope const s(*this, op);
     std::optional<std::string> err;
@@ -404,7 +466,7 @@ class communicator {
         err = label(rank_) +
               "'s output overlaps its input (in place, the block must be exactly this rank's block of the input)";
     }
-    settle(op, detail::elem_of<T>, checking() ? detail::hash_counts(counts) : 0, 0, err, counts);
+    settle(op, detail::elem_of<T>, checking() ? detail::hash_counts(counts) : 0, 0, err, counts, note);
     // MPI has no in-place form that leaves the result inside the input: use a scratch block.
     T* dst = out.data();
     if (in_place) {
@@ -421,7 +483,8 @@ class communicator {
   }
 
   template <class T>
-  void all_gather_impl(std::span<T const> in, std::span<T> out, std::span<std::size_t const> counts) {
+  void all_gather_impl(std::span<T const> in, std::span<T> out, std::span<std::size_t const> counts,
+                       split_note const& note) {
     auto const op = detail::op_kind::all_gather;
     scope const s(*this, op);
     std::optional<std::string> err;
@@ -443,7 +506,7 @@ class communicator {
         err = label(rank_) +
               "'s input overlaps its output (in place, the block must be exactly this rank's block of the output)";
     }
-    settle(op, detail::elem_of<T>, checking() ? detail::hash_counts(counts) : 0, 0, err, counts);
+    settle(op, detail::elem_of<T>, checking() ? detail::hash_counts(counts) : 0, 0, err, counts, note);
     void const* send = in_place ? MPI_IN_PLACE : static_cast<void const*>(in.data());
     if (all_equal(counts_, counts_[0]))
       detail::check(MPI_Allgather(send, counts_[0], detail::datatype<T>(), out.data(), counts_[0],
@@ -457,7 +520,8 @@ class communicator {
 
   template <class T>
   void all_to_all_impl(std::span<T const> send, std::span<std::size_t const> send_counts, std::span<T> recv,
-                       std::span<std::size_t const> recv_counts) {
+                       std::span<std::size_t const> recv_counts, split_note const& send_note,
+                       split_note const& recv_note) {
     auto const op = detail::op_kind::all_to_all;
     scope const s(*this, op);
     std::optional<std::string> err;
@@ -482,7 +546,7 @@ class communicator {
         err = label(rank_) + "'s send and recv buffers overlap (all_to_all cannot work in place)";
     }
     settle(op, detail::elem_of<T>, 0, 0, err, {});
-    if (checking()) agree_all_to_all(send_counts, recv_counts);
+    if (checking()) agree_all_to_all(send_counts, recv_counts, send_note, recv_note);
     int const c = counts_[0];
     if (all_equal(counts_, c) && all_equal(recv_counts_, c))
       detail::check(MPI_Alltoall(send.data(), c, detail::datatype<T>(), recv.data(), c, detail::datatype<T>(), comm_),

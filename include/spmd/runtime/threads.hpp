@@ -71,35 +71,39 @@ class communicator {
   /// `in` is the concatenation of size() blocks, block i has counts[i] elements; `out`
   /// (counts[rank()] elements) gets the sum over the group of block rank(). `out` may be exactly
   /// this rank's block of `in`.
+  /// `note` (from the typed collectives) says what the counts count, for the error messages.
   void reduce_scatter_sum(std::span<float const> in, std::span<float> out,
-                          std::span<std::size_t const> counts) {
-    reduce_scatter_impl(in, out, counts);
+                          std::span<std::size_t const> counts, split_note const& note = {}) {
+    reduce_scatter_impl(in, out, counts, note);
   }
   void reduce_scatter_sum(std::span<double const> in, std::span<double> out,
-                          std::span<std::size_t const> counts) {
-    reduce_scatter_impl(in, out, counts);
+                          std::span<std::size_t const> counts, split_note const& note = {}) {
+    reduce_scatter_impl(in, out, counts, note);
   }
 
   /// `in` is this rank's block (counts[rank()] elements); `out` gets all blocks concatenated in
   /// rank order (sum(counts) elements). `in` may be exactly this rank's block of `out`.
   void all_gather(std::span<float const> in, std::span<float> out,
-                  std::span<std::size_t const> counts) {
-    all_gather_impl(in, out, counts);
+                  std::span<std::size_t const> counts, split_note const& note = {}) {
+    all_gather_impl(in, out, counts, note);
   }
   void all_gather(std::span<double const> in, std::span<double> out,
-                  std::span<std::size_t const> counts) {
-    all_gather_impl(in, out, counts);
+                  std::span<std::size_t const> counts, split_note const& note = {}) {
+    all_gather_impl(in, out, counts, note);
   }
 
   /// Send block j (send_counts[j] elements) goes to rank j; recv block i (recv_counts[i]
-  /// elements) came from rank i. send and recv must not overlap.
+  /// elements) came from rank i. send and recv must not overlap. The notes say what the counts
+  /// count (the split of the send and of the receive side), for the error messages.
   void all_to_all(std::span<float const> send, std::span<std::size_t const> send_counts,
-                  std::span<float> recv, std::span<std::size_t const> recv_counts) {
-    all_to_all_impl(send, send_counts, recv, recv_counts);
+                  std::span<float> recv, std::span<std::size_t const> recv_counts,
+                  split_note const& send_note = {}, split_note const& recv_note = {}) {
+    all_to_all_impl(send, send_counts, recv, recv_counts, send_note, recv_note);
   }
   void all_to_all(std::span<double const> send, std::span<std::size_t const> send_counts,
-                  std::span<double> recv, std::span<std::size_t const> recv_counts) {
-    all_to_all_impl(send, send_counts, recv, recv_counts);
+                  std::span<double> recv, std::span<std::size_t const> recv_counts,
+                  split_note const& send_note = {}, split_note const& recv_note = {}) {
+    all_to_all_impl(send, send_counts, recv, recv_counts, send_note, recv_note);
   }
 
   /// Root's `data` to every rank, in place.
@@ -195,8 +199,9 @@ class communicator {
 
   template <class T>
   void reduce_scatter_impl(std::span<T const> in, std::span<T> out,
-                           std::span<std::size_t const> counts) {
+                           std::span<std::size_t const> counts, split_note const& note) {
     detail::slot& s = publish(detail::op_kind::reduce_scatter_sum, detail::elem_of<T>);
+    s.note = note;
     s.in = in.data();
     s.in_size = in.size();
     s.out = out.data();
@@ -213,8 +218,10 @@ class communicator {
   }
 
   template <class T>
-  void all_gather_impl(std::span<T const> in, std::span<T> out, std::span<std::size_t const> counts) {
+  void all_gather_impl(std::span<T const> in, std::span<T> out, std::span<std::size_t const> counts,
+                       split_note const& note) {
     detail::slot& s = publish(detail::op_kind::all_gather, detail::elem_of<T>);
+    s.note = note;
     s.in = in.data();
     s.in_size = in.size();
     s.out = out.data();
@@ -232,8 +239,11 @@ class communicator {
 
   template <class T>
   void all_to_all_impl(std::span<T const> send, std::span<std::size_t const> send_counts,
-                       std::span<T> recv, std::span<std::size_t const> recv_counts) {
+                       std::span<T> recv, std::span<std::size_t const> recv_counts,
+                       split_note const& send_note, split_note const& recv_note) {
     detail::slot& s = publish(detail::op_kind::all_to_all, detail::elem_of<T>);
+    s.note = send_note;
+    s.recv_note = recv_note;
     s.in = send.data();
     s.in_size = send.size();
     s.out = recv.data();

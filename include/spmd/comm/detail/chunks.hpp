@@ -12,6 +12,7 @@
 #include <boost/container/small_vector.hpp>
 
 #include <spmd/runtime/comm_error.hpp>
+#include <spmd/runtime/detail/split_messages.hpp>
 
 namespace spmd::comm::detail {
 
@@ -109,25 +110,42 @@ inline size_list chunk_counts(around_dim a, std::span<std::size_t const> lens) {
   return counts;
 }
 
+/// Where a split happens, for the messages: the operation, its axes and the split dim.
+struct split_site {
+  char const* op;
+  std::string_view axes;
+  std::size_t dim;
+};
+
+/// "spmd: all_gather on 'tp': " and "rank 1 (tp=1)" (one axis: the group rank is the coordinate).
+inline std::string site_text(split_site const& at) {
+  return "spmd: " + std::string(at.op) + " on '" + std::string(at.axes) + "': ";
+}
+inline std::string rank_text(split_site const& at, std::size_t rank) {
+  std::string s = "rank " + std::to_string(rank);
+  if (at.axes.find(',') == std::string_view::npos) s += " (" + std::string(at.axes) + "=" + std::to_string(rank) + ")";
+  return s;
+}
+
 /// Per-rank extents along a split dim: the given split sizes (checked), or an even split of
 /// `total` (which must divide).
-inline size_list split_lengths(std::span<std::size_t const> given, std::size_t total,
-                                              std::size_t ranks, char const* op, std::string_view axes) {
+inline size_list split_lengths(std::span<std::size_t const> given, std::size_t total, std::size_t ranks,
+                               split_site const& at) {
+  std::string const dim = "dim " + std::to_string(at.dim);
   if (!given.empty()) {
     std::size_t sum = 0;
     for (auto s : given) sum += s;
     if (given.size() != ranks || sum != total)
-      throw comm_error("spmd: " + std::string(op) + " on '" + std::string(axes) + "': split sizes give " +
+      throw comm_error(site_text(at) + "split sizes " + runtime_detail::format_list(given) + " along " + dim + " give " +
                            std::to_string(given.size()) + " pieces of total extent " + std::to_string(sum) +
-                           ", but the group has " + std::to_string(ranks) + " ranks and the dim has extent " +
+                           ", but the group has " + std::to_string(ranks) + " ranks and " + dim + " has extent " +
                            std::to_string(total),
                        comm_error::reason::mismatch);
     return size_list(given.begin(), given.end());
   }
   if (total % ranks != 0)
-    throw comm_error("spmd: " + std::string(op) + " on '" + std::string(axes) + "': extent " + std::to_string(total) +
-                         " does not split evenly over " + std::to_string(ranks) +
-                         " ranks; pass the per-rank split sizes",
+    throw comm_error(site_text(at) + "extent " + std::to_string(total) + " of " + dim + " does not split evenly over " +
+                         std::to_string(ranks) + " ranks; pass the per-rank split sizes",
                      comm_error::reason::mismatch);
   return size_list(ranks, total / ranks);
 }
@@ -135,13 +153,15 @@ inline size_list split_lengths(std::span<std::size_t const> given, std::size_t t
 /// Per-rank extents of pieces that are gathered: the given split sizes (this rank's entry must be
 /// its own extent), or the same extent on every rank (checked by the communicator).
 inline size_list gather_lengths(std::span<std::size_t const> given, std::size_t mine, std::size_t rank,
-                                               std::size_t ranks, char const* op, std::string_view axes) {
+                                std::size_t ranks, split_site const& at) {
   if (given.empty()) return size_list(ranks, mine);
   if (given.size() != ranks || given[rank] != mine)
-    throw comm_error("spmd: " + std::string(op) + " on '" + std::string(axes) + "': split sizes (" +
-                         std::to_string(given.size()) + " entries) say rank " + std::to_string(rank) + " holds " +
-                         (rank < given.size() ? std::to_string(given[rank]) : std::string("nothing")) +
-                         " along the gathered dim, but it holds " + std::to_string(mine),
+    throw comm_error(site_text(at) + "split sizes " + runtime_detail::format_list(given) + " along dim " + std::to_string(at.dim) +
+                         (given.size() != ranks
+                              ? " have " + std::to_string(given.size()) + " entries for a group of " +
+                                    std::to_string(ranks) + " ranks"
+                              : " say " + rank_text(at, rank) + " holds " + std::to_string(given[rank]) +
+                                    ", but it holds " + std::to_string(mine)),
                      comm_error::reason::mismatch);
   return size_list(given.begin(), given.end());
 }

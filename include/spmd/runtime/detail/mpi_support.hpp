@@ -92,15 +92,6 @@ void check(int rc, char const* call, Where const& where) {
 
 inline constexpr std::size_t int_max = static_cast<std::size_t>(INT_MAX);
 
-[[nodiscard]] inline std::string format_counts(std::span<std::size_t const> c) {
-  std::string s = "[";
-  for (std::size_t i = 0; i < c.size(); ++i) {
-    if (i != 0) s += ", ";
-    s += std::to_string(c[i]);
-  }
-  return s + "]";
-}
-
 /// FNV-1a over the counts: equal on two ranks iff (with overwhelming probability) the counts are.
 [[nodiscard]] inline std::uint64_t hash_counts(std::span<std::size_t const> c) noexcept {
   std::uint64_t h = 14695981039346656037ull;

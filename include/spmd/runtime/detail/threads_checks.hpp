@@ -9,20 +9,13 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <spmd/runtime/comm_error.hpp>
+#include <spmd/runtime/detail/split_messages.hpp>
 #include <spmd/runtime/detail/threads_world.hpp>
 
 namespace spmd::threads::detail {
-
-[[nodiscard]] inline std::string format_counts(std::size_t const* c, std::size_t n) {
-  std::string s = "[";
-  for (std::size_t i = 0; i < n; ++i) {
-    if (i != 0) s += ", ";
-    s += std::to_string(c[i]);
-  }
-  return s + "]";
-}
 
 [[nodiscard]] inline std::size_t sum_counts(std::size_t const* c, std::size_t n) noexcept {
   std::size_t t = 0;
@@ -32,6 +25,26 @@ namespace spmd::threads::detail {
 
 [[nodiscard]] inline std::size_t prefix_counts(std::size_t const* c, std::size_t end) noexcept {
   return sum_counts(c, end);
+}
+
+/// "rank 1 (tp=1)", or "rank 1 (tp=1, world rank 3)": group rank `s` of `g` with its mesh
+/// coordinates on the group's axes (for messages about split sizes, which are per axis).
+[[nodiscard]] inline std::string coord_label(group_state const& g, std::size_t s) {
+  auto const size_of = [&w = g.world](std::string_view name) {
+    for (std::size_t a = 0; a < w.axis_names.size(); ++a)
+      if (w.axis_names[a] == name) return w.axis_sizes[a];
+    return std::size_t{0};
+  };
+  std::string out = "rank " + std::to_string(s) + " (" + runtime_detail::coords_text(g.name, s, size_of);
+  if (g.members[s] != s) out += ", world rank " + std::to_string(g.members[s]);
+  return out + ")";
+}
+
+/// Rank s's counts (or recv_counts) with their note.
+[[nodiscard]] inline runtime_detail::noted_counts noted(group_state const& g, std::size_t s, bool recv) {
+  slot const& x = g.slots[s];
+  return recv ? runtime_detail::noted_counts{{x.recv_counts.data(), g.size}, x.recv_note}
+              : runtime_detail::noted_counts{{x.counts.data(), g.size}, x.note};
 }
 
 /// Whether [a, a + a_bytes) and [b, b + b_bytes) share a byte.
@@ -116,9 +129,14 @@ namespace spmd::threads::detail {
       if (auto e = counts_agree(false)) return e;
       for (std::size_t s = 1; s < n; ++s)
         for (std::size_t i = 0; i < n; ++i)
-          if (g.slots[s].counts[i] != s0.counts[i])
-            return fail(s, g.label(s) + " passed counts " + format_counts(g.slots[s].counts.data(), n) +
-                               ", " + g.label(0) + " passed " + format_counts(s0.counts.data(), n));
+          if (g.slots[s].counts[i] != s0.counts[i]) {
+            // From a typed collective: in its split sizes; otherwise in the caller's counts.
+            if (auto text = runtime_detail::split_disagreement(noted(g, s, false), coord_label(g, s),
+                                                               noted(g, 0, false), coord_label(g, 0), "", true))
+              return fail(s, *text);
+            return fail(s, g.label(s) + " passed counts " + runtime_detail::format_list({g.slots[s].counts.data(), n}) +
+                               ", " + g.label(0) + " passed " + runtime_detail::format_list({s0.counts.data(), n}));
+          }
       std::size_t const total = sum_counts(s0.counts.data(), n);
       for (std::size_t s = 0; s < n; ++s) {
         slot const& x = g.slots[s];
@@ -150,9 +168,19 @@ namespace spmd::threads::detail {
       for (std::size_t s = 0; s < n; ++s) {
         slot const& x = g.slots[s];
         for (std::size_t j = 0; j < n; ++j)
-          if (x.counts[j] != g.slots[j].recv_counts[s])
+          if (x.counts[j] != g.slots[j].recv_counts[s]) {
+            // From a typed collective: the first rank whose split sizes differ from rank 0's.
+            if (auto d = runtime_detail::all_to_all_split_disagreement(
+                    n, [&](std::size_t k) { return noted(g, k, false); },
+                    [&](std::size_t k) { return noted(g, k, true); },
+                    [&](std::size_t k) { return coord_label(g, k); }))
+              return fail(d->first, d->second);
             return fail(s, g.label(s) + " sends " + std::to_string(x.counts[j]) + " elements to " +
-                               g.label(j) + ", which expects " + std::to_string(g.slots[j].recv_counts[s]));
+                               g.label(j) + ", which expects " + std::to_string(g.slots[j].recv_counts[s]) +
+                               (x.note.present() ? " (the split sizes agree: the tensors differ in a dim other "
+                                                   "than the split dims)"
+                                                 : ""));
+          }
         std::size_t const send_total = sum_counts(x.counts.data(), n);
         std::size_t const recv_total = sum_counts(x.recv_counts.data(), n);
         if (x.in_size != send_total)

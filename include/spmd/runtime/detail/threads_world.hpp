@@ -18,6 +18,7 @@
 #include <vector>
 
 #include <spmd/runtime/comm_error.hpp>
+#include <spmd/runtime/communicator.hpp>
 #include <spmd/runtime/detail/collective_kind.hpp>
 
 namespace spmd::threads::detail {
@@ -42,6 +43,8 @@ struct alignas(64) slot {
   std::size_t recv_counts_len = 0;  // likewise for all_to_all's recv_counts
   std::vector<std::size_t> counts;       // group size entries, allocated once
   std::vector<std::size_t> recv_counts;  // group size entries, allocated once
+  split_note note;       // what counts count (typed collectives), for the error messages
+  split_note recv_note;  // likewise for all_to_all's recv_counts
 };
 
 struct world_state;
