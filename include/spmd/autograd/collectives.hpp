@@ -16,12 +16,19 @@ namespace spmd::autograd {
 namespace detail {
 // Records `out` = Op(x); its backward runs Op's backward with the split sizes of the forward,
 // copied (the caller's spans need not outlive the backward).
+// An op without a backward is one the forward call rejected (every legal transition has one,
+// tests/compile_pass/collective_laws.cpp): nothing is recorded, so that its diagnostic stays the
+// only error.
 template <class Op, class Rank, typed_tensor T, class Out>
 var<Out> record_comm(Rank& r, var<T> const& x, Out out, split_sizes sizes = {}, split_sizes dst_sizes = {}) {
-  return record(x.tape(), std::move(out), x.requires_grad(),
-                [&r, x, saved = comm::saved_sizes(sizes, dst_sizes)](grad_t<Out> const& g) {
-                  x.accumulate(comm::apply_backward<Op>(r, g, saved));
-                });
+  if constexpr (!requires { typename comm::backward_of<Op>::type; }) {
+    return var<Out>{std::move(out)};
+  } else {
+    return record(x.tape(), std::move(out), x.requires_grad(),
+                  [&r, x, saved = comm::saved_sizes(sizes, dst_sizes)](grad_t<Out> const& g) {
+                    x.accumulate(comm::apply_backward<Op>(r, g, saved));
+                  });
+  }
 }
 template <fixed_string Axes, class T>
 using src_t = comm::source_placement_t<T, Axes>;

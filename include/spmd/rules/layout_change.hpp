@@ -30,6 +30,13 @@ consteval bool implicit_placement_change() {
                   "spmd: a tensor is used as P (pending sum) but is not one on this mesh axis; a V "
                   "becomes P through out_partial on its matmul/einsum or reinterpret<axis, V, P>");
     return false;
+  } else if constexpr ((kind_of<From> == placement_kind::replicate || kind_of<From> == placement_kind::invariant) &&
+                       shard_placement<To>) {
+    static_assert(detail::always_false<Axis, From, To>,
+                  "spmd: a whole (R or I) tensor is used where a shard S<d> is expected on this mesh axis; if it "
+                  "came from all_reduce, call reduce_scatter<axis, d> instead (each rank keeps its shard of the "
+                  "sum), or split it with convert<axis, R|I, S<d>>");
+    return false;
   } else {
     static_assert(detail::always_false<Axis, From, To>,
                   "spmd: a tensor is used with another layout than its own on this mesh axis, and a "

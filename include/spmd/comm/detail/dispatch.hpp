@@ -18,6 +18,8 @@ consteval bool source_valid() {
   using actual = source_placement_t<X, Axes>;  // diagnoses differing placements on several axes
   if constexpr (!source_uniform<X, Axes>) {
     return false;
+  } else if constexpr (ill_typed_placement<actual>) {
+    return false;  // the op that made the operand was rejected and has said why
   } else if constexpr (!std::is_void_v<Declared>) {
     static_assert(std::is_same_v<Declared, actual>,
                   "spmd: the declared source placement differs from the operand's placement on this mesh "
@@ -36,8 +38,6 @@ consteval bool call_valid() {
     return false;
   else if constexpr (!source_valid<Axes, X, Declared>())
     return false;
-  else if constexpr (ill_typed_placement<source_placement_t<X, Axes>>)
-    return false;  // the op that made the operand was rejected and has said why
   else
     return Rule{}.template operator()<axis_tag<Axes>, source_placement_t<X, Axes>, Dst>();
 }
