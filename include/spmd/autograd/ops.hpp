@@ -1,10 +1,12 @@
-// spmd/autograd/ops.hpp - differentiable versions of the typed ops on autograd::var.
+// spmd/autograd/ops.hpp - differentiable versions of the typed elementwise ops and matmul on
+// autograd::var (reductions, views and einsum: ops_shape.hpp).
 //
 // Each backward is written with the same typed ops as the forward, so the compiler checks the
 // layout of every gradient; `as_grad` accepts only the communication-free step from V pieces to
 // the P gradient of an R input.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <type_traits>
 #include <utility>
@@ -29,105 +31,235 @@ struct is_var<var<T>> : std::true_type {};
 template <class G, class Like>
 G unbroadcast(G g, Like const& like) {
   if (g.local().shape() == like.local().shape()) return g;
-  return G{local::sum_to_shape(std::move(g).local(), like.local().shape())};
+  return G{sum_to_shape(std::move(g).local(), like.local().shape())};  // found by ADL
 }
 
-template <class T>
-bool needs(var<T> const& v) {
-  return v.requires_grad();
+/// `t` broadcast (along its extents of 1) to the shape of `like`, as a tensor of t's type: t plus
+/// zeros of its own type, so every placement is kept.
+template <typed_tensor T, typed_tensor Like>
+T expand(T const& t, Like const& like) {
+  using L = typename T::local_type;
+  return T{L(like.local().shape(), typename L::value_type{0})} + t;
 }
+
+/// Adds `make()` (x's local gradient, a typed tensor) to x's gradient as grad_t<T>; `make` runs
+/// only if x needs a gradient.
+template <typed_tensor T, class Make>
+void flow(var<T> const& x, Make make) {
+  if (x.requires_grad()) x.accumulate(as_grad<grad_t<T>>(make()));
+}
+
+/// The variable of an op's result `value` computed from `in...`; in backward, `step(g, value)`
+/// runs with the result's gradient g (so a backward can use the result, e.g. exp's).
+template <typed_tensor Out, class Step, class... Ts>
+var<Out> record_step(Out value, Step step, var<Ts> const&... in) {
+  tape* t = tape_of(in...);
+  bool const needed = (in.requires_grad() || ...) && t != nullptr;
+  auto out = var<Out>::make(std::move(value), needed, t);
+  if (needed)
+    t->record([out, step = std::move(step)]() mutable {
+      if (out.has_grad()) step(out.grad(), out.value());
+    });
+  return out;
+}
+
+/// A one-input op: `grad(g, x, y)` is the local gradient of x from the result's gradient g, the
+/// input's value x and the result y.
+template <typed_tensor A, typed_tensor Out, class Grad>
+var<Out> record_unary(var<A> const& a, Out value, Grad grad) {
+  auto step = [a, grad](auto const& g, Out const& y) { flow(a, [&] { return grad(g, a.value(), y); }); };
+  return record_step(std::move(value), std::move(step), a);
+}
+
+/// A two-input op: `grad_a(g, a, b, y)` and `grad_b(g, a, b, y)` are the inputs' local gradients.
+template <typed_tensor A, typed_tensor B, typed_tensor Out, class GradA, class GradB>
+var<Out> record_binary(var<A> const& a, var<B> const& b, Out value, GradA grad_a, GradB grad_b) {
+  auto step = [a, b, grad_a, grad_b](auto const& g, Out const& y) {
+    flow(a, [&] { return grad_a(g, a.value(), b.value(), y); });
+    flow(b, [&] { return grad_b(g, a.value(), b.value(), y); });
+  };
+  return record_step(std::move(value), std::move(step), a, b);
+}
+
+/// The gradient passed through unchanged (+, the first operand of -, views of the same shape).
+inline constexpr auto pass = [](auto const& g, auto const&...) { return g; };
 }  // namespace detail
 
 /// True for autograd::var types.
 template <class T>
 concept variable = detail::is_var<std::remove_cvref_t<T>>::value;
 
-/// a + b (broadcasting extents of 1).
-template <typed_tensor A, typed_tensor B>
-auto operator+(var<A> const& a, var<B> const& b) {
-  auto out = a.value() + b.value();
-  using Out = decltype(out);
-  return record(tape_of(a, b), std::move(out), a.requires_grad() || b.requires_grad(), [a, b](grad_t<Out> const& g) {
-    a.accumulate(as_grad<grad_t<A>>(detail::unbroadcast(g, a.value())));
-    b.accumulate(as_grad<grad_t<B>>(detail::unbroadcast(g, b.value())));
-  });
-}
+// ---- unary -----------------------------------------------------------------------------------
 
-/// a - b (broadcasting extents of 1).
-template <typed_tensor A, typed_tensor B>
-auto operator-(var<A> const& a, var<B> const& b) {
-  auto out = a.value() - b.value();
-  using Out = decltype(out);
-  return record(tape_of(a, b), std::move(out), a.requires_grad() || b.requires_grad(), [a, b](grad_t<Out> const& g) {
-    a.accumulate(as_grad<grad_t<A>>(detail::unbroadcast(g, a.value())));
-    b.accumulate(as_grad<grad_t<B>>(detail::unbroadcast(-g, b.value())));
-  });
-}
-
-/// a * b elementwise (broadcasting extents of 1).
-template <typed_tensor A, typed_tensor B>
-auto operator*(var<A> const& a, var<B> const& b) {
-  auto out = a.value() * b.value();
-  using Out = decltype(out);
-  return record(tape_of(a, b), std::move(out), a.requires_grad() || b.requires_grad(), [a, b](grad_t<Out> const& g) {
-    if (a.requires_grad()) a.accumulate(as_grad<grad_t<A>>(detail::unbroadcast(g * b.value(), a.value())));
-    if (b.requires_grad()) b.accumulate(as_grad<grad_t<B>>(detail::unbroadcast(g * a.value(), b.value())));
-  });
-}
-
-/// a * s for a number s.
+/// -a (linear: P stays P).
 template <typed_tensor A>
-auto operator*(var<A> const& a, typename A::value_type s) {
-  auto out = a.value() * s;
-  using Out = decltype(out);
-  return record(tape_of(a), std::move(out), a.requires_grad(),
-                [a, s](grad_t<Out> const& g) { a.accumulate(as_grad<grad_t<A>>(g * s)); });
+auto neg(var<A> const& a) {
+  return detail::record_unary(a, spmd::neg(a.value()), [](auto const& g, auto const&...) { return -g; });
 }
 template <typed_tensor A>
-auto operator*(typename A::value_type s, var<A> const& a) {
-  return a * s;
+auto operator-(var<A> const& a) {
+  return neg(a);
 }
 
-/// The matrix product; `out_partial<axes...>` as for spmd::matmul.
-template <typed_tensor A, typed_tensor B, class OutPartial = no_out_partial>
-auto matmul(var<A> const& a, var<B> const& b, OutPartial op = {}) {
-  static_assert(A::rank == 2 && B::rank == 2, "spmd: autograd::matmul takes rank-2 operands");
-  auto out = spmd::matmul(a.value(), b.value(), op);
-  using Out = decltype(out);
-  return record(tape_of(a, b), std::move(out), a.requires_grad() || b.requires_grad(), [a, b](grad_t<Out> const& g) {
-    if (a.requires_grad()) a.accumulate(as_grad<grad_t<A>>(spmd::matmul(g, transpose<0, 1>(b.value()))));
-    if (b.requires_grad()) b.accumulate(as_grad<grad_t<B>>(spmd::matmul(transpose<0, 1>(a.value()), g)));
+/// e^a; backward g * e^a.
+template <typed_tensor A>
+auto exp(var<A> const& a) {
+  return detail::record_unary(a, spmd::exp(a.value()), [](auto const& g, auto const&, auto const& y) { return g * y; });
+}
+
+/// log a; backward g / a.
+template <typed_tensor A>
+auto log(var<A> const& a) {
+  return detail::record_unary(a, spmd::log(a.value()), [](auto const& g, auto const& x, auto const&) { return g / x; });
+}
+
+/// tanh a; backward g * (1 - tanh^2 a).
+template <typed_tensor A>
+auto tanh(var<A> const& a) {
+  return detail::record_unary(a, spmd::tanh(a.value()), [](auto const& g, auto const&, auto const& y) {
+    return g * (typename A::value_type{1} - y * y);
+  });
+}
+
+/// sqrt a; backward g / (2 sqrt a).
+template <typed_tensor A>
+auto sqrt(var<A> const& a) {
+  return detail::record_unary(a, spmd::sqrt(a.value()), [](auto const& g, auto const&, auto const& y) {
+    return g / (y * typename A::value_type{2});
   });
 }
 
 /// GELU (tanh approximation).
 template <typed_tensor A>
 auto gelu(var<A> const& a) {
-  auto out = spmd::gelu(a.value());
-  using Out = decltype(out);
-  return record(tape_of(a), std::move(out), a.requires_grad(), [a](grad_t<Out> const& g) {
-    // gelu is non-linear, so neither the input nor its gradient can be a pending sum.
-    a.accumulate(as_grad<grad_t<A>>(grad_t<Out>{local::gelu_backward(a.value().local(), g.local())}));
+  // gelu is non-linear, so neither the input nor its gradient can be a pending sum.
+  return detail::record_unary(a, spmd::gelu(a.value()), [](auto const& g, auto const& x, auto const&) {
+    return std::remove_cvref_t<decltype(g)>{gelu_backward(x.local(), g.local())};  // found by ADL
   });
 }
 
 /// max(x, 0).
 template <typed_tensor A>
 auto relu(var<A> const& a) {
-  auto out = spmd::relu(a.value());
-  using Out = decltype(out);
-  return record(tape_of(a), std::move(out), a.requires_grad(), [a](grad_t<Out> const& g) {
-    a.accumulate(as_grad<grad_t<A>>(grad_t<Out>{local::relu_backward(a.value().local(), g.local())}));
+  return detail::record_unary(a, spmd::relu(a.value()), [](auto const& g, auto const& x, auto const&) {
+    return std::remove_cvref_t<decltype(g)>{relu_backward(x.local(), g.local())};  // found by ADL
   });
 }
 
-/// Swap of dims D0 and D1.
-template <int D0, int D1, typed_tensor A>
-auto transpose(var<A> const& a) {
-  auto out = spmd::transpose<D0, D1>(a.value());
-  using Out = decltype(out);
-  return record(tape_of(a), std::move(out), a.requires_grad(),
-                [a](grad_t<Out> const& g) { a.accumulate(as_grad<grad_t<A>>(spmd::transpose<D0, D1>(g))); });
+// ---- binary ----------------------------------------------------------------------------------
+
+/// a + b (broadcasting extents of 1).
+template <typed_tensor A, typed_tensor B>
+auto operator+(var<A> const& a, var<B> const& b) {
+  return detail::record_binary(
+      a, b, a.value() + b.value(), [](auto const& g, auto const& x, auto const&...) { return detail::unbroadcast(g, x); },
+      [](auto const& g, auto const&, auto const& y, auto const&) { return detail::unbroadcast(g, y); });
+}
+
+/// a - b (broadcasting extents of 1).
+template <typed_tensor A, typed_tensor B>
+auto operator-(var<A> const& a, var<B> const& b) {
+  return detail::record_binary(
+      a, b, a.value() - b.value(), [](auto const& g, auto const& x, auto const&...) { return detail::unbroadcast(g, x); },
+      [](auto const& g, auto const&, auto const& y, auto const&) { return detail::unbroadcast(-g, y); });
+}
+
+/// a * b elementwise (broadcasting extents of 1).
+template <typed_tensor A, typed_tensor B>
+auto operator*(var<A> const& a, var<B> const& b) {
+  return detail::record_binary(
+      a, b, a.value() * b.value(),
+      [](auto const& g, auto const& x, auto const& y, auto const&) { return detail::unbroadcast(g * y, x); },
+      [](auto const& g, auto const& x, auto const& y, auto const&) { return detail::unbroadcast(g * x, y); });
+}
+
+/// a / b elementwise (broadcasting extents of 1); backward g / b and -g * (a / b) / b.
+template <typed_tensor A, typed_tensor B>
+auto operator/(var<A> const& a, var<B> const& b) {
+  return detail::record_binary(
+      a, b, a.value() / b.value(),
+      [](auto const& g, auto const& x, auto const& y, auto const&) { return detail::unbroadcast(g / y, x); },
+      [](auto const& g, auto const&, auto const& y, auto const& q) { return detail::unbroadcast(-(g * q) / y, y); });
+}
+
+// A number on either side adopts the variable's type on every axis (so P + 1.0 does not compile).
+
+/// a + s, s + a, a - s.
+template <typed_tensor A>
+auto operator+(var<A> const& a, typename A::value_type s) {
+  return detail::record_unary(a, a.value() + s, detail::pass);
+}
+template <typed_tensor A>
+auto operator+(typename A::value_type s, var<A> const& a) {
+  return detail::record_unary(a, s + a.value(), detail::pass);
+}
+template <typed_tensor A>
+auto operator-(var<A> const& a, typename A::value_type s) {
+  return detail::record_unary(a, a.value() - s, detail::pass);
+}
+/// s - a; backward -g.
+template <typed_tensor A>
+auto operator-(typename A::value_type s, var<A> const& a) {
+  return detail::record_unary(a, s - a.value(), [](auto const& g, auto const&...) { return -g; });
+}
+
+/// a * s and s * a; backward g * s.
+template <typed_tensor A>
+auto operator*(var<A> const& a, typename A::value_type s) {
+  return detail::record_unary(a, a.value() * s, [s](auto const& g, auto const&...) { return g * s; });
+}
+template <typed_tensor A>
+auto operator*(typename A::value_type s, var<A> const& a) {
+  return a * s;
+}
+
+/// a / s; backward g / s.
+template <typed_tensor A>
+auto operator/(var<A> const& a, typename A::value_type s) {
+  return detail::record_unary(a, a.value() / s, [s](auto const& g, auto const&...) { return g / s; });
+}
+/// s / a; backward -g * (s / a) / a.
+template <typed_tensor A>
+auto operator/(typename A::value_type s, var<A> const& a) {
+  return detail::record_unary(a, s / a.value(), [](auto const& g, auto const& x, auto const& y) { return -(g * y) / x; });
+}
+
+// ---- matmul ----------------------------------------------------------------------------------
+
+namespace detail {
+/// Swap of the last two dims.
+template <typed_tensor T>
+auto mT(T const& x) {
+  return spmd::transpose<static_cast<int>(T::rank) - 2, static_cast<int>(T::rank) - 1>(x);
+}
+/// The rank-2 [rows, last] view of x, all leading dims merged into rows.
+template <typed_tensor T>
+auto rows_view(T const& x) {
+  auto const& s = x.local().shape();
+  std::size_t n = 1;
+  for (std::size_t d = 0; d + 1 < T::rank; ++d) n *= s[d];
+  return spmd::reshape(x, std::array<std::size_t, 2>{n, s[T::rank - 1]});
+}
+}  // namespace detail
+
+/// The matrix product, batched when a rank is above 2 (as spmd::matmul, for the ranks the local
+/// kernels provide: dense has [b,m,k] @ [k,n] and [b,m,k] @ [b,k,n]); `out_partial<axes...>` as for
+/// spmd::matmul. A rank-2 b against a batched a gets the gradient of all rows at once.
+template <typed_tensor A, typed_tensor B, class OutPartial = no_out_partial>
+auto matmul(var<A> const& a, var<B> const& b, OutPartial op = {}) {
+  auto out = spmd::matmul(a.value(), b.value(), op);
+  constexpr std::size_t rank = decltype(out)::rank;
+  static_assert(A::rank == rank && (B::rank == rank || B::rank == 2),
+                "spmd: autograd::matmul: a batched right operand needs a left operand of the same rank");
+  return detail::record_binary(
+      a, b, std::move(out),
+      [](auto const& g, auto const& x, auto const& y, auto const&) { return detail::unbroadcast(spmd::matmul(g, detail::mT(y)), x); },
+      [](auto const& g, auto const& x, auto const& y, auto const&) {
+        if constexpr (B::rank == rank)
+          return detail::unbroadcast(spmd::matmul(detail::mT(x), g), y);
+        else  // b met every row of the batched a: one [k, rows] @ [rows, n] product
+          return spmd::matmul(spmd::transpose<0, 1>(detail::rows_view(x)), detail::rows_view(g));
+      });
 }
 
 /// Sum over all elements of a rank-2 tensor, as a [1, 1] tensor (linear: P stays P).
@@ -135,13 +267,15 @@ template <typed_tensor A>
 auto sum_all(var<A> const& a) {
   static_assert(A::rank == 2, "spmd: autograd::sum_all takes a rank-2 tensor");
   auto out = spmd::unsqueeze<0>(spmd::unsqueeze<0>(spmd::sum<0>(spmd::sum<1>(a.value()))));
-  using Out = decltype(out);
-  return record(tape_of(a), std::move(out), a.requires_grad(), [a](grad_t<Out> const& g) {
-    // d(sum)/da = 1 everywhere: broadcast g to a's shape.
-    using L = typename A::local_type;
-    L ones(a.value().local().shape(), typename L::value_type{1});
-    a.accumulate(as_grad<grad_t<A>>(grad_t<Out>{local::mul(ones, g.local())}));  // g spread over a's shape
-  });
+  // d(sum)/da = 1 everywhere: g spread over a's shape.
+  return detail::record_unary(a, std::move(out), [](auto const& g, auto const& x, auto const&) { return detail::expand(g, x); });
+}
+
+/// Swap of dims D0 and D1.
+template <int D0, int D1, typed_tensor A>
+auto transpose(var<A> const& a) {
+  return detail::record_unary(a, spmd::transpose<D0, D1>(a.value()),
+                              [](auto const& g, auto const&...) { return spmd::transpose<D0, D1>(g); });
 }
 
 }  // namespace spmd::autograd
