@@ -68,6 +68,13 @@ TEST_CASE("autograd ops: einsum with one and two operands", "[autograd]") {
             tp2, [](auto p) { return einsum<"ij->i">(p, out_partial<"tp">); }, a)) == 4);
 }
 
+// A backward contraction giving an R input's gradient from varying operands declares it P.
+static_assert(std::is_same_v<autograd::detail::partial_axes_t<T1<2, R>, T1<2, S<1>>, T1<2, S<0>>>, out_partial_t<"tp">>);
+static_assert(std::is_same_v<autograd::detail::partial_axes_t<T1<2, S<1>>, T1<2, R>, T1<2, S<1>>>, no_out_partial>);
+static_assert(std::is_same_v<autograd::detail::partial_axes_t<T1<2, R>, T1<2, P>, T1<2, R>>, no_out_partial>);
+static_assert(std::is_same_v<autograd::detail::partial_axes_t<T2<2, R, R>, T2<2, V, S<1>>, T2<2, R, R>>,
+                             out_partial_t<"dp", "tp">>);
+
 TEST_CASE("autograd ops: batched matmul", "[autograd]") {
   auto const a = filled<3>({2, 3, 4}, 1.0, 0.1), c = filled<3>({2, 4, 5}, 1.0, 0.5);
   auto const b = filled<2>({4, 5}, 1.0, 0.5);

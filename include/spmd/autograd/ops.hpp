@@ -81,7 +81,7 @@ var<Out> record_binary(var<A> const& a, var<B> const& b, Out value, GradA grad_a
   return record_step(std::move(value), std::move(step), a, b);
 }
 
-/// The gradient passed through unchanged (+, the first operand of -, views of the same shape).
+/// The gradient passed through unchanged (a number added to or subtracted from a variable).
 inline constexpr auto pass = [](auto const& g, auto const&...) { return g; };
 }  // namespace detail
 
@@ -227,6 +227,37 @@ auto operator/(typename A::value_type s, var<A> const& a) {
 // ---- matmul ----------------------------------------------------------------------------------
 
 namespace detail {
+/// The out_partial of a backward contraction that gives the gradient of an input of type X from
+/// operands Ts...: the axes where that gradient is P (X is R there) and an operand varies, so
+/// each rank's product is a piece of the pending sum.
+template <class Acc, fixed_string Axis, bool Add>
+struct add_partial_axis {
+  using type = Acc;
+};
+template <fixed_string... Axes, fixed_string Axis>
+struct add_partial_axis<out_partial_t<Axes...>, Axis, true> {
+  using type = out_partial_t<Axes..., Axis>;
+};
+template <class X, std::size_t Ax, class Acc, class... Ts>
+consteval auto partial_axes_impl() {
+  using mesh = typename X::mesh_type;
+  if constexpr (Ax == mesh::rank) {
+    return std::type_identity<Acc>{};
+  } else {
+    constexpr bool add = kind_of<placement_at_t<typename grad_t<X>::layout_type, Ax>> == placement_kind::partial &&
+                         ((kind_of<placement_at_t<typename Ts::layout_type, Ax>> == placement_kind::varying) || ...);
+    return partial_axes_impl<X, Ax + 1, typename add_partial_axis<Acc, mesh::template name<Ax>, add>::type, Ts...>();
+  }
+}
+template <class X, class... Ts>
+using partial_axes_t = typename decltype(partial_axes_impl<X, 0, no_out_partial, std::remove_cvref_t<Ts>...>())::type;
+
+/// spmd::matmul(l, r) as (a piece of) the gradient of an input of type X.
+template <typed_tensor X, typed_tensor L, typed_tensor Rt>
+auto grad_matmul(L const& l, Rt const& r) {
+  return spmd::matmul(l, r, partial_axes_t<X, L, Rt>{});
+}
+
 /// Swap of the last two dims.
 template <typed_tensor T>
 auto mT(T const& x) {
@@ -244,7 +275,8 @@ auto rows_view(T const& x) {
 
 /// The matrix product, batched when a rank is above 2 (as spmd::matmul, for the ranks the local
 /// kernels provide: dense has [b,m,k] @ [k,n] and [b,m,k] @ [b,k,n]); `out_partial<axes...>` as for
-/// spmd::matmul. A rank-2 b against a batched a gets the gradient of all rows at once.
+/// spmd::matmul. A rank-2 b against a batched a gets the gradient of all rows at once. The
+/// gradient of an R input that met a varying operand is declared P (partial_axes_t).
 template <typed_tensor A, typed_tensor B, class OutPartial = no_out_partial>
 auto matmul(var<A> const& a, var<B> const& b, OutPartial op = {}) {
   auto out = spmd::matmul(a.value(), b.value(), op);
@@ -253,12 +285,14 @@ auto matmul(var<A> const& a, var<B> const& b, OutPartial op = {}) {
                 "spmd: autograd::matmul: a batched right operand needs a left operand of the same rank");
   return detail::record_binary(
       a, b, std::move(out),
-      [](auto const& g, auto const& x, auto const& y, auto const&) { return detail::unbroadcast(spmd::matmul(g, detail::mT(y)), x); },
+      [](auto const& g, auto const& x, auto const& y, auto const&) {
+        return detail::unbroadcast(detail::grad_matmul<A>(g, detail::mT(y)), x);
+      },
       [](auto const& g, auto const& x, auto const& y, auto const&) {
         if constexpr (B::rank == rank)
-          return detail::unbroadcast(spmd::matmul(detail::mT(x), g), y);
+          return detail::unbroadcast(detail::grad_matmul<B>(detail::mT(x), g), y);
         else  // b met every row of the batched a: one [k, rows] @ [rows, n] product
-          return spmd::matmul(spmd::transpose<0, 1>(detail::rows_view(x)), detail::rows_view(g));
+          return detail::grad_matmul<B>(spmd::transpose<0, 1>(detail::rows_view(x)), detail::rows_view(g));
       });
 }
 

@@ -20,7 +20,7 @@ namespace detail {
 
 /// The spec of the einsum giving operand K's gradient, and the dims of K that it lacks.
 struct einsum_grad_plan {
-  std::array<char, 2 * local::einsum_max_labels + 8> text{};
+  std::array<char, 3 * local::einsum_max_labels + 4> text{};  // out (or a dummy), other, kept
   std::size_t size = 0;
   std::array<std::size_t, local::einsum_max_labels> lone{};  ///< K's dims summed in K alone, ascending
   std::size_t n_lone = 0;
@@ -87,12 +87,13 @@ template <fixed_string Spec, std::size_t K, class OutPartial, typed_tensor G, ty
 auto einsum_grad_of(G const& g, X const& x, Other const&... other) {
   using grad = einsum_grad<Spec, K>;
   auto pieces = unpartial<X, OutPartial>(g);
-  auto t = [&] {
+  auto labelled = [&] {
     if constexpr (grad::plan.scalar_out)
-      return spmd::einsum<grad::spec>(spmd::reshape(pieces, std::array<std::size_t, 1>{1}), other...);
+      return spmd::reshape(pieces, std::array<std::size_t, 1>{1});
     else
-      return spmd::einsum<grad::spec>(pieces, other...);
+      return pieces;
   }();
+  auto t = spmd::einsum<grad::spec>(labelled, other..., partial_axes_t<X, decltype(labelled), Other...>{});
   if constexpr (grad::plan.n_lone == 0)
     return t;
   else
