@@ -6,4 +6,6 @@
 #include <spmd/autograd/backward.hpp>
 #include <spmd/autograd/collectives.hpp>
 #include <spmd/autograd/ops.hpp>
+#include <spmd/autograd/ops_einsum.hpp>
+#include <spmd/autograd/ops_shape.hpp>
 #include <spmd/autograd/tape.hpp>

@@ -38,6 +38,26 @@ template <class T, std::size_t R>
   return g;
 }
 
+/// g's gradient through y = softmax(x) along `dim`, from y: y * (g - sum_dim(g * y)).
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> softmax_backward(dense<T, R> const& y, dense<T, R> g, std::size_t dim) {
+  if (y.shape() != g.shape()) detail::fail("softmax_backward", "shapes differ");
+  detail::check_dim("softmax_backward", dim, R, y.shape());
+  std::size_t const outer = detail::product_range(y.shape(), 0, dim), n = y.extent(dim),
+                    inner = detail::product_range(y.shape(), dim + 1, R);
+  for (std::size_t o = 0; o < outer; ++o)
+    for (std::size_t i = 0; i < inner; ++i) {
+      std::size_t const first = o * n * inner + i;
+      T dot{0};
+      for (std::size_t k = 0; k < n; ++k) dot += g.data()[first + k * inner] * y.data()[first + k * inner];
+      for (std::size_t k = 0; k < n; ++k) {
+        T& v = g.data()[first + k * inner];
+        v = y.data()[first + k * inner] * (v - dot);
+      }
+    }
+  return g;
+}
+
 /// Sums `g` over the dims where `shape` has extent 1 and g does not: the gradient of an operand
 /// that was broadcast in the forward op.
 template <class T, std::size_t R>

@@ -119,4 +119,26 @@ template <class T, std::size_t R>
   return out;
 }
 
+/// Elements [start, start + length) of `x` along `dim` (the piece of a concatenation).
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> narrow(dense<T, R> const& x, std::size_t dim, std::size_t start, std::size_t length) {
+  static_assert(R >= 1, "spmd: narrow needs rank >= 1");
+  detail::check_dim("narrow", dim, R, x.shape());
+  if (start + length > x.extent(dim)) {
+    detail::fail("narrow", "elements [" + std::to_string(start) + ", " + std::to_string(start + length) +
+                               ") along dim " + std::to_string(dim) + " of shape " + detail::shape_string(x.shape()));
+  }
+  auto shape = x.shape();
+  shape[dim] = length;
+  dense<T, R> out(shape);
+  std::size_t const outer = detail::product_range(shape, 0, dim), inner = detail::product_range(shape, dim + 1, R);
+  std::size_t const from = x.extent(dim) * inner, piece = length * inner;
+  T* dst = out.data();
+  for (std::size_t o = 0; o < outer; ++o) {
+    T const* src = x.data() + o * from + start * inner;
+    dst = std::copy(src, src + piece, dst);
+  }
+  return out;
+}
+
 }  // namespace spmd::local
