@@ -81,8 +81,9 @@ TEST_CASE("autograd ops: batched matmul", "[autograd]") {
   // [b, m, k] @ [k, n]: the weight's gradient sums over every row of the batch.
   CHECK((grad_check<in<T1<3, V>, T1<2, R>>, grads<T1<3, V>, T1<2, P>>>::check(
             tp2, [](auto p, auto q) { return matmul(p, q); }, a, b)) == 8);
-  // [b, m, k] @ [b, k, n], the batch sharded on the right operand only.
-  CHECK((grad_check<in<T1<3, R>, T1<3, S<0>>>, grads<T1<3, P>, T1<3, S<0>>>>::check(
+  // [b, m, k] @ [b, k, n], the batch sharded on both operands (an R left operand would have to
+  // broadcast along the sharded batch dim).
+  CHECK((grad_check<in<T1<3, S<0>>, T1<3, S<0>>>, grads<T1<3, S<0>>, T1<3, S<0>>>>::check(
             tp2, [](auto p, auto q) { return matmul(p, q); }, a, c)) == 8);
   // Rank 2 on two mesh axes: data-parallel rows, column-parallel weight.
   auto const x = filled<2>({3, 4}, 1.0, 0.1);

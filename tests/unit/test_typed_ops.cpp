@@ -85,3 +85,31 @@ TEST_CASE("shape errors in a typed op surface as the local kernel's exception", 
   CHECK_THROWS_WITH(a + b, Catch::StartsWith("spmd: "));
   CHECK_THROWS_WITH(matmul(a, a), Catch::StartsWith("spmd: "));
 }
+
+TEST_CASE("an R operand next to a shard must broadcast along the shard's dim", "[ops]") {
+  using Shard = tensor<L2, M, layout<V, S<0>>>;  // tokens sharded over tp
+  using Whole = tensor<L2, M, layout<V, R>>;
+  Shard const x{random_dense({2, 3}, 11)};
+  Whole const bias{random_dense({1, 3}, 12)};  // one row: broadcasts along the tokens
+  auto const y = x + bias;
+  STATIC_REQUIRE(std::is_same_v<std::remove_cvref_t<decltype(y)>, Shard>);
+  CHECK(y.local() == local::add(x.local(), bias.local()));
+  CHECK((bias * x).local() == local::mul(bias.local(), x.local()));
+
+  // Whole values with the shard's extents: what all_reduce gives where reduce_scatter should
+  // have given S(0). The extents agree, the global shapes do not: rejected all the same.
+  Whole const summed{random_dense({2, 3}, 13)};
+  using Catch::Matchers::Contains;
+  CHECK_THROWS_WITH(x + summed, Contains("on mesh axis 'tp' the result is sharded along dim 0") &&
+                                    Contains("operand 2 is R with extent 2 along its dim 0") &&
+                                    Contains("reduce_scatter<\"tp\", 0>"));
+  CHECK_THROWS_WITH(summed - x, Contains("operand 1 is R with extent 2"));
+  CHECK_THROWS_AS(concat<1>(x, summed), std::invalid_argument);
+
+  // A number, and an R along another dim than the shard's, need no check.
+  CHECK((x * 2.0f).local() == local::mul(x.local(), 2.0f));
+  using ColShard = tensor<L2, M, layout<V, S<1>>>;
+  ColShard const c{random_dense({4, 2}, 14)};
+  Whole const per_row{random_dense({4, 1}, 15)};
+  CHECK((c + per_row).local() == local::add(c.local(), per_row.local()));
+}
