@@ -176,8 +176,8 @@ endif()
 set(SPMD_CF_CATALOGUE_MAX_LINES 25)
 string(FIND "${_head}" "// catalogue:" _cat)
 if(_cat GREATER -1)
-  string(REGEX MATCH "[^\n]*error:[^\n]*" _first_error "${_out}")
-  if(NOT _first_error MATCHES "spmd:")
+  string(REGEX MATCH "[^\n]*: error: [^\n]*" _first_error "${_out}")
+  if(NOT _first_error MATCHES "spmd: ")
     _spmd_head("${_out}" ${_max_lines} _shown)
     message(FATAL_ERROR
       "compile-fail case ${SPMD_CF_SOURCE}\n"

@@ -66,14 +66,18 @@ void flow(var<T> const& x, Make make) {
 /// runs with the result's gradient g (so a backward can use the result, e.g. exp's).
 template <typed_tensor Out, class Step, class... Ts>
 var<Out> record_step(Out value, Step step, var<Ts> const&... in) {
-  tape* t = tape_of(in...);
-  bool const needed = (in.requires_grad() || ...) && t != nullptr;
-  auto out = var<Out>::make(std::move(value), needed, t);
-  if (needed)
-    t->record([out, step = std::move(step)]() mutable {
-      if (out.has_grad()) step(out.grad(), out.value());
-    });
-  return out;
+  if constexpr (has_ill_typed<typename Out::layout_type>) {
+    return var<Out>{std::move(value)};  // the forward was rejected and has said why: no backward
+  } else {
+    tape* t = tape_of(in...);
+    bool const needed = (in.requires_grad() || ...) && t != nullptr;
+    auto out = var<Out>::make(std::move(value), needed, t);
+    if (needed)
+      t->record([out, step = std::move(step)]() mutable {
+        if (out.has_grad()) step(out.grad(), out.value());
+      });
+    return out;
+  }
 }
 
 /// A one-input op: `grad(g, x, y)` is the local gradient of x from the result's gradient g, the
@@ -331,5 +335,33 @@ auto transpose(var<A> const& a) {
   return detail::record_unary(a, spmd::transpose<D0, D1>(a.value()),
                               [](auto const& g, auto const&...) { return spmd::transpose<D0, D1>(g); });
 }
+
+namespace detail {
+/// An op given a variable and a plain typed tensor: the tensor is not on the tape, so its role in
+/// the gradient is unknown. One error that says how to make it a constant variable.
+template <class A, class B>
+auto mixed_operands() {
+  static_assert(rules::detail::always_false<A, B>,
+                "spmd: autograd: an op mixes an autograd::var and a plain typed tensor; make the tensor a "
+                "constant variable (autograd::var<T>{t}) or a parameter (parameter.on(tape)), or use "
+                "x.value() for a computation outside autograd");
+  return var<A>{A{}};
+}
+}  // namespace detail
+
+// clang-format off
+template <typed_tensor A, typed_tensor B> auto operator+(var<A> const&, B const&) { return detail::mixed_operands<A, B>(); }
+template <typed_tensor A, typed_tensor B> auto operator+(B const&, var<A> const&) { return detail::mixed_operands<A, B>(); }
+template <typed_tensor A, typed_tensor B> auto operator-(var<A> const&, B const&) { return detail::mixed_operands<A, B>(); }
+template <typed_tensor A, typed_tensor B> auto operator-(B const&, var<A> const&) { return detail::mixed_operands<A, B>(); }
+template <typed_tensor A, typed_tensor B> auto operator*(var<A> const&, B const&) { return detail::mixed_operands<A, B>(); }
+template <typed_tensor A, typed_tensor B> auto operator*(B const&, var<A> const&) { return detail::mixed_operands<A, B>(); }
+template <typed_tensor A, typed_tensor B> auto operator/(var<A> const&, B const&) { return detail::mixed_operands<A, B>(); }
+template <typed_tensor A, typed_tensor B> auto operator/(B const&, var<A> const&) { return detail::mixed_operands<A, B>(); }
+template <typed_tensor A, typed_tensor B, class OutPartial = no_out_partial>
+auto matmul(var<A> const&, B const&, OutPartial = {}) { return detail::mixed_operands<A, B>(); }
+template <typed_tensor A, typed_tensor B, class OutPartial = no_out_partial>
+auto matmul(B const&, var<A> const&, OutPartial = {}) { return detail::mixed_operands<A, B>(); }
+// clang-format on
 
 }  // namespace spmd::autograd

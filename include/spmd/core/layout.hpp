@@ -153,4 +153,25 @@ struct placement_at<layout<Ps...>, Index> {
 template <class Layout, std::size_t Index>
 using placement_at_t = typename placement_at<Layout, Index>::type;
 
+/// True if a positional layout has an `ill_typed` placement: the tensor is the result of an op
+/// the rules rejected (and have said why).
+template <class Layout>
+inline constexpr bool has_ill_typed = false;
+template <class... Ps>
+inline constexpr bool has_ill_typed<layout<Ps...>> = (ill_typed_placement<Ps> || ...);
+
+namespace detail {
+template <class Mesh, class Indices>
+struct ill_typed_layout_impl;
+template <class Mesh, std::size_t... Is>
+struct ill_typed_layout_impl<Mesh, std::index_sequence<Is...>> {
+  using type = layout<std::conditional_t<(Is < Mesh::rank), ill_typed, ill_typed>...>;
+};
+}  // namespace detail
+
+/// The layout of a result whose op was rejected as a whole (e.g. operands on different meshes):
+/// `ill_typed` on every axis of `Mesh`.
+template <class Mesh>
+using ill_typed_layout_t = typename detail::ill_typed_layout_impl<Mesh, std::make_index_sequence<Mesh::rank>>::type;
+
 }  // namespace spmd

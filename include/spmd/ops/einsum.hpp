@@ -83,7 +83,7 @@ auto apply_einsum(Ts&&... xs) {
     using mesh = typename first::mesh_type;
     using dims = einsum_dims<spec>;
     if constexpr (!same_mesh<bare<Ts>...>()) {
-      return first{};
+      return rejected<typename first::local_type, mesh, ill_typed_layout_t<mesh>>();
     } else {
       using rule = rules::op_rule<op::einsum, mesh, dims, OutPartial, typename bare<Ts>::layout_type...>;
       using out_layout = typename rule::type;

@@ -50,7 +50,7 @@ auto apply_binary(Kernel kernel, A&& a, B&& b, Args&&... args) {
   using local = typename bare<tensor_operand>::local_type;
   using mesh = typename common_mesh<A, B>::type;
   if constexpr (!same_mesh<A, B>()) {
-    return rejected<local, mesh, typename bare<tensor_operand>::layout_type>();
+    return rejected<local, mesh, ill_typed_layout_t<mesh>>();
   } else {
     using la = typename operand_traits<A>::layout;
     using lb = typename operand_traits<B>::layout;

@@ -29,7 +29,7 @@ auto matmul(A&& a, B&& b, OutPartial = {}) {
   using mesh = typename XA::mesh_type;
   using dims = rules::matmul_dims<XA::rank, XB::rank>;
   if constexpr (!detail::same_mesh<A, B>() || !out_partial_spec<OutPartial>) {
-    return detail::rejected<typename XA::local_type, mesh, typename XA::layout_type>();
+    return detail::rejected<typename XA::local_type, mesh, ill_typed_layout_t<mesh>>();
   } else {
     using rule = rules::op_rule<op::matmul, mesh, dims, OutPartial, typename XA::layout_type, typename XB::layout_type>;
     using out_layout = typename rule::type;
