@@ -102,7 +102,7 @@ struct operand_info {
 };
 
 template <operand_placement T>
-consteval operand_info info_of() {
+constexpr operand_info info_of() {
   if constexpr (std::same_as<T, scalar>) {
     return {};
   } else if constexpr (shard_placement<T>) {
@@ -113,7 +113,7 @@ consteval operand_info info_of() {
 }
 
 template <class DimMap>
-consteval int contracted_dim_of(std::size_t operand, int label) {
+constexpr int contracted_dim_of(std::size_t operand, int label) {
   if constexpr (requires { DimMap::contracted_dim(operand, label); })
     return DimMap::contracted_dim(operand, label);
   else
@@ -121,7 +121,7 @@ consteval int contracted_dim_of(std::size_t operand, int label) {
 }
 
 template <class DimMap>
-consteval bool elementwise_map() {
+constexpr bool elementwise_map() {
   if constexpr (requires { DimMap::elementwise; })
     return DimMap::elementwise;
   else
@@ -130,7 +130,7 @@ consteval bool elementwise_map() {
 
 // The rule of pending sums, when some operand is P.
 template <std::size_t N>
-consteval axis_verdict partial_verdict(std::array<operand_info, N> const& ops, linearity lin) {
+constexpr axis_verdict partial_verdict(std::array<operand_info, N> const& ops, linearity lin) {
   std::size_t partial = 0, varying = 0, whole = 0, invariant = 0, scalars = 0;
   for (auto const& o : ops) {
     if (!o.tensor) { ++scalars; continue; }
@@ -160,7 +160,7 @@ consteval axis_verdict partial_verdict(std::array<operand_info, N> const& ops, l
 
 // The rule of varying operands: where each S<d> goes (DESIGN.md section 3, "a shard is a shard").
 template <class DimMap, std::size_t N>
-consteval axis_verdict varying_verdict(std::array<operand_info, N> const& ops, bool named) {
+constexpr axis_verdict varying_verdict(std::array<operand_info, N> const& ops, bool named) {
   std::size_t tensors = 0;
   bool plain = false;  // the result is a V whose pieces the type cannot describe
   for (auto const& o : ops) {
