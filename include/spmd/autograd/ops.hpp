@@ -247,27 +247,20 @@ namespace detail {
 /// The out_partial of a backward contraction that gives the gradient of an input of type X from
 /// operands Ts...: the axes where that gradient is P (X is R there) and an operand varies, so
 /// each rank's product is a piece of the pending sum.
-template <class Acc, fixed_string Axis, bool Add>
-struct add_partial_axis {
-  using type = Acc;
-};
-template <fixed_string... Axes, fixed_string Axis>
-struct add_partial_axis<out_partial_t<Axes...>, Axis, true> {
-  using type = out_partial_t<Axes..., Axis>;
-};
-template <class X, std::size_t Ax, class Acc, class... Ts>
-consteval auto partial_axes_impl() {
-  using mesh = typename X::mesh_type;
-  if constexpr (Ax == mesh::rank) {
-    return std::type_identity<Acc>{};
-  } else {
-    constexpr bool add = kind_of<placement_at_t<typename grad_t<X>::layout_type, Ax>> == placement_kind::partial &&
-                         ((kind_of<placement_at_t<typename Ts::layout_type, Ax>> == placement_kind::varying) || ...);
-    return partial_axes_impl<X, Ax + 1, typename add_partial_axis<Acc, mesh::template name<Ax>, add>::type, Ts...>();
-  }
+template <std::size_t Axis, class X, class... Ts>
+constexpr bool partial_on_axis() {
+  return kind_of<placement_at_t<typename grad_t<X>::layout_type, Axis>> == placement_kind::partial &&
+         ((kind_of<placement_at_t<typename Ts::layout_type, Axis>> == placement_kind::varying) || ...);
 }
 template <class X, class... Ts>
-using partial_axes_t = typename decltype(partial_axes_impl<X, 0, no_out_partial, std::remove_cvref_t<Ts>...>())::type;
+struct partial_axes_mask {
+  static constexpr auto value = []<std::size_t... Is>(std::index_sequence<Is...>) {
+    return std::array<bool, sizeof...(Is)>{partial_on_axis<Is, X, Ts...>()...};
+  }(std::make_index_sequence<X::mesh_type::rank>{});
+};
+template <class X, class... Ts>
+using partial_axes_t =
+    rules::out_partial_where_t<typename X::mesh_type, partial_axes_mask<X, std::remove_cvref_t<Ts>...>>;
 
 /// spmd::matmul(l, r) as (a piece of) the gradient of an input of type X.
 template <typed_tensor X, typed_tensor L, typed_tensor Rt>

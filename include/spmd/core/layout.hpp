@@ -161,17 +161,19 @@ template <class... Ps>
 inline constexpr bool has_ill_typed<layout<Ps...>> = (ill_typed_placement<Ps> || ...);
 
 namespace detail {
-template <class Mesh, class Indices>
+template <std::size_t>
+using ill_typed_on = ill_typed;
+template <class Indices>
 struct ill_typed_layout_impl;
-template <class Mesh, std::size_t... Is>
-struct ill_typed_layout_impl<Mesh, std::index_sequence<Is...>> {
-  using type = layout<std::conditional_t<(Is < Mesh::rank), ill_typed, ill_typed>...>;
+template <std::size_t... Is>
+struct ill_typed_layout_impl<std::index_sequence<Is...>> {
+  using type = layout<ill_typed_on<Is>...>;
 };
 }  // namespace detail
 
 /// The layout of a result whose op was rejected as a whole (e.g. operands on different meshes):
 /// `ill_typed` on every axis of `Mesh`.
 template <class Mesh>
-using ill_typed_layout_t = typename detail::ill_typed_layout_impl<Mesh, std::make_index_sequence<Mesh::rank>>::type;
+using ill_typed_layout_t = typename detail::ill_typed_layout_impl<std::make_index_sequence<Mesh::rank>>::type;
 
 }  // namespace spmd

@@ -128,45 +128,57 @@ constexpr bool elementwise_map() {
     return false;
 }
 
+// How many operands of each kind an op has on one axis.
+struct operand_counts {
+  std::size_t tensors = 0, replicate = 0, invariant = 0, varying = 0, plain_varying = 0, partial = 0, scalars = 0;
+  bool ill_typed = false;
+};
+
+template <std::size_t N>
+constexpr operand_counts count_operands(std::array<operand_info, N> const& ops) {
+  operand_counts c;
+  for (auto const& o : ops) {
+    if (!o.tensor) {
+      ++c.scalars;
+      continue;
+    }
+    ++c.tensors;
+    c.ill_typed = c.ill_typed || o.kind == placement_kind::ill_typed;
+    c.replicate += o.kind == placement_kind::replicate;
+    c.invariant += o.kind == placement_kind::invariant;
+    c.varying += o.kind == placement_kind::varying;
+    c.plain_varying += o.kind == placement_kind::varying && o.shard < 0;
+    c.partial += o.kind == placement_kind::partial;
+  }
+  return c;
+}
+
 // The rule of pending sums, when some operand is P.
 template <std::size_t N>
-constexpr axis_verdict partial_verdict(std::array<operand_info, N> const& ops, linearity lin) {
-  std::size_t partial = 0, varying = 0, whole = 0, invariant = 0, scalars = 0;
-  for (auto const& o : ops) {
-    if (!o.tensor) { ++scalars; continue; }
-    partial += o.kind == placement_kind::partial;
-    varying += o.kind == placement_kind::varying;
-    whole += o.kind == placement_kind::replicate || o.kind == placement_kind::invariant;
-    invariant += o.kind == placement_kind::invariant;
-  }
-  if (varying > 0) return axis_verdict::fail(rule_error::p_with_v);
+constexpr axis_verdict partial_verdict(std::array<operand_info, N> const& ops, operand_counts const& c, linearity lin) {
+  if (c.varying > 0) return axis_verdict::fail(rule_error::p_with_v);
   switch (lin) {
     case linearity::nonlinear: return axis_verdict::fail(rule_error::p_nonlinear);
     case linearity::linear:
-      if (whole > 0) return axis_verdict::fail(rule_error::p_plus_whole);
-      if (scalars > 0) return axis_verdict::fail(rule_error::p_plus_scalar);
+      if (c.replicate + c.invariant > 0) return axis_verdict::fail(rule_error::p_plus_whole);
+      if (c.scalars > 0) return axis_verdict::fail(rule_error::p_plus_scalar);
       break;
     case linearity::multilinear:
-      if (partial > 1) return axis_verdict::fail(rule_error::p_times_p);
+      if (c.partial > 1) return axis_verdict::fail(rule_error::p_times_p);
       break;
     case linearity::linear_in_first:
-      if (partial > 1 || !(ops[0].tensor && ops[0].kind == placement_kind::partial))
+      if (c.partial > 1 || !(ops[0].tensor && ops[0].kind == placement_kind::partial))
         return axis_verdict::fail(rule_error::p_divisor);
       break;
   }
-  if (invariant > 0) return axis_verdict::fail(rule_error::i_mixed);  // P * I: the I is the mistake
+  if (c.invariant > 0) return axis_verdict::fail(rule_error::i_mixed);  // P * I: the I is the mistake
   return axis_verdict::is(placement_kind::partial);
 }
 
 // The rule of varying operands: where each S<d> goes (DESIGN.md section 3, "a shard is a shard").
 template <class DimMap, std::size_t N>
-constexpr axis_verdict varying_verdict(std::array<operand_info, N> const& ops, bool named) {
-  std::size_t tensors = 0;
-  bool plain = false;  // the result is a V whose pieces the type cannot describe
-  for (auto const& o : ops) {
-    tensors += o.tensor;
-    plain = plain || (o.tensor && o.kind == placement_kind::varying && o.shard < 0);
-  }
+constexpr axis_verdict varying_verdict(std::array<operand_info, N> const& ops, operand_counts const& c, bool named) {
+  bool plain = c.plain_varying > 0;  // the result is a V whose pieces the type cannot describe
   bool summed = false;  // a contraction over a dim sharded in every operand that has it
   int out = -1;
   for (std::size_t i = 0; i < N; ++i) {
@@ -198,7 +210,7 @@ constexpr axis_verdict varying_verdict(std::array<operand_info, N> const& ops, b
   if (plain) return axis_verdict::is(named ? placement_kind::partial : placement_kind::varying);
   if (summed) {
     if (named) return axis_verdict::is(placement_kind::partial);
-    return axis_verdict::fail(tensors == 1 ? rule_error::sum_needs_out_partial
+    return axis_verdict::fail(c.tensors == 1 ? rule_error::sum_needs_out_partial
                                            : rule_error::contraction_needs_out_partial);
   }
   if (named) return axis_verdict::fail(rule_error::out_partial_on_shard);
@@ -214,24 +226,17 @@ template <class Op, class DimMap, bool Named, operand_placement... Ps>
 consteval axis_verdict axis_verdict_of() {
   constexpr std::size_t n = sizeof...(Ps);
   constexpr std::array<detail::operand_info, n> ops{detail::info_of<Ps>()...};
-  std::size_t tensors = 0, invariant = 0, partial = 0, varying = 0;
-  for (auto const& o : ops) {
-    if (!o.tensor) continue;
-    if (o.kind == placement_kind::ill_typed) return axis_verdict::is(placement_kind::ill_typed);
-    ++tensors;
-    invariant += o.kind == placement_kind::invariant;
-    partial += o.kind == placement_kind::partial;
-    varying += o.kind == placement_kind::varying;
-  }
-  if (tensors == 0) return axis_verdict::fail(rule_error::no_tensor);
-  if (partial > 0) return detail::partial_verdict(ops, linearity_of<Op>);  // a pending sum is reported first
-  if (invariant > 0) {
-    if (invariant != tensors) return axis_verdict::fail(rule_error::i_mixed);
+  constexpr detail::operand_counts c = detail::count_operands(ops);
+  if (c.ill_typed) return axis_verdict::is(placement_kind::ill_typed);
+  if (c.tensors == 0) return axis_verdict::fail(rule_error::no_tensor);
+  if (c.partial > 0) return detail::partial_verdict(ops, c, linearity_of<Op>);  // a pending sum is reported first
+  if (c.invariant > 0) {
+    if (c.invariant != c.tensors) return axis_verdict::fail(rule_error::i_mixed);
     return Named ? axis_verdict::fail(rule_error::out_partial_on_i) : axis_verdict::is(placement_kind::invariant);
   }
-  if (varying == 0)
+  if (c.varying == 0)
     return Named ? axis_verdict::fail(rule_error::out_partial_on_r) : axis_verdict::is(placement_kind::replicate);
-  return detail::varying_verdict<DimMap>(ops, Named);
+  return detail::varying_verdict<DimMap>(ops, c, Named);
 }
 
 /// The one static_assert that explains mistake `E` of `Op` on mesh axis `Axis` (an on_axis<...>

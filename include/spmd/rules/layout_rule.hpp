@@ -7,7 +7,6 @@
 
 #include <array>
 #include <cstddef>
-#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -29,20 +28,6 @@ struct operand_placement_at {
 template <std::size_t Index>
 struct operand_placement_at<scalar_layout, Index> {
   using type = scalar;
-};
-
-template <class Mesh, class OutPartial>
-struct out_partial_axes;
-template <class Mesh, fixed_string... Axes>
-struct out_partial_axes<Mesh, out_partial_t<Axes...>> {
-  static constexpr bool known = (Mesh::contains(Axes.view()) && ... && true);
-  static constexpr bool valid = known && [] {
-    constexpr std::array<std::string_view, sizeof...(Axes)> names{Axes.view()...};
-    for (std::size_t i = 0; i < names.size(); ++i)
-      for (std::size_t j = i + 1; j < names.size(); ++j)
-        if (names[i] == names[j]) return false;
-    return true;
-  }();
 };
 
 // The verdict and the diagnostic on axis I (of their own: one pack expansion over both the
@@ -100,15 +85,9 @@ struct diagnosed_layout {
 };
 }  // namespace detail
 
-/// The layout of the result of `Op` on `Mesh` with the axes of `OutPartial` declared pending sums;
-/// naming it diagnoses every rejected axis.
-template <class Op, mesh_type Mesh, class DimMap, class OutPartial, class... Layouts>
-using contraction_layout_t =
-    typename detail::diagnosed_layout<op_rule<Op, Mesh, DimMap, OutPartial, Layouts...>>::type;
-
 /// The layout of the result of `Op` on `Mesh` (no out_partial); naming it diagnoses every
 /// rejected axis.
 template <class Op, mesh_type Mesh, class DimMap, class... Layouts>
-using result_layout_t = contraction_layout_t<Op, Mesh, DimMap, out_partial_t<>, Layouts...>;
+using result_layout_t = typename detail::diagnosed_layout<op_rule<Op, Mesh, DimMap, out_partial_t<>, Layouts...>>::type;
 
 }  // namespace spmd::rules

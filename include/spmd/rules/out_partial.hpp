@@ -47,23 +47,23 @@ concept out_partial_spec = detail::is_out_partial<T>;
 namespace rules {
 
 namespace detail {
+/// Whether `OutPartial` names only axes of `Mesh`, each once (asks, never fails to compile).
+template <class Mesh, class OutPartial>
+struct out_partial_axes;
 template <class Mesh, fixed_string... Axes>
-consteval bool out_partial_axes_valid() {
-  // Instantiating axis_index diagnoses an unknown axis name with the name in the context.
-  ((void)axis_index<Mesh, Axes>, ...);
-  constexpr std::array<std::string_view, sizeof...(Axes)> names{Axes.view()...};
-  for (std::size_t i = 0; i < names.size(); ++i)
-    for (std::size_t j = i + 1; j < names.size(); ++j)
-      if (names[i] == names[j]) return false;
-  return true;
-}
+struct out_partial_axes<Mesh, out_partial_t<Axes...>> {
+  static constexpr bool valid = (Mesh::contains(Axes.view()) && ... && true) && spmd::detail::names_distinct<Axes...>();
+};
 
+/// Instantiating it diagnoses an out_partial that names an unknown axis (with the name in the
+/// context) or an axis twice.
 template <class Mesh, class OutPartial>
 struct checked_out_partial;
 template <class Mesh, fixed_string... Axes>
 struct checked_out_partial<Mesh, out_partial_t<Axes...>> {
-  static_assert(out_partial_axes_valid<Mesh, Axes...>(), "spmd: out_partial names a mesh axis twice");
-  static constexpr bool value = out_partial_axes_valid<Mesh, Axes...>();
+  // Naming axis_index diagnoses an unknown axis name, with the name in the context.
+  static constexpr bool known = ((void)axis_index<Mesh, Axes>, ..., true);
+  static_assert(known && spmd::detail::names_distinct<Axes...>(), "spmd: out_partial names a mesh axis twice");
 };
 
 template <class A, class B>
@@ -81,26 +81,35 @@ struct join_all<T, Ts...> {
   using type = typename join_out_partial<T, typename join_all<Ts...>::type>::type;
 };
 
-template <class Mesh, class Layout, int Dim, class Indices>
-struct sharded_axes_impl;
-template <class Mesh, class... Ps, int Dim, std::size_t... Is>
-struct sharded_axes_impl<Mesh, layout<Ps...>, Dim, std::index_sequence<Is...>> {
+template <class Mesh, class Mask, class Indices>
+struct out_partial_where_impl;
+template <class Mesh, class Mask, std::size_t... Is>
+struct out_partial_where_impl<Mesh, Mask, std::index_sequence<Is...>> {
   using type = typename join_all<
-      std::conditional_t<std::is_same_v<Ps, S<Dim>>, out_partial_t<Mesh::template name<Is>>, out_partial_t<>>...>::type;
+      std::conditional_t<Mask::value[Is], out_partial_t<Mesh::template name<Is>>, out_partial_t<>>...>::type;
 };
 }  // namespace detail
 
-/// True if `OutPartial` names only axes of `Mesh`, each once (a static_assert says why not).
-template <mesh_type Mesh, class OutPartial>
-inline constexpr bool out_partial_valid = detail::checked_out_partial<Mesh, OutPartial>::value;
+/// The out_partial of the axes of `Mesh` whose entry in `Mask::value` (a constexpr array of one
+/// bool per axis, in mesh order) is true.
+template <mesh_type Mesh, class Mask>
+using out_partial_where_t =
+    typename detail::out_partial_where_impl<Mesh, Mask, std::make_index_sequence<Mesh::rank>>::type;
 
 }  // namespace rules
+
+namespace detail {
+template <class T, int Dim>
+struct shard_mask {
+  static constexpr auto value = []<std::size_t... Is>(std::index_sequence<Is...>) {
+    return std::array<bool, sizeof...(Is)>{std::is_same_v<placement_at_t<typename T::layout_type, Is>, S<Dim>>...};
+  }(std::make_index_sequence<T::mesh_type::rank>{});
+};
+}  // namespace detail
 
 /// The out_partial of every mesh axis on which tensor type `T` is sharded along `Dim`: the
 /// argument a generic sum over `Dim` passes (`sum<0>(g, out_partial_over_shards_t<G, 0>{})`).
 template <class T, int Dim>
-using out_partial_over_shards_t =
-    typename rules::detail::sharded_axes_impl<typename T::mesh_type, typename T::layout_type, Dim,
-                                              std::make_index_sequence<T::mesh_type::rank>>::type;
+using out_partial_over_shards_t = rules::out_partial_where_t<typename T::mesh_type, detail::shard_mask<T, Dim>>;
 
 }  // namespace spmd

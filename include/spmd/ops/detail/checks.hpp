@@ -7,7 +7,6 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <tuple>
 #include <type_traits>
 #include <utility>
 
@@ -36,10 +35,15 @@ struct operand_traits<T> {
   using layout = typename bare<T>::layout_type;
 };
 
-template <class A, class B>
+/// The mesh of the first tensor among the operands `Ts...` (void if all are numbers).
+template <class... Ts>
 struct common_mesh {
-  using type = std::conditional_t<std::is_void_v<typename operand_traits<A>::mesh>, typename operand_traits<B>::mesh,
-                                  typename operand_traits<A>::mesh>;
+  using type = void;
+};
+template <class T, class... Ts>
+struct common_mesh<T, Ts...> {
+  using type = std::conditional_t<std::is_void_v<typename operand_traits<T>::mesh>, typename common_mesh<Ts...>::type,
+                                  typename operand_traits<T>::mesh>;
 };
 
 /// A mesh spelled with on_axis<...> names, so that every compiler prints its axis names.
@@ -68,9 +72,7 @@ consteval bool meshes_agree() {
 /// one static_assert that shows both meshes' axis names.
 template <class... Ts>
 consteval bool same_mesh() {
-  using first = std::conditional_t<typed_tensor<std::tuple_element_t<0, std::tuple<Ts...>>>,
-                                   std::tuple_element_t<0, std::tuple<Ts...>>, std::tuple_element_t<sizeof...(Ts) - 1, std::tuple<Ts...>>>;
-  using m0 = typename operand_traits<first>::mesh;
+  using m0 = typename common_mesh<Ts...>::type;
   auto one = []<class T>() {
     using m = typename operand_traits<T>::mesh;
     if constexpr (std::is_void_v<m> || std::is_void_v<m0>)
