@@ -271,8 +271,7 @@ void all_gather_other_dim_differs(Rank& r) {
   using namespace spmd;
   (void)all_gather<"tp", R>(r, T<S<0>>{block(0, 2, 0, r.coord("tp") == 1 ? 4 : 3)});
 }
-inline char const* all_gather_other_dim_differs_message =
-    "has 4 elements per index of dim 0";
+inline char const* all_gather_other_dim_differs_message = "holds a local tensor of shape [2, 4], rank 0 (tp=0";
 
 // all_to_all S<0> -> S<1>: rank 1 splits dim 1 as {1, 3, 2, 2, ...}, the others {2, 2, ...}.
 template <spmd::rank_context Rank>

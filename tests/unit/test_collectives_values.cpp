@@ -156,8 +156,9 @@ TEST_CASE("split sizes that disagree are reported as split sizes along the split
                Contains("rank 1 (tp=1) passed no split sizes (so [2, 2] along dim 0), rank 0 (tp=0) passed none "
                         "(so [3, 3]); uneven shards need the same split sizes on every rank"));
   REQUIRE_THAT(comm_error_of({{"tp", 2}}, [](threads::rank& r) { v::all_gather_other_dim_differs(r); }),
-               Contains("rank 1 (tp=1) has 4 elements per index of dim 0, rank 0 (tp=0) has 3: the tensors differ "
-                        "in a dim other than the split dim"));
+               Contains(std::string("spmd: all_gather on group 'tp': rank 1 (tp=1) ") +
+                        v::all_gather_other_dim_differs_message + ") holds [2, 3]; the ranks of a group must hold "
+                        "the same shape except along dim 0 (the split dim)"));
   REQUIRE_THAT(comm_error_of({{"tp", 2}}, [](threads::rank& r) { v::all_to_all_with_disagreeing_dst_split(r); }),
                Contains("spmd: all_to_all on group 'tp': rank 1 (tp=1) passed dst split sizes [1, 3] along dim 1, "
                         "rank 0 (tp=0) passed [2, 2]"));

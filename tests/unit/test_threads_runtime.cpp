@@ -290,6 +290,9 @@ TEST_CASE("threads: invalid meshes are rejected with std::invalid_argument", "[t
                     Catch::Contains("'tp'") && Catch::Contains("size 0"));
   CHECK_THROWS_WITH(spmd::threads::run({{"dp", 2}, {"dp", 2}}, noop), Catch::Contains("'dp' twice"));
   CHECK_THROWS_AS(spmd::threads::run({{"", 2}}, noop), std::invalid_argument);
+  // ',' separates the axes of a flattened group ("dp,tp"): an axis name cannot contain it.
+  CHECK_THROWS_WITH(spmd::threads::run({{"dp,tp", 2}}, noop),
+                    Catch::Contains("mesh axis name 'dp,tp' contains ','"));
 }
 
 namespace {

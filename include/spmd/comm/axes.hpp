@@ -4,6 +4,8 @@
 #include <array>
 #include <cstddef>
 #include <span>
+#include <stdexcept>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -116,6 +118,48 @@ decltype(auto) group_of(Rank& r) {
     return r.comm(list::names[0]);
   else
     return r.comm(std::span<std::string_view const>(list::names));
+}
+
+namespace detail {
+[[noreturn]] inline void throw_mesh_order(std::span<std::string const> runtime, std::span<std::string_view const> type) {
+  std::string wanted;
+  for (auto t : type) wanted += (wanted.empty() ? "" : ", ") + std::string(t);
+  std::string ordered;  // the runtime's axes that the type names, in the runtime's order
+  for (auto const& n : runtime)
+    for (auto t : type)
+      if (t == n) ordered += (ordered.empty() ? "" : ", ") + n;
+  std::string example;
+  for (auto t : type) example += (example.empty() ? "{" : ", ") + std::string("{\"") + std::string(t) + "\", ...}";
+  throw std::invalid_argument(
+      "spmd: the runtime mesh orders the axes " + ordered + " but the tensors' mesh type orders them " + wanted +
+      "; flattened groups (\"dp,tp\") and redistribute number the ranks in the runtime's order and would exchange "
+      "the wrong blocks: give run() the axes in the type's order, " + example + "}");
+}
+}  // namespace detail
+
+/// Throws std::invalid_argument unless the runtime of rank `r` orders the axes of `Mesh` as the
+/// type does (the runtime may have more axes). A runtime without `axis_names()` is not checked.
+/// Costs one comparison of each runtime axis name.
+template <class Mesh, class Rank>
+void check_mesh_order(Rank const& r) {
+  if constexpr (requires { r.axis_names(); }) {
+    std::size_t next = 0;  // the next axis of the type expected
+    for (auto const& name : r.axis_names()) {
+      std::string_view const n(name);
+      if (next < Mesh::rank && n == Mesh::names[next])
+        ++next;
+      else if (Mesh::contains(n)) [[unlikely]]
+        detail::throw_mesh_order(r.axis_names(), Mesh::names);
+    }
+  }
+}
+
+/// group_of, for tensors on `Mesh`: first checks that the runtime orders the mesh's axes as the
+/// type does. Every typed collective gets its communicator here.
+template <class Mesh, fixed_string Axes, class Rank>
+decltype(auto) typed_group_of(Rank& r) {
+  check_mesh_order<Mesh>(r);
+  return group_of<Axes>(r);
 }
 
 }  // namespace spmd::comm

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <concepts>
 #include <cstddef>
 #include <span>
@@ -74,6 +75,25 @@ inline split_note note_for(around_dim a, std::size_t d, split_sizes given) {
   return split_note{d, a.outer * a.inner, !given.empty()};
 }
 
+/// A local tensor's shape for the runtime's agreement check, owning its extents for the duration
+/// of a call: `free_dim` is the dim along which the ranks may hold different extents.
+template <std::size_t Rank>
+struct noted_shape {
+  std::array<std::size_t, Rank> extents{};
+  std::size_t free_dim = shape_note::no_dim;
+  [[nodiscard]] shape_note note() const noexcept {
+    return shape_note{std::span<std::size_t const>(extents), free_dim, true};
+  }
+};
+template <class Local>
+noted_shape<Local::rank> noted_shape_of(Local const& t, std::size_t free_dim = shape_note::no_dim) {
+  noted_shape<Local::rank> n;
+  auto const& shape = t.shape();
+  for (std::size_t k = 0; k < Local::rank; ++k) n.extents[k] = static_cast<std::size_t>(shape[k]);
+  n.free_dim = free_dim;
+  return n;
+}
+
 /// `call(notes...)` if the communicator takes the notes (`call` is SFINAE-friendly), else
 /// `call()`: a communicator of one's own need not take them.
 template <class Call, class... Notes>
@@ -82,6 +102,17 @@ void with_notes(Call const& call, Notes const&... notes) {
     call(notes...);
   else
     call();
+}
+
+/// A convert that cuts (or places) this rank's piece of an uneven split by itself: ranks that
+/// disagree about the split sizes would drop or repeat rows without any error, so the
+/// communicator (if it can) checks that they agree. Even splits (no sizes) follow from each rank's
+/// own extent and need no check.
+template <class Comm>
+void agree_on_split(Comm& comm, size_list const& lens, std::size_t dim, split_sizes given) {
+  if constexpr (requires { comm.agree_split(split_sizes(lens), split_note{}); }) {
+    if (!given.empty()) comm.agree_split(split_sizes(lens), split_note{dim, 1, true});
+  }
 }
 
 template <class Out, class T>
@@ -105,7 +136,7 @@ template <class Op, fixed_string Axes, class Dst>
 struct writes_result {
   template <class Rank, typed_tensor T>
   static auto apply(Rank& r, T&& x, split_sizes sizes = {}) {
-    auto& comm = group_of<Axes>(r);
+    auto& comm = typed_group_of<typename std::remove_cvref_t<T>::mesh_type, Axes>(r);
     auto const& in = x.local();
     auto const lens = Op::lengths(comm, in, sizes);
     local_t<T> out(Op::result_shape(comm, in, sizes, lens));
@@ -116,7 +147,7 @@ struct writes_result {
   /// Into `out`, a tensor of the result's type whose shape must be the result's.
   template <class Rank, typed_tensor T, typed_tensor Out>
   static void apply_into(Rank& r, T const& x, Out& out, split_sizes sizes = {}) {
-    auto& comm = group_of<Axes>(r);
+    auto& comm = typed_group_of<typename T::mesh_type, Axes>(r);
     auto const& in = x.local();
     auto const lens = Op::lengths(comm, in, sizes);
     check_out_shape(out.local().shape(), Op::result_shape(comm, in, sizes, lens), Op::into_name, Axes.view());
@@ -136,8 +167,12 @@ struct all_reduce_op {
   static auto apply(Rank& r, T&& x, split_sizes = {}) {
     using out_t = with_placement_t<std::remove_cvref_t<T>, Axes, Dst>;
     auto local = std::forward<T>(x).local();
-    auto* data = local.data();
-    group_of<Axes>(r).all_reduce_sum(std::span(data, detail::element_count(local)));
+    std::span const data(local.data(), detail::element_count(local));
+    auto const shape = detail::noted_shape_of(local);
+    auto& comm = typed_group_of<typename out_t::mesh_type, Axes>(r);
+    detail::with_notes([&](auto const&... n) -> decltype(comm.all_reduce_sum(data, n...)) {
+      return comm.all_reduce_sum(data, n...);
+    }, shape.note());
     return out_t{std::move(local)};
   }
 };
@@ -171,11 +206,12 @@ struct reduce_scatter_op : detail::writes_result<reduce_scatter_op<Axes, Src, Ds
     auto const counts = detail::chunk_counts(a, sizes, lens);
     std::span<value_type> const mine(out.data(), counts[comm.rank()]);
     auto const note = detail::note_for(a, Dst::dim, sizes);
+    auto const shape = detail::noted_shape_of(in);
     auto const scatter = [&](std::span<value_type const> all) {
       detail::with_notes([&](auto const&... n) -> decltype(comm.reduce_scatter_sum(all, mine, split_sizes(counts),
                                                                                    n...)) {
         return comm.reduce_scatter_sum(all, mine, split_sizes(counts), n...);
-      }, note);
+      }, note, shape.note());
     };
     if (a.outer == 1) {
       scatter(std::span(in.data(), detail::element_count(in)));
@@ -222,10 +258,11 @@ struct all_gather_op : detail::writes_result<all_gather_op<Axes, Src, Dst, Dim>,
     auto const counts = detail::chunk_counts(a, sizes, lens);
     std::span<value_type const> const mine(in.data(), detail::element_count(in));
     auto const note = detail::note_for(a, dim, sizes);
+    auto const shape = detail::noted_shape_of(in, dim);
     auto const gather = [&](std::span<value_type> all) {
       detail::with_notes([&](auto const&... n) -> decltype(comm.all_gather(mine, all, split_sizes(counts), n...)) {
         return comm.all_gather(mine, all, split_sizes(counts), n...);
-      }, note);
+      }, note, shape.note());
     };
     if (a.outer == 1) {
       gather(std::span(out.data(), detail::element_count(out)));
@@ -251,7 +288,7 @@ struct all_to_all_op {
     using local_type = detail::local_t<T>;
     using value_type = typename local_type::value_type;
     constexpr std::size_t a_dim = Src::dim, b_dim = Dst::dim;
-    auto& comm = group_of<Axes>(r);
+    auto& comm = typed_group_of<typename out_t::mesh_type, Axes>(r);
     std::size_t const n = comm.size(), me = comm.rank();
     auto const& in = x.local();
     if constexpr (a_dim == b_dim) {
@@ -289,7 +326,8 @@ struct all_to_all_op {
                                                              split_sizes(recv_counts), n...)) {
             return comm.all_to_all(send_span, split_sizes(send_counts), recv_span, split_sizes(recv_counts), n...);
           },
-          detail::note_for(send_shape, b_dim, dst_sizes), detail::note_for(recv_shape, a_dim, src_sizes));
+          detail::note_for(send_shape, b_dim, dst_sizes), detail::note_for(recv_shape, a_dim, src_sizes),
+          detail::noted_shape_of(in, a_dim).note());
       local_type out(out_shape);
       detail::unpack_chunks(recv.data(), recv_shape, a_lens, out.data());
       return out_t{std::move(out)};
@@ -311,10 +349,11 @@ struct convert_op {
     constexpr bool whole_src = std::is_same_v<Src, R> || std::is_same_v<Src, I>;
     if constexpr (whole_src && shard_placement<Dst>) {
       // Keep this rank's chunk along d.
-      auto& comm = group_of<Axes>(r);
+      auto& comm = typed_group_of<typename out_t::mesh_type, Axes>(r);
       auto const& in = x.local();
       auto const a = detail::split_shape(in.shape(), Dst::dim);
       auto const lens = detail::split_lengths(sizes, a.extent, comm.size(), {"convert", Axes.view(), Dst::dim});
+      detail::agree_on_split(comm, lens, Dst::dim, sizes);
       auto shape = in.shape();
       shape[Dst::dim] = lens[comm.rank()];
       local_type out(shape);
@@ -322,10 +361,11 @@ struct convert_op {
       return out_t{std::move(out)};
     } else if constexpr (shard_placement<Src> && std::is_same_v<Dst, P>) {
       // Place this rank's chunk in zeros of the whole extent: the sum over ranks is the whole.
-      auto& comm = group_of<Axes>(r);
+      auto& comm = typed_group_of<typename out_t::mesh_type, Axes>(r);
       auto const& in = x.local();
       auto const lens = detail::gather_lengths(sizes, in.shape()[Src::dim], comm.rank(), comm.size(),
                                                {"convert", Axes.view(), Src::dim});
+      detail::agree_on_split(comm, lens, Src::dim, sizes);
       auto shape = in.shape();
       shape[Src::dim] = detail::offset_of(lens, lens.size());
       local_type out(shape);
@@ -336,7 +376,7 @@ struct convert_op {
     } else if constexpr (whole_src && std::is_same_v<Dst, P>) {
       // Rank 0 keeps the value, the others hold zeros: the sum is the value.
       auto local = std::forward<T>(x).local();
-      if (group_of<Axes>(r).rank() != 0)
+      if (typed_group_of<typename out_t::mesh_type, Axes>(r).rank() != 0)
         std::fill_n(local.data(), detail::element_count(local), typename local_type::value_type{});
       return out_t{std::move(local)};
     } else {

@@ -31,6 +31,19 @@ struct split_note {
   [[nodiscard]] constexpr bool present() const noexcept { return dim != no_dim; }
 };
 
+/// The local shape of the tensor behind a collective's buffer on this rank (the typed collectives
+/// of spmd/comm/ pass one), and the dim along which the ranks may hold different extents (the
+/// split dim of an uneven shard; `no_dim` for none). Element counts alone cannot tell [2, 3] from
+/// [3, 2]: with a note, a runtime checks that every rank of the group holds the same shape in
+/// every other dim, and reports a disagreement in shapes. Only numbers: the runtime learns no
+/// types. `shape` is valid during the call only.
+struct shape_note {
+  static constexpr std::size_t no_dim = split_note::no_dim;
+  std::span<std::size_t const> shape{};
+  std::size_t free_dim = no_dim;
+  bool known = false;  ///< false: no note (a caller's own buffer)
+};
+
 /// A group of ranks with untyped collectives on float and double buffers:
 ///  - size(), rank(): number of ranks in the group, this rank's index in it;
 ///  - all_reduce_sum(data): in place, element-wise sum over the group;
@@ -40,10 +53,16 @@ struct split_note {
 ///    receives all blocks concatenated in rank order (sum(counts) elements);
 ///  - all_to_all(send, send_counts, recv, recv_counts): send block j goes to rank j, recv block i
 ///    came from rank i (send_counts of rank i, entry j == recv_counts of rank j, entry i);
-///    reduce_scatter_sum, all_gather and all_to_all may take trailing split_note arguments (see
-///    below; the typed collectives pass them when the communicator accepts them);
+///    reduce_scatter_sum, all_gather and all_to_all may take trailing split_note arguments and
+///    all four may take a trailing shape_note (see above; the typed collectives pass them when
+///    the communicator accepts them);
 ///  - broadcast(data, root): root's data to every rank, in place;
 ///  - barrier().
+/// Optionally, agree_split(counts, note): a check, no data moves, that every rank of the group
+/// passed the same split (counts[i] elements for rank i, `note` says what they count), or the
+/// same comm_error on every rank. The typed convert to an uneven shard calls it when the
+/// communicator has it: that convert cuts its piece locally, and ranks that disagree about the
+/// split sizes would otherwise drop or repeat rows without any error.
 template <class C>
 concept communicator = requires(C& c, std::span<float> f, std::span<float const> cf,
                                 std::span<double> d, std::span<double const> cd,

@@ -18,13 +18,15 @@
 //    collective. Each rank's own arguments (buffer sizes against counts, roots, INT_MAX) are
 //    always checked, for free;
 //  - a collective that waits for a rank that finished or waits elsewhere is not detected unless a
-//    timeout is set (options::timeout_seconds, SPMD_MPI_TIMEOUT=<s>), which then aborts the job.
+//    timeout is set (options::timeout_seconds, SPMD_MPI_TIMEOUT=<s>), which then ends the job.
 //
 // This is the only public header of the library that includes <mpi.h> (as the C API; the
 // deprecated C++ bindings are skipped).
 #pragma once
 
 #include <algorithm>
+#include <chrono>
+#include <climits>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -38,12 +40,14 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
 #include <spmd/runtime/comm_error.hpp>
 #include <spmd/runtime/communicator.hpp>
+#include <spmd/runtime/detail/mesh_spec.hpp>
 #include <spmd/runtime/detail/mpi_support.hpp>
 #include <spmd/runtime/detail/split_messages.hpp>
 
@@ -61,10 +65,14 @@ struct options {
   /// hang). Costs one MPI_Allreduce of 10 integers per collective (plus an MPI_Alltoall of the
   /// counts for all_to_all). Default: the environment variable SPMD_MPI_CHECK (1/true/yes/on).
   bool check_agreement = detail::env_flag("SPMD_MPI_CHECK");
-  /// If > 0: a collective that has not completed on this rank after this many seconds ends the
-  /// job (MPI_Abort, exit code 1) with "spmd: rank N failed: all_reduce_sum on group 'tp' did not
-  /// complete within ... s". Catches ranks that finished early or wait in another collective.
-  /// Default: the environment variable SPMD_MPI_TIMEOUT (seconds); 0 = no timeout.
+  /// If > 0: a collective (or the creation of a group's communicator) that has not completed on
+  /// this rank after this many seconds ends the job (the process exits with code 1, mpirun ends
+  /// the others) with "spmd: rank N failed: all_reduce_sum on group 'tp' did not complete within
+  /// ... s". Catches ranks that finished early or wait in another collective; a rank that has
+  /// returned waits at most twice this long for the others before it ends the job. 0, infinity or
+  /// more than 1e9 s: no timeout; negative or NaN: run() throws std::invalid_argument.
+  /// Default: the environment variable SPMD_MPI_TIMEOUT (seconds; "inf" = no timeout; a value
+  /// that is not a number throws std::invalid_argument here).
   double timeout_seconds = detail::env_seconds("SPMD_MPI_TIMEOUT");
 };
 
@@ -115,33 +123,35 @@ class communicator {
   /// In place, element-wise sum over the group (MPI_Allreduce, MPI_IN_PLACE, MPI_SUM). Whether
   /// every rank gets bit-identical results depends on the MPI library's algorithm (OpenMPI's
   /// are deterministic for a given group size and message size).
-  void all_reduce_sum(std::span<float> data) { all_reduce_impl(data); }
-  void all_reduce_sum(std::span<double> data) { all_reduce_impl(data); }
+  /// `shape` (from the typed collectives): the tensor behind `data`; with the agreement check,
+  /// every rank must hold the same shape.
+  void all_reduce_sum(std::span<float> data, shape_note const& shape = {}) { all_reduce_impl(data, shape); }
+  void all_reduce_sum(std::span<double> data, shape_note const& shape = {}) { all_reduce_impl(data, shape); }
 
   /// `in` is the concatenation of size() blocks, block i has counts[i] elements; `out`
   /// (counts[rank()] elements) gets the sum over the group of block rank(). `out` may be exactly
   /// this rank's block of `in`. MPI_Reduce_scatter_block when all counts are equal, else
   /// MPI_Reduce_scatter. `note` (from the typed collectives) says what the counts count, for the
-  /// error messages.
+  /// error messages; `shape`, the tensor behind `in`.
   void reduce_scatter_sum(std::span<float const> in, std::span<float> out, std::span<std::size_t const> counts,
-                          split_note const& note = {}) {
-    reduce_scatter_impl(in, out, counts, note);
+                          split_note const& note = {}, shape_note const& shape = {}) {
+    reduce_scatter_impl(in, out, counts, note, shape);
   }
   void reduce_scatter_sum(std::span<double const> in, std::span<double> out, std::span<std::size_t const> counts,
-                          split_note const& note = {}) {
-    reduce_scatter_impl(in, out, counts, note);
+                          split_note const& note = {}, shape_note const& shape = {}) {
+    reduce_scatter_impl(in, out, counts, note, shape);
   }
 
   /// `in` is this rank's block (counts[rank()] elements); `out` gets all blocks concatenated in
   /// rank order (sum(counts) elements). `in` may be exactly this rank's block of `out`
   /// (MPI_IN_PLACE). MPI_Allgather when all counts are equal, else MPI_Allgatherv.
   void all_gather(std::span<float const> in, std::span<float> out, std::span<std::size_t const> counts,
-                  split_note const& note = {}) {
-    all_gather_impl(in, out, counts, note);
+                  split_note const& note = {}, shape_note const& shape = {}) {
+    all_gather_impl(in, out, counts, note, shape);
   }
   void all_gather(std::span<double const> in, std::span<double> out, std::span<std::size_t const> counts,
-                  split_note const& note = {}) {
-    all_gather_impl(in, out, counts, note);
+                  split_note const& note = {}, shape_note const& shape = {}) {
+    all_gather_impl(in, out, counts, note, shape);
   }
 
   /// Send block j (send_counts[j] elements) goes to rank j; recv block i (recv_counts[i]
@@ -150,18 +160,33 @@ class communicator {
   /// and of the receive side), for the error messages.
   void all_to_all(std::span<float const> send, std::span<std::size_t const> send_counts, std::span<float> recv,
                   std::span<std::size_t const> recv_counts, split_note const& send_note = {},
-                  split_note const& recv_note = {}) {
-    all_to_all_impl(send, send_counts, recv, recv_counts, send_note, recv_note);
+                  split_note const& recv_note = {}, shape_note const& shape = {}) {
+    all_to_all_impl(send, send_counts, recv, recv_counts, send_note, recv_note, shape);
   }
   void all_to_all(std::span<double const> send, std::span<std::size_t const> send_counts, std::span<double> recv,
                   std::span<std::size_t const> recv_counts, split_note const& send_note = {},
-                  split_note const& recv_note = {}) {
-    all_to_all_impl(send, send_counts, recv, recv_counts, send_note, recv_note);
+                  split_note const& recv_note = {}, shape_note const& shape = {}) {
+    all_to_all_impl(send, send_counts, recv, recv_counts, send_note, recv_note, shape);
   }
 
   /// Root's `data` to every rank, in place (MPI_Bcast).
   void broadcast(std::span<float> data, std::size_t root) { broadcast_impl(data, root); }
   void broadcast(std::span<double> data, std::size_t root) { broadcast_impl(data, root); }
+
+  /// With the agreement check: checks that every rank of the group passed the same split
+  /// (`counts`, with `note` saying what they count), or throws the same comm_error on every rank
+  /// (one MPI_Allreduce). Without it: returns at once. Moves no data. The typed convert to an
+  /// uneven shard calls it.
+  void agree_split(std::span<std::size_t const> counts, split_note const& note = {}) {
+    if (!checking()) return;
+    auto const op = detail::op_kind::agree_split;
+    scope const s(*this, op);
+    std::optional<std::string> err;
+    if (counts.size() != size_)
+      err = label(rank_) + " passed " + std::to_string(counts.size()) + " counts for a group of " +
+            std::to_string(size_) + " ranks";
+    agree(op, detail::elem_kind::none, detail::hash_counts(counts), 0, err, counts, note, {});
+  }
 
   /// Returns once every rank of the group has called it (MPI_Barrier).
   void barrier() {
@@ -187,16 +212,8 @@ class communicator {
         recv_displs_(size_) {}
 
   /// Marks this rank as inside a collective, for the watchdog.
-  struct scope {
-    detail::watchdog* dog;
-    scope(communicator const& c, detail::op_kind op) noexcept : dog(c.m_->dog.get()) {
-      if (dog != nullptr) dog->begin(op, &c.name_);
-    }
-    ~scope() {
-      if (dog != nullptr) dog->end();
-    }
-    scope(scope const&) = delete;
-    scope& operator=(scope const&) = delete;
+  struct scope : detail::armed {
+    scope(communicator const& c, detail::op_kind op) noexcept : armed(c.m_->dog.get(), op, &c.name_) {}
   };
 
   /// "all_gather on group 'tp'", as a callable: the string is only built on an error.
@@ -258,6 +275,40 @@ class communicator {
     return a;
   }
 
+  /// Every rank's shape note, gathered on every rank: the error path only.
+  struct all_shapes {
+    std::vector<std::uint64_t> heads;  // 3 per rank: known, free dim, number of dims
+    std::vector<std::size_t> dims;     // every rank's extents, concatenated
+    std::vector<std::size_t> offsets;  // where rank s's extents start in dims
+    [[nodiscard]] shape_note at(std::size_t s) const {
+      return {std::span<std::size_t const>(dims).subspan(offsets[s], static_cast<std::size_t>(heads[3 * s + 2])),
+              static_cast<std::size_t>(heads[3 * s + 1]), heads[3 * s] != 0};
+    }
+  };
+  [[nodiscard]] all_shapes gather_shapes(shape_note const& shape, detail::op_kind op) const {
+    using u64 = std::uint64_t;
+    all_shapes a;
+    u64 const head[3] = {shape.known ? u64{1} : u64{0}, shape.free_dim, shape.shape.size()};
+    a.heads.resize(3 * size_);
+    detail::check(MPI_Allgather(head, 3, MPI_UINT64_T, a.heads.data(), 3, MPI_UINT64_T, comm_), "MPI_Allgather",
+                  where(op));
+    std::vector<int> lens(size_), displs(size_);
+    a.offsets.resize(size_);
+    std::size_t total = 0;
+    for (std::size_t s = 0; s < size_; ++s) {
+      a.offsets[s] = total;
+      lens[s] = static_cast<int>(a.heads[3 * s + 2]);
+      displs[s] = static_cast<int>(total);
+      total += a.heads[3 * s + 2];
+    }
+    std::vector<u64> mine(shape.shape.begin(), shape.shape.end()), every(total);
+    detail::check(MPI_Allgatherv(mine.data(), static_cast<int>(mine.size()), MPI_UINT64_T, every.data(), lens.data(),
+                                 displs.data(), MPI_UINT64_T, comm_),
+                  "MPI_Allgatherv", where(op));
+    a.dims.assign(every.begin(), every.end());
+    return a;
+  }
+
   [[nodiscard]] comm_error error(detail::op_kind op, std::string const& what, std::size_t at) const {
     return comm_error("spmd: " + std::string(detail::op_name(op)) + " on group '" + name_ + "': " + what,
                       comm_error::reason::mismatch, members_[at]);
@@ -292,22 +343,24 @@ class communicator {
   /// makes every rank of the group agree or throw the same comm_error; otherwise throws `local`.
   void settle(detail::op_kind op, detail::elem_kind elem, std::uint64_t a, std::uint64_t b,
               std::optional<std::string> const& local, std::span<std::size_t const> counts,
-              split_note const& note = {}) {
+              split_note const& note = {}, shape_note const& shape = {}) {
     if (checking())
-      agree(op, elem, a, b, local, counts, note);
+      agree(op, elem, a, b, local, counts, note, shape);
     else if (local)
       throw error(op, *local, rank_);
   }
 
   /// The agreement check: one MPI_Allreduce (max of each field and of its complement, i.e. max and
-  /// min) of this rank's call signature {collective, element type, a, b, has an error}. On a
+  /// min) of this rank's call signature {collective, element type, a, b, shape, has an error}. On a
   /// disagreement every rank gathers all signatures (and, where needed, the counts or the faulty
   /// rank's message), so that every rank throws the same comm_error naming the rank at fault.
   void agree(detail::op_kind op, detail::elem_kind elem, std::uint64_t a, std::uint64_t b,
-             std::optional<std::string> const& local, std::span<std::size_t const> counts, split_note const& note) {
+             std::optional<std::string> const& local, std::span<std::size_t const> counts, split_note const& note,
+             shape_note const& shape) {
     using u64 = std::uint64_t;
-    constexpr int fields = 5;
-    u64 const mine[fields] = {static_cast<u64>(op), static_cast<u64>(elem), a, b, local ? u64{1} : u64{0}};
+    constexpr int fields = 6;
+    u64 const mine[fields] = {static_cast<u64>(op), static_cast<u64>(elem), a, b, runtime_detail::shape_hash(shape),
+                              local ? u64{1} : u64{0}};
     u64 red[2 * fields];
     for (int i = 0; i < fields; ++i) {
       red[i] = mine[i];
@@ -316,8 +369,8 @@ class communicator {
     detail::check(MPI_Allreduce(MPI_IN_PLACE, red, 2 * fields, MPI_UINT64_T, MPI_MAX, comm_), "MPI_Allreduce",
                   where(op));
     bool same = true;
-    for (int i = 0; i < 4; ++i) same = same && red[i] == ~red[fields + i];
-    if (same && red[4] == 0) [[likely]]
+    for (int i = 0; i < 5; ++i) same = same && red[i] == ~red[fields + i];
+    if (same && red[5] == 0) [[likely]]
       return;
 
     // Error path: every rank below runs the same calls on the same data.
@@ -339,13 +392,22 @@ class communicator {
                              "; all ranks of a group must call the same collectives in the same order",
                          comm_error::reason::mismatch, members_[s]);
     for (std::size_t s = 0; s < n; ++s)
-      if (at(s, 4) != 0) {  // rank s's own arguments are wrong: it tells everyone what
+      if (at(s, 5) != 0) {  // rank s's own arguments are wrong: it tells everyone what
         u64 len = s == rank_ ? local->size() : 0;
         detail::check(MPI_Bcast(&len, 1, MPI_UINT64_T, static_cast<int>(s), comm_), "MPI_Bcast", where(op));
         std::string text = s == rank_ ? *local : std::string(len, ' ');
         detail::check(MPI_Bcast(text.data(), static_cast<int>(len), MPI_CHAR, static_cast<int>(s), comm_),
                       "MPI_Bcast", where(op));
         throw error(op, text, s);
+      }
+    for (std::size_t s = 1; s < n; ++s)
+      if (at(s, 4) != at(0, 4)) {
+        auto const shapes = gather_shapes(shape, op);
+        for (std::size_t t = 1; t < n; ++t)
+          if (auto text = runtime_detail::shape_disagreement(shapes.at(t), coord_label(t), shapes.at(0),
+                                                             coord_label(0)))
+            throw error(op, *text, t);
+        break;
       }
     switch (op) {
       case detail::op_kind::all_reduce_sum:
@@ -372,6 +434,7 @@ class communicator {
                         s);
         break;
       }
+      case detail::op_kind::agree_split:
       case detail::op_kind::reduce_scatter_sum:
       case detail::op_kind::all_gather: {
         auto const every = gather_noted(counts, note, op);
@@ -428,14 +491,14 @@ class communicator {
   }
 
   template <class T>
-  void all_reduce_impl(std::span<T> data) {
+  void all_reduce_impl(std::span<T> data, shape_note const& shape) {
     auto const op = detail::op_kind::all_reduce_sum;
     scope const s(*this, op);
     std::optional<std::string> err;
     if (data.size() > detail::int_max)
       err = label(rank_) + " passed " + std::to_string(data.size()) + " elements, more than INT_MAX (" +
             std::to_string(detail::int_max) + "), the largest count one MPI call takes; split the buffer";
-    settle(op, detail::elem_of<T>, data.size(), 0, err, {});
+    settle(op, detail::elem_of<T>, data.size(), 0, err, {}, {}, shape);
     detail::check(MPI_Allreduce(MPI_IN_PLACE, data.data(), static_cast<int>(data.size()), detail::datatype<T>(),
                                 MPI_SUM, comm_),
                   "MPI_Allreduce", where(op));
@@ -443,7 +506,7 @@ class communicator {
 
   template <class T>
   void reduce_scatter_impl(std::span<T const> in, std::span<T> out, std::span<std::size_t const> counts,
-                           split_note const& note) {
+                           split_note const& note, shape_note const& shape) {
     auto const op = detail::op_kind::reduce_scatter_sum;
     scope const s(*this, op);
     std::optional<std::string> err;
@@ -466,7 +529,7 @@ class communicator {
         err = label(rank_) +
               "'s output overlaps its input (in place, the block must be exactly this rank's block of the input)";
     }
-    settle(op, detail::elem_of<T>, checking() ? detail::hash_counts(counts) : 0, 0, err, counts, note);
+    settle(op, detail::elem_of<T>, checking() ? detail::hash_counts(counts) : 0, 0, err, counts, note, shape);
     // MPI has no in-place form that leaves the result inside the input: use a scratch block.
     T* dst = out.data();
     if (in_place) {
@@ -484,7 +547,7 @@ class communicator {
 
   template <class T>
   void all_gather_impl(std::span<T const> in, std::span<T> out, std::span<std::size_t const> counts,
-                       split_note const& note) {
+                       split_note const& note, shape_note const& shape) {
     auto const op = detail::op_kind::all_gather;
     scope const s(*this, op);
     std::optional<std::string> err;
@@ -506,7 +569,7 @@ class communicator {
         err = label(rank_) +
               "'s input overlaps its output (in place, the block must be exactly this rank's block of the output)";
     }
-    settle(op, detail::elem_of<T>, checking() ? detail::hash_counts(counts) : 0, 0, err, counts, note);
+    settle(op, detail::elem_of<T>, checking() ? detail::hash_counts(counts) : 0, 0, err, counts, note, shape);
     void const* send = in_place ? MPI_IN_PLACE : static_cast<void const*>(in.data());
     if (all_equal(counts_, counts_[0]))
       detail::check(MPI_Allgather(send, counts_[0], detail::datatype<T>(), out.data(), counts_[0],
@@ -521,7 +584,7 @@ class communicator {
   template <class T>
   void all_to_all_impl(std::span<T const> send, std::span<std::size_t const> send_counts, std::span<T> recv,
                        std::span<std::size_t const> recv_counts, split_note const& send_note,
-                       split_note const& recv_note) {
+                       split_note const& recv_note, shape_note const& shape) {
     auto const op = detail::op_kind::all_to_all;
     scope const s(*this, op);
     std::optional<std::string> err;
@@ -545,7 +608,7 @@ class communicator {
       else if (detail::overlaps(send.data(), send.size() * sizeof(T), recv.data(), recv.size() * sizeof(T)))
         err = label(rank_) + "'s send and recv buffers overlap (all_to_all cannot work in place)";
     }
-    settle(op, detail::elem_of<T>, 0, 0, err, {});
+    settle(op, detail::elem_of<T>, 0, 0, err, {}, {}, shape);
     if (checking()) agree_all_to_all(send_counts, recv_counts, send_note, recv_note);
     int const c = counts_[0];
     if (all_equal(counts_, c) && all_equal(recv_counts_, c))
@@ -640,13 +703,17 @@ class rank {
   friend void detail::run_mesh(std::vector<std::pair<std::string, std::size_t>> const&, void (*)(void*, rank&),
                                void*, options const&);
 
+  /// Creates the mesh's communicators: collective over every rank, under the watchdog if any.
   explicit rank(detail::mesh_state&& m) : m_(std::move(m)) {
-    detail::check(MPI_Comm_dup(MPI_COMM_WORLD, &m_.comm), "MPI_Comm_dup", [] { return std::string("mpi::run"); });
+    {
+      std::string const world = "the whole mesh";
+      detail::armed const watch(m_.dog.get(), detail::op_kind::group_creation, &world);
+      detail::check(MPI_Comm_dup(MPI_COMM_WORLD, &m_.comm), "MPI_Comm_dup", [] { return std::string("mpi::run"); });
+    }
     detail::check(MPI_Comm_set_errhandler(m_.comm, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler",
                   [] { return std::string("mpi::run"); });
     axis_comms_.reserve(m_.names.size());
     for (std::size_t a = 0; a < m_.names.size(); ++a) axis_comms_.push_back(make_group(std::uint64_t{1} << a, true));
-    if (m_.opts.timeout_seconds > 0) m_.dog = std::make_unique<detail::watchdog>(m_.opts.timeout_seconds, m_.index);
   }
 
   /// The group of the ranks that differ from this one only on the axes in `mask`. `split`: by
@@ -674,6 +741,9 @@ class rank {
       }
     auto const where = [&name] { return "rank::comm(\"" + name + "\")"; };
     MPI_Comm c = MPI_COMM_NULL;
+    // A rank whose peers never come (they create other groups first, or failed) ends the job
+    // here too, under the timeout.
+    detail::armed const watch(m_.dog.get(), detail::op_kind::group_creation, &name);
     if (split) {
       detail::check(
           MPI_Comm_split(m_.comm, static_cast<int>(base), static_cast<int>(group_rank), &c), "MPI_Comm_split", where);
@@ -688,9 +758,8 @@ class rank {
       MPI_Group_free(&group);
       detail::check(rc, "MPI_Comm_create_group", where);
     }
-    std::unique_ptr<communicator> out(new communicator(c, std::move(name), std::move(members), group_rank, m_));
     detail::check(MPI_Comm_set_errhandler(c, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler", where);
-    return out;
+    return std::unique_ptr<communicator>(new communicator(c, name, std::move(members), group_rank, m_));
   }
 
   [[nodiscard]] std::size_t axis_of(std::string_view axis, char const* fn) const {
@@ -761,32 +830,65 @@ class environment {
 
 namespace detail {
 
+/// Every rank compares its mesh with the others' (one MPI_Allreduce over MPI_COMM_WORLD); if they
+/// differ, every rank throws the same std::invalid_argument naming rank 0's mesh and the first
+/// that differs. Without this, ranks with meshes in different orders number the ranks of flattened
+/// groups differently and exchange the wrong blocks without any error.
+inline void check_same_mesh(std::string const& text, std::size_t world) {
+  std::uint64_t const h = hash_text(text);
+  std::uint64_t red[2] = {h, ~h};
+  MPI_Allreduce(MPI_IN_PLACE, red, 2, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
+  if (red[0] == ~red[1]) [[likely]]
+    return;
+  std::vector<std::uint64_t> all(world);
+  MPI_Allgather(&h, 1, MPI_UINT64_T, all.data(), 1, MPI_UINT64_T, MPI_COMM_WORLD);
+  std::size_t s = 1;
+  while (s < world && all[s] == all[0]) ++s;
+  std::string const first = broadcast_text(text, 0, MPI_COMM_WORLD);
+  std::string const other = broadcast_text(text, static_cast<int>(s), MPI_COMM_WORLD);
+  throw std::invalid_argument("spmd: mpi::run: the ranks were given different meshes: rank 0 " + first + ", rank " +
+                              std::to_string(s) + " " + other +
+                              "; every rank must pass the same mesh (same axes in the same order, same sizes)");
+}
+
+/// After this rank's function returned: waits until every rank's has (a polled MPI_Ibarrier)
+/// before anything is freed or finalized. A rank sitting in MPI_Finalize while a peer is ended by
+/// the watchdog can leave OpenMPI's mpirun hanging or crashing; a rank that polls here is simply
+/// ended by mpirun with the rest of the job. With a timeout, after twice the limit (so that a
+/// peer's watchdog, which knows where it waits, speaks first) this rank ends the job itself.
+inline void await_all_ranks(MPI_Comm comm, std::size_t index, double timeout_seconds) {
+  MPI_Request req = MPI_REQUEST_NULL;
+  if (MPI_Ibarrier(comm, &req) != MPI_SUCCESS) abort_job(index, "MPI_Ibarrier failed at the end of mpi::run");
+  auto const start = std::chrono::steady_clock::now();
+  auto pause = std::chrono::microseconds(20);
+  for (;;) {
+    int done = 0;
+    if (MPI_Test(&req, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS)
+      abort_job(index, "MPI_Test failed at the end of mpi::run");
+    if (done != 0) return;
+    if (timeout_seconds > 0 &&
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > 2 * timeout_seconds) {
+      char seconds[32];
+      std::snprintf(seconds, sizeof seconds, "%g", 2 * timeout_seconds);
+      abort_job(index, (std::string("returned from its function, but the other ranks had not returned from theirs ") +
+                        seconds +
+                        " s later (twice SPMD_MPI_TIMEOUT): a rank waits in a collective this rank never joined")
+                           .c_str());
+    }
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::microseconds(5000));
+  }
+}
+
 inline void run_mesh(std::vector<std::pair<std::string, std::size_t>> const& mesh_sizes, void (*call)(void*, rank&),
                      void* fn, options const& opts) {
-  if (mesh_sizes.empty())
-    throw std::invalid_argument("spmd: mpi::run: the mesh needs at least one axis, e.g. {{\"dp\", 2}}");
-  if (mesh_sizes.size() > 64) throw std::invalid_argument("spmd: mpi::run: a mesh has at most 64 axes");
-  mesh_state m;
-  m.opts = opts;
-  std::string shape = "{";
-  for (auto const& [name, size] : mesh_sizes) {
-    if (name.empty()) throw std::invalid_argument("spmd: mpi::run: a mesh axis name is empty");
-    for (auto const& n : m.names)
-      if (n == name) throw std::invalid_argument("spmd: mpi::run: the mesh names axis '" + name + "' twice");
-    if (size == 0)
-      throw std::invalid_argument("spmd: mpi::run: mesh axis '" + name + "' has size 0 (must be >= 1)");
-    if (m.world_size > static_cast<std::size_t>(INT_MAX) / size)
-      throw std::invalid_argument("spmd: mpi::run: the mesh has more ranks than MPI can address");
-    m.world_size *= size;
-    m.names.push_back(name);
-    m.sizes.push_back(size);
-    shape += (shape.size() > 1 ? ", " : "") + name + ": " + std::to_string(size);
-  }
-  shape += "}";
+  auto spec = runtime_detail::checked_mesh(mesh_sizes, "mpi::run", static_cast<std::size_t>(INT_MAX));
+  double const timeout = effective_timeout(opts.timeout_seconds);
+  std::string all_axes;  // "dp,tp": the watchdog's name for the whole mesh
+  for (auto const& n : spec.names) all_axes += (all_axes.empty() ? "" : ",") + n;
 
   // Declared before `fin`, so that it still runs while MPI_Finalize does (see the end).
   std::optional<watchdog> teardown;
-  std::string const teardown_name = "mesh teardown";
   int initialized = 0, finalized = 0;
   MPI_Initialized(&initialized);
   MPI_Finalized(&finalized);
@@ -810,17 +912,30 @@ inline void run_mesh(std::vector<std::pair<std::string, std::size_t>> const& mes
   int world = 0, me = 0;
   MPI_Comm_size(MPI_COMM_WORLD, &world);
   MPI_Comm_rank(MPI_COMM_WORLD, &me);
-  if (m.world_size != static_cast<std::size_t>(world))
-    throw std::invalid_argument("spmd: mpi::run: the mesh " + shape + " has " + std::to_string(m.world_size) +
+  std::size_t const index = static_cast<std::size_t>(me);
+  std::unique_ptr<watchdog> dog;
+  if (timeout > 0) dog = std::make_unique<watchdog>(timeout, index);
+  {
+    armed const watch(dog.get(), op_kind::mesh_check, &all_axes);
+    check_same_mesh(spec.text, static_cast<std::size_t>(world));
+  }
+  if (spec.world_size != static_cast<std::size_t>(world))
+    throw std::invalid_argument("spmd: mpi::run: the mesh " + spec.text + " has " + std::to_string(spec.world_size) +
                                 " ranks but MPI_COMM_WORLD has " + std::to_string(world) +
-                                " processes; start the program with mpirun -np " + std::to_string(m.world_size) +
+                                " processes; start the program with mpirun -np " + std::to_string(spec.world_size) +
                                 ", or choose axis sizes whose product is " + std::to_string(world));
-  m.index = static_cast<std::size_t>(me);
+  mesh_state m;
+  m.opts = opts;
+  m.opts.timeout_seconds = timeout;
+  m.world_size = spec.world_size;
+  m.names = std::move(spec.names);
+  m.sizes = std::move(spec.sizes);
+  m.index = index;
   m.strides.assign(m.sizes.size(), 1);
   for (std::size_t a = m.sizes.size(); a-- > 1;) m.strides[a - 1] = m.strides[a] * m.sizes[a];
   for (std::size_t a = 0; a < m.sizes.size(); ++a) m.coords.push_back(m.index / m.strides[a] % m.sizes[a]);
+  m.dog = std::move(dog);
 
-  std::size_t const index = m.index;
   std::unique_ptr<rank> r;
   try {
     r.reset(new rank(std::move(m)));
@@ -834,12 +949,12 @@ inline void run_mesh(std::vector<std::pair<std::string, std::size_t>> const& mes
   } catch (...) {
     abort_job(index, "an exception not derived from std::exception");
   }
-  // Freeing the communicators and MPI_Finalize wait for every rank. With a timeout, a rank whose
-  // function returned while others wait for it in a collective ends the job there too, instead
-  // of leaving mpirun waiting for it after the others have exited.
-  if (opts.timeout_seconds > 0) {
-    teardown.emplace(opts.timeout_seconds, index);
-    teardown->begin(op_kind::barrier, &teardown_name);
+  await_all_ranks(r->m_.comm, index, timeout);
+  // Every rank has returned: freeing the communicators and MPI_Finalize complete unless the MPI
+  // library itself is stuck, which the timeout still bounds.
+  if (timeout > 0) {
+    teardown.emplace(timeout, index);
+    teardown->begin(op_kind::teardown, &all_axes);
   }
   r.reset();  // frees the communicators (collective) before MPI_Finalize
 }
@@ -848,14 +963,17 @@ inline void run_mesh(std::vector<std::pair<std::string, std::size_t>> const& mes
 
 /// Runs fn(rank&) on this process as rank MPI_COMM_WORLD-rank of the mesh (axis name, size; in
 /// mesh order), and returns when fn has returned. Start the program with mpirun -np <product of
-/// the sizes>; a different world size throws std::invalid_argument on every rank, naming both
-/// numbers. Initialises MPI if needed (MPI_Init_thread, MPI_THREAD_FUNNELED) and then finalizes
-/// it before returning (see environment to run several meshes).
+/// the sizes>; a different world size, or meshes that differ between the ranks, throw
+/// std::invalid_argument on every rank, naming both. Initialises MPI if needed (MPI_Init_thread,
+/// MPI_THREAD_FUNNELED) and then finalizes it before returning (see environment to run several
+/// meshes). Once fn has returned, waits for every rank's fn to return (a polled MPI_Ibarrier; with
+/// a timeout, at most twice options::timeout_seconds) before freeing anything.
 ///
 /// If fn throws on a rank, that rank prints "spmd: rank N failed: <what()>" to stderr and calls
 /// MPI_Abort(MPI_COMM_WORLD, 1): every process of the job ends and mpirun exits non-zero. (The
 /// threads runtime's "every other rank's collective throws comm_error, run() rethrows" becomes
-/// "the job aborts".) Axis sizes must be >= 1, names non-empty and distinct (std::invalid_argument).
+/// "the job aborts".) Axis sizes must be >= 1, names non-empty, distinct and free of ','
+/// (std::invalid_argument).
 template <class F>
   requires std::invocable<F&, rank&>
 void run(std::vector<std::pair<std::string, std::size_t>> const& mesh_sizes, F&& fn, options const& opts = options{}) {

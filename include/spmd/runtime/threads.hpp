@@ -34,6 +34,7 @@
 
 #include <spmd/runtime/comm_error.hpp>
 #include <spmd/runtime/communicator.hpp>
+#include <spmd/runtime/detail/mesh_spec.hpp>
 #include <spmd/runtime/detail/threads_checks.hpp>
 #include <spmd/runtime/detail/threads_kernels.hpp>
 #include <spmd/runtime/detail/threads_world.hpp>
@@ -64,32 +65,38 @@ class communicator {
   /// The mesh index of each rank of the group, in group rank order.
   [[nodiscard]] std::span<std::size_t const> world_ranks() const noexcept { return g_->members; }
 
-  /// In place, element-wise sum over the group. Every rank gets bit-identical results.
-  void all_reduce_sum(std::span<float> data) { all_reduce_impl(data); }
-  void all_reduce_sum(std::span<double> data) { all_reduce_impl(data); }
+  /// In place, element-wise sum over the group. Every rank gets bit-identical results. `shape`
+  /// (from the typed collectives): the tensor behind `data`, whose shape every rank must share.
+  void all_reduce_sum(std::span<float> data, shape_note const& shape = {}) { all_reduce_impl(data, shape); }
+  void all_reduce_sum(std::span<double> data, shape_note const& shape = {}) { all_reduce_impl(data, shape); }
 
   /// `in` is the concatenation of size() blocks, block i has counts[i] elements; `out`
   /// (counts[rank()] elements) gets the sum over the group of block rank(). `out` may be exactly
   /// this rank's block of `in`.
-  /// `note` (from the typed collectives) says what the counts count, for the error messages.
+  /// `note` (from the typed collectives) says what the counts count, for the error messages;
+  /// `shape`, the tensor behind `in`.
   void reduce_scatter_sum(std::span<float const> in, std::span<float> out,
-                          std::span<std::size_t const> counts, split_note const& note = {}) {
-    reduce_scatter_impl(in, out, counts, note);
+                          std::span<std::size_t const> counts, split_note const& note = {},
+                          shape_note const& shape = {}) {
+    reduce_scatter_impl(in, out, counts, note, shape);
   }
   void reduce_scatter_sum(std::span<double const> in, std::span<double> out,
-                          std::span<std::size_t const> counts, split_note const& note = {}) {
-    reduce_scatter_impl(in, out, counts, note);
+                          std::span<std::size_t const> counts, split_note const& note = {},
+                          shape_note const& shape = {}) {
+    reduce_scatter_impl(in, out, counts, note, shape);
   }
 
   /// `in` is this rank's block (counts[rank()] elements); `out` gets all blocks concatenated in
   /// rank order (sum(counts) elements). `in` may be exactly this rank's block of `out`.
   void all_gather(std::span<float const> in, std::span<float> out,
-                  std::span<std::size_t const> counts, split_note const& note = {}) {
-    all_gather_impl(in, out, counts, note);
+                  std::span<std::size_t const> counts, split_note const& note = {},
+                  shape_note const& shape = {}) {
+    all_gather_impl(in, out, counts, note, shape);
   }
   void all_gather(std::span<double const> in, std::span<double> out,
-                  std::span<std::size_t const> counts, split_note const& note = {}) {
-    all_gather_impl(in, out, counts, note);
+                  std::span<std::size_t const> counts, split_note const& note = {},
+                  shape_note const& shape = {}) {
+    all_gather_impl(in, out, counts, note, shape);
   }
 
   /// Send block j (send_counts[j] elements) goes to rank j; recv block i (recv_counts[i]
@@ -97,18 +104,31 @@ class communicator {
   /// count (the split of the send and of the receive side), for the error messages.
   void all_to_all(std::span<float const> send, std::span<std::size_t const> send_counts,
                   std::span<float> recv, std::span<std::size_t const> recv_counts,
-                  split_note const& send_note = {}, split_note const& recv_note = {}) {
-    all_to_all_impl(send, send_counts, recv, recv_counts, send_note, recv_note);
+                  split_note const& send_note = {}, split_note const& recv_note = {},
+                  shape_note const& shape = {}) {
+    all_to_all_impl(send, send_counts, recv, recv_counts, send_note, recv_note, shape);
   }
   void all_to_all(std::span<double const> send, std::span<std::size_t const> send_counts,
                   std::span<double> recv, std::span<std::size_t const> recv_counts,
-                  split_note const& send_note = {}, split_note const& recv_note = {}) {
-    all_to_all_impl(send, send_counts, recv, recv_counts, send_note, recv_note);
+                  split_note const& send_note = {}, split_note const& recv_note = {},
+                  shape_note const& shape = {}) {
+    all_to_all_impl(send, send_counts, recv, recv_counts, send_note, recv_note, shape);
   }
 
   /// Root's `data` to every rank, in place.
   void broadcast(std::span<float> data, std::size_t root) { broadcast_impl(data, root); }
   void broadcast(std::span<double> data, std::size_t root) { broadcast_impl(data, root); }
+
+  /// Checks that every rank of the group passed the same split (`counts`, with `note` saying what
+  /// they count); otherwise throws the same comm_error on every rank. Moves no data; waits for
+  /// the group like a barrier. The typed convert to an uneven shard calls it.
+  void agree_split(std::span<std::size_t const> counts, split_note const& note = {}) {
+    detail::slot& s = publish(detail::op_kind::agree_split, detail::elem_kind::none);
+    s.note = note;
+    set_counts(s.counts, s.counts_len, counts);
+    enter(detail::op_kind::agree_split);
+    leave();
+  }
 
   /// Returns once every rank of the group has called it.
   void barrier() {
@@ -122,10 +142,11 @@ class communicator {
   communicator(detail::group_state& g, std::size_t group_rank, std::size_t index)
       : g_(&g), r_(group_rank), index_(index) {}
 
-  detail::slot& publish(detail::op_kind op, detail::elem_kind elem) {
+  detail::slot& publish(detail::op_kind op, detail::elem_kind elem, shape_note const& shape = {}) {
     detail::slot& s = g_->slots[r_];
     s.op = op;
     s.elem = elem;
+    s.shape = shape;
     return s;
   }
   static void set_counts(std::vector<std::size_t>& dst, std::size_t& len,
@@ -178,8 +199,8 @@ class communicator {
   }
 
   template <class T>
-  void all_reduce_impl(std::span<T> data) {
-    detail::slot& s = publish(detail::op_kind::all_reduce_sum, detail::elem_of<T>);
+  void all_reduce_impl(std::span<T> data, shape_note const& shape) {
+    detail::slot& s = publish(detail::op_kind::all_reduce_sum, detail::elem_of<T>, shape);
     s.in = data.data();
     s.out = data.data();
     s.in_size = s.out_size = data.size();
@@ -199,8 +220,9 @@ class communicator {
 
   template <class T>
   void reduce_scatter_impl(std::span<T const> in, std::span<T> out,
-                           std::span<std::size_t const> counts, split_note const& note) {
-    detail::slot& s = publish(detail::op_kind::reduce_scatter_sum, detail::elem_of<T>);
+                           std::span<std::size_t const> counts, split_note const& note,
+                           shape_note const& shape) {
+    detail::slot& s = publish(detail::op_kind::reduce_scatter_sum, detail::elem_of<T>, shape);
     s.note = note;
     s.in = in.data();
     s.in_size = in.size();
@@ -219,8 +241,8 @@ class communicator {
 
   template <class T>
   void all_gather_impl(std::span<T const> in, std::span<T> out, std::span<std::size_t const> counts,
-                       split_note const& note) {
-    detail::slot& s = publish(detail::op_kind::all_gather, detail::elem_of<T>);
+                       split_note const& note, shape_note const& shape) {
+    detail::slot& s = publish(detail::op_kind::all_gather, detail::elem_of<T>, shape);
     s.note = note;
     s.in = in.data();
     s.in_size = in.size();
@@ -240,8 +262,8 @@ class communicator {
   template <class T>
   void all_to_all_impl(std::span<T const> send, std::span<std::size_t const> send_counts,
                        std::span<T> recv, std::span<std::size_t const> recv_counts,
-                       split_note const& send_note, split_note const& recv_note) {
-    detail::slot& s = publish(detail::op_kind::all_to_all, detail::elem_of<T>);
+                       split_note const& send_note, split_note const& recv_note, shape_note const& shape) {
+    detail::slot& s = publish(detail::op_kind::all_to_all, detail::elem_of<T>, shape);
     s.note = send_note;
     s.recv_note = recv_note;
     s.in = send.data();
@@ -372,28 +394,9 @@ inline std::chrono::nanoseconds default_spin() {
 
 inline void run_mesh(std::vector<std::pair<std::string, std::size_t>> const& mesh_sizes,
                      void (*call)(void*, rank&), void* fn) {
-  if (mesh_sizes.empty())
-    throw std::invalid_argument("spmd: threads::run: the mesh needs at least one axis, e.g. {{\"dp\", 2}}");
-  if (mesh_sizes.size() > 64)
-    throw std::invalid_argument("spmd: threads::run: a mesh has at most 64 axes");
-  std::vector<std::string> names;
-  std::vector<std::size_t> sizes;
-  std::size_t world = 1;
-  for (auto const& [name, size] : mesh_sizes) {
-    if (name.empty()) throw std::invalid_argument("spmd: threads::run: a mesh axis name is empty");
-    for (auto const& n : names)
-      if (n == name)
-        throw std::invalid_argument("spmd: threads::run: the mesh names axis '" + name + "' twice");
-    if (size == 0)
-      throw std::invalid_argument("spmd: threads::run: mesh axis '" + name + "' has size 0 (must be >= 1)");
-    if (world > std::size_t(-1) / size)
-      throw std::invalid_argument("spmd: threads::run: the mesh has too many ranks");
-    world *= size;
-    names.push_back(name);
-    sizes.push_back(size);
-  }
-
-  world_state w(std::move(names), std::move(sizes), default_spin());
+  auto spec = runtime_detail::checked_mesh(mesh_sizes, "threads::run", std::size_t(-1));
+  std::size_t const world = spec.world_size;
+  world_state w(std::move(spec.names), std::move(spec.sizes), default_spin());
   std::vector<std::unique_ptr<rank>> ranks;
   ranks.reserve(world);
   for (std::size_t i = 0; i < world; ++i) ranks.emplace_back(new rank(w, i));
@@ -432,8 +435,8 @@ inline void run_mesh(std::vector<std::pair<std::string, std::size_t>> const& mes
 /// ("spmd: rank 3 failed: ..."), and run() rethrows the first exception after joining all threads.
 /// A collective waiting for a rank that has returned throws comm_error ("... has finished");
 /// if every rank has returned or waits in a collective that cannot complete, they all throw
-/// comm_error (reason::deadlock). Axis sizes must be >= 1, names non-empty and distinct
-/// (std::invalid_argument).
+/// comm_error (reason::deadlock). Axis sizes must be >= 1, names non-empty, distinct and free of
+/// ',' (std::invalid_argument).
 template <class F>
   requires std::invocable<F&, rank&>
 void run(std::vector<std::pair<std::string, std::size_t>> const& mesh_sizes, F&& fn) {

@@ -16,6 +16,10 @@ enum class op_kind : std::uint64_t {
   all_to_all,
   broadcast,
   barrier,
+  agree_split,     // the split-size check of a convert to an uneven shard
+  mesh_check,      // MPI: the ranks compare their meshes at the start of run()
+  group_creation,  // MPI: creating a group's communicator
+  teardown,        // MPI: freeing the communicators and finalizing
 };
 
 [[nodiscard]] inline char const* op_name(op_kind op) noexcept {
@@ -26,6 +30,10 @@ enum class op_kind : std::uint64_t {
     case op_kind::all_to_all: return "all_to_all";
     case op_kind::broadcast: return "broadcast";
     case op_kind::barrier: return "barrier";
+    case op_kind::agree_split: return "convert";
+    case op_kind::mesh_check: return "checking the mesh";
+    case op_kind::group_creation: return "creating the communicator";
+    case op_kind::teardown: return "finalizing";
     case op_kind::none: break;
   }
   return "(no collective)";

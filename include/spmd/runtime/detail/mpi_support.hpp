@@ -1,7 +1,7 @@
 // spmd/runtime/detail/mpi_support.hpp - what <spmd/runtime/mpi.hpp> builds on: <mpi.h> (without
 // the deprecated C++ bindings), the element types and operation names, MPI error codes turned into
 // spmd::comm_error, int count conversion, run-time options from the environment, and the optional
-// watchdog that aborts the job when a collective does not complete in time.
+// watchdog that ends the job when a collective does not complete in time.
 // Private to <spmd/runtime/mpi.hpp>; the only other header of the library that includes <mpi.h>.
 #pragma once
 
@@ -18,6 +18,7 @@
 #include <atomic>
 #include <chrono>
 #include <climits>
+#include <cmath>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -26,6 +27,7 @@
 #include <cstring>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <span>
 #include <string>
 #include <string_view>
@@ -115,13 +117,32 @@ inline constexpr std::size_t int_max = static_cast<std::size_t>(INT_MAX);
   return s == "1" || s == "true" || s == "yes" || s == "on";
 }
 
-/// SPMD_MPI_TIMEOUT: seconds (a decimal number); absent, unparsable or <= 0 means no timeout.
-[[nodiscard]] inline double env_seconds(char const* name) noexcept {
+/// SPMD_MPI_TIMEOUT: seconds, a decimal number (absent, empty, "0" or "inf": no timeout);
+/// anything else (text, a negative number, NaN) throws std::invalid_argument rather than silently
+/// running without the timeout the user asked for.
+[[nodiscard]] inline double env_seconds(char const* name) {
   char const* v = std::getenv(name);
-  if (v == nullptr) return 0.0;
+  if (v == nullptr || *v == '\0') return 0.0;
   char* end = nullptr;
   double const s = std::strtod(v, &end);
-  return end != v && s > 0.0 ? s : 0.0;
+  while (end != v && *end == ' ') ++end;
+  if (end == v || *end != '\0' || std::isnan(s) || s < 0.0)
+    throw std::invalid_argument("spmd: " + std::string(name) + "='" + v +
+                                "' is not a number of seconds; use e.g. " + name + "=30, or 0 or inf for no timeout");
+  return std::isinf(s) ? 0.0 : s;
+}
+
+/// Timeouts longer than this (about 31 years) mean no timeout: the watchdog's clock counts
+/// nanoseconds in 64 bits, which 1e10 s would overflow.
+inline constexpr double max_timeout_seconds = 1e9;
+
+/// The watchdog limit for options::timeout_seconds: 0 (no watchdog) for 0, +inf and anything
+/// above max_timeout_seconds; std::invalid_argument for a negative value or NaN.
+[[nodiscard]] inline double effective_timeout(double seconds) {
+  if (std::isnan(seconds) || seconds < 0.0)
+    throw std::invalid_argument("spmd: mpi::run: options::timeout_seconds is " + std::to_string(seconds) +
+                                "; use a number of seconds > 0, or 0 or infinity for no timeout");
+  return seconds > max_timeout_seconds ? 0.0 : seconds;
 }
 
 /// Prints "spmd: rank N failed: <what>" and ends the whole job (every rank, non-zero exit).
@@ -137,6 +158,7 @@ inline constexpr std::size_t int_max = static_cast<std::size_t>(INT_MAX);
 /// deadlocked ranks. begin()/end() cost two relaxed atomic stores and a clock read.
 class watchdog {
  public:
+  /// `limit_seconds`: > 0 and at most max_timeout_seconds.
   watchdog(double limit_seconds, std::size_t index)
       : limit_(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(limit_seconds))),
         index_(index),
@@ -178,10 +200,14 @@ class watchdog {
         std::string const* g = group_.load(std::memory_order_relaxed);
         char seconds[32];
         std::snprintf(seconds, sizeof seconds, "%g", std::chrono::duration<double>(limit_).count());
-        std::string const what = std::string(op_name(op_.load(std::memory_order_relaxed))) + " on group '" +
-                                 (g != nullptr ? *g : std::string("?")) + "' did not complete within " + seconds +
-                                 " s (SPMD_MPI_TIMEOUT): another rank has failed, has finished, or waits in a "
-                                 "different collective";
+        op_kind const op = op_.load(std::memory_order_relaxed);
+        std::string what = std::string(op_name(op)) + " on group '" + (g != nullptr ? *g : std::string("?")) +
+                           "' did not complete within " + seconds +
+                           " s (SPMD_MPI_TIMEOUT): another rank has failed, has finished, or waits in a "
+                           "different collective";
+        if (op == op_kind::group_creation && g != nullptr && g->find(',') != std::string::npos)
+          what += " (the ranks of a flattened group create its communicator on first use, together: give every "
+                  "rank the same order of first uses)";
         // Not MPI_Abort: only the main thread may call MPI (MPI_THREAD_FUNNELED), and an
         // MPI_Abort racing the main thread's blocked collective can hang. mpirun ends the whole
         // job when a process exits without MPI_Finalize.
@@ -202,5 +228,43 @@ class watchdog {
   bool stop_ = false;
   std::thread thread_;
 };
+
+/// Arms a watchdog (if there is one) for its lifetime: `op` on group `*group` (which must outlive
+/// it) must complete before the limit.
+class armed {
+ public:
+  armed(watchdog* dog, op_kind op, std::string const* group) noexcept : dog_(dog) {
+    if (dog_ != nullptr) dog_->begin(op, group);
+  }
+  ~armed() {
+    if (dog_ != nullptr) dog_->end();
+  }
+  armed(armed const&) = delete;
+  armed& operator=(armed const&) = delete;
+
+ private:
+  watchdog* dog_;
+};
+
+/// FNV-1a of a string (the mesh's text, for the ranks to compare their meshes).
+[[nodiscard]] inline std::uint64_t hash_text(std::string_view s) noexcept {
+  std::uint64_t h = 14695981039346656037ull;
+  for (char c : s) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+/// Rank `root`'s `text` on every rank of `comm`.
+[[nodiscard]] inline std::string broadcast_text(std::string const& text, int root, MPI_Comm comm) {
+  int me = 0;
+  MPI_Comm_rank(comm, &me);
+  std::uint64_t len = me == root ? text.size() : 0;
+  MPI_Bcast(&len, 1, MPI_UINT64_T, root, comm);
+  std::string out = me == root ? text : std::string(len, ' ');
+  MPI_Bcast(out.data(), static_cast<int>(len), MPI_CHAR, root, comm);
+  return out;
+}
 
 }  // namespace spmd::mpi::detail

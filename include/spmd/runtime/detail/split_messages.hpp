@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -93,6 +94,39 @@ struct noted_counts {
            std::to_string(s.note.dim) + ", " + lt + " has " + std::to_string(t.note.per_index) +
            ": the tensors differ in a dim other than the split dim";
   return std::nullopt;
+}
+
+/// Why rank `s`'s tensor differs from rank `t`'s (`ls`, `lt`: their labels) outside the dim along
+/// which extents may differ: "rank 1 holds a local tensor of shape [3, 2], rank 0 holds [2, 3];
+/// the ranks of a group must hold the same shape". Nothing if they agree or either has no note.
+[[nodiscard]] inline std::optional<std::string> shape_disagreement(shape_note const& s, std::string const& ls,
+                                                                   shape_note const& t, std::string const& lt) {
+  if (!s.known || !t.known) return std::nullopt;
+  bool same = s.shape.size() == t.shape.size() && s.free_dim == t.free_dim;
+  for (std::size_t k = 0; same && k < s.shape.size(); ++k) same = k == s.free_dim || s.shape[k] == t.shape[k];
+  if (same) return std::nullopt;
+  std::string text = ls + " holds a local tensor of shape " + format_list(s.shape) + ", " + lt + " holds " +
+                     format_list(t.shape) + "; the ranks of a group must hold the same shape";
+  if (s.free_dim == t.free_dim && s.free_dim != shape_note::no_dim)
+    text += " except along dim " + std::to_string(s.free_dim) + " (the split dim)";
+  return text;
+}
+
+/// FNV-1a of a shape note with the free dim's extent left out: equal on two ranks iff (with
+/// overwhelming probability) shape_disagreement finds nothing; 0 for no note.
+[[nodiscard]] inline std::uint64_t shape_hash(shape_note const& n) noexcept {
+  if (!n.known) return 0;
+  std::uint64_t h = 14695981039346656037ull;
+  auto const mix = [&h](std::uint64_t v) {
+    for (int i = 0; i < 8; ++i) {
+      h ^= (v >> (8 * i)) & 0xffu;
+      h *= 1099511628211ull;
+    }
+  };
+  mix(n.shape.size());
+  mix(n.free_dim);
+  for (std::size_t k = 0; k < n.shape.size(); ++k) mix(k == n.free_dim ? ~std::uint64_t{0} : n.shape[k]);
+  return h | 1;  // never 0 (0 means no note)
 }
 
 /// all_to_all: the first rank whose dst split (its send counts) or src split (its receive counts)

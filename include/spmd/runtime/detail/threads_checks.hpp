@@ -87,6 +87,10 @@ namespace spmd::threads::detail {
           comm_error::reason::mismatch, g.members[s]);
     }
   }
+  for (std::size_t s = 1; s < n; ++s)
+    if (auto text = runtime_detail::shape_disagreement(g.slots[s].shape, coord_label(g, s), s0.shape,
+                                                       coord_label(g, 0)))
+      return fail(s, *text);
   std::size_t const eb = elem_bytes(s0.elem);
   auto const counts_agree = [&](bool recv) -> std::optional<comm_error> {
     for (std::size_t s = 0; s < n; ++s) {
@@ -123,6 +127,7 @@ namespace spmd::threads::detail {
                              std::to_string(g.slots[s0.root].in_size));
       return std::nullopt;
 
+    case op_kind::agree_split:
     case op_kind::reduce_scatter_sum:
     case op_kind::all_gather: {
       bool const gather = s0.op == op_kind::all_gather;
@@ -137,6 +142,7 @@ namespace spmd::threads::detail {
             return fail(s, g.label(s) + " passed counts " + runtime_detail::format_list({g.slots[s].counts.data(), n}) +
                                ", " + g.label(0) + " passed " + runtime_detail::format_list({s0.counts.data(), n}));
           }
+      if (s0.op == op_kind::agree_split) return std::nullopt;  // no buffers
       std::size_t const total = sum_counts(s0.counts.data(), n);
       for (std::size_t s = 0; s < n; ++s) {
         slot const& x = g.slots[s];
@@ -196,6 +202,9 @@ namespace spmd::threads::detail {
     }
 
     case op_kind::barrier:
+    case op_kind::mesh_check:
+    case op_kind::group_creation:
+    case op_kind::teardown:
     case op_kind::none:
       break;
   }

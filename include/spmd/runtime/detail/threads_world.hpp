@@ -45,6 +45,7 @@ struct alignas(64) slot {
   std::vector<std::size_t> recv_counts;  // group size entries, allocated once
   split_note note;       // what counts count (typed collectives), for the error messages
   split_note recv_note;  // likewise for all_to_all's recv_counts
+  shape_note shape;      // the caller's local tensor shape (typed collectives), checked for agreement
 };
 
 struct world_state;
