@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the dependencies, builds spmd with g++ (build/gcc) and runs one
-# example.  Usage: scripts/build-and-run-example.sh [example-name] [args...]
+# Installs what the examples need, builds one with g++ (build/example) and runs
+# it.  Usage: scripts/build-and-run-example.sh [example-name] [args...]
 # Default example: train_gpt if it exists, else the first examples/*.cpp.
 set -euo pipefail
 
@@ -24,8 +24,11 @@ if [[ ! -f "examples/$name.cpp" ]]; then
   exit 1
 fi
 
-scripts/install-deps.sh
-cmake -S "$ROOT" -B "$ROOT/build/gcc" -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Release
-cmake --build "$ROOT/build/gcc" -j"${SPMD_JOBS:-2}" --target "example_$name"
+# Only what the example needs (no clang, Catch2, MPI or Google Benchmark): in its own build
+# directory, without the tests, so that it also works before scripts/install-deps.sh (all).
+scripts/install-deps.sh example
+cmake -S "$ROOT" -B "$ROOT/build/example" -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Release \
+  -DSPMD_BUILD_TESTS=OFF -DSPMD_BUILD_EXAMPLES=ON
+cmake --build "$ROOT/build/example" -j"${SPMD_JOBS:-2}" --target "example_$name"
 echo "== running examples/$name"
-exec "$ROOT/build/gcc/examples/$name" "$@"
+exec "$ROOT/build/example/examples/$name" "$@"

@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# Installs everything needed to build and test spmd on Debian 12 (bookworm).
+# Installs what spmd needs on Debian 12 (bookworm).
+#   scripts/install-deps.sh            everything to build and test: both compilers, Catch2, MPI,
+#                                      Google Benchmark
+#   scripts/install-deps.sh example    only what the examples need: g++, CMake and the library's
+#                                      own dependencies (Boost headers, {fmt}, Eigen)
 # Idempotent: if all packages are already installed it does nothing
 # (set SPMD_FORCE_APT=1 to run apt-get anyway).
 set -euo pipefail
 
-PACKAGES=(
-  cmake make g++ clang
-  libboost-dev libfmt-dev catch2 libeigen3-dev
-  libopenmpi-dev openmpi-bin libbenchmark-dev
-)
+PACKAGES=(cmake make g++ libboost-dev libfmt-dev libeigen3-dev)
+case "${1:-all}" in
+  all) PACKAGES+=(clang catch2 libopenmpi-dev openmpi-bin libbenchmark-dev) ;;
+  example) ;;
+  *) echo "usage: $0 [all|example]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,7 +1,7 @@
 // Laws of the typed collectives, converts and reinterprets: building this file is passing.
 //  1. Every op's backward maps the gradient of its output type to the gradient of its input type.
-//  2. The backward of the backward is the forward (for the ops of the DESIGN.md table).
-//  3. The forward/backward pairs are those of DESIGN.md.
+//  2. The backward of the backward is the forward (for the ops of the table in docs/collectives.md).
+//  3. The forward/backward pairs are those of docs/collectives.md, "Backward as a type".
 #include <type_traits>
 #include <utility>
 
@@ -75,7 +75,7 @@ static_assert(involution<convert_op<"tp", I, S<1>>> && involution<convert_op<"tp
 static_assert(involution<reinterpret_op<"tp", R, V>> && involution<reinterpret_op<"tp", V, P>>);
 static_assert(involution<reinterpret_op<"tp", I, V>> && involution<reinterpret_op<"tp", R, P>>);
 
-// Law 3: the forward/backward table of DESIGN.md.
+// Law 3: the forward/backward table of docs/collectives.md.
 static_assert(std::is_same_v<backward_t<convert_op<"tp", R, I>>, convert_op<"tp", I, P>>);
 static_assert(std::is_same_v<backward_t<convert_op<"tp", R, S<0>>>, convert_op<"tp", S<0>, P>>);
 static_assert(std::is_same_v<backward_t<reinterpret_op<"tp", R, V>>, reinterpret_op<"tp", V, P>>);

@@ -39,7 +39,7 @@ constexpr bool grad_involution_holds = hana::unpack(all_layouts, [](auto... l) {
 });
 static_assert(grad_involution_holds);
 
-// Law: the gradient map is the table of DESIGN.md, per axis.
+// Law: the gradient map is the table of docs/autograd.md, per axis.
 static_assert(std::is_same_v<grad_t<R>, P>);
 static_assert(std::is_same_v<grad_t<P>, R>);
 static_assert(std::is_same_v<grad_t<I>, I>);

@@ -1,4 +1,4 @@
-// The per-axis rules of non-communicating elementwise ops (DESIGN.md section 2), every legal mix:
+// The per-axis rules of non-communicating elementwise ops (docs/rules.md, "Non-communicating ops, per axis"), every legal mix:
 // building this file is passing. The illegal mixes are tests/compile_fail cases.
 #include <spmd/rules/dim_maps.hpp>
 #include <spmd/rules/layout_rule.hpp>

@@ -1,4 +1,4 @@
-// The explicit ways out of a shard's rules (DESIGN.md section 3, "a shard is a shard"): building
+// The explicit ways out of a shard's rules (docs/rules.md, "a shard is a shard"): building
 // this file is passing. Each mistake they replace is a tests/compile_fail case.
 #include <spmd/comm.hpp>
 #include <spmd/runtime/threads.hpp>

@@ -9,8 +9,8 @@
 //                                       opposite orders (SPMD_MPI_TIMEOUT ends the job)
 //   mpirun -np 2 faults mesh_differs    rank 1 passes its axes in another order: run() throws
 //                                       std::invalid_argument on every rank (exit 0 iff so)
-//   mpirun -np 2 faults bad_timeout     SPMD_MPI_TIMEOUT=abc: run() throws std::invalid_argument
-//                                       (exit 0 iff so)
+//   mpirun -np 2 faults bad_timeout     SPMD_MPI_TIMEOUT=abc, and options::timeout_seconds = -1:
+//                                       run() throws std::invalid_argument (exit 0 iff so)
 //   mpirun -np 2 faults healthy         a healthy job (with SPMD_MPI_TIMEOUT=1e10 or inf: it
 //                                       must run, exit 0)
 #include <cstdio>
@@ -28,9 +28,8 @@ using spmd::mpi::rank;
 
 namespace {
 
-int expect_invalid_argument(char const* mode, std::vector<std::pair<std::string, std::size_t>> const& mesh,
-                            std::string const& expect) {
-  spmd::mpi::environment env;
+int expect_invalid_argument(spmd::mpi::environment const& env, char const* mode,
+                            std::vector<std::pair<std::string, std::size_t>> const& mesh, std::string const& expect) {
   bool ran = false;
   try {
     spmd::mpi::run(mesh, [&](rank&) { ran = true; });
@@ -47,20 +46,30 @@ int expect_invalid_argument(char const* mode, std::vector<std::pair<std::string,
 
 int main(int argc, char** argv) {
   std::string_view const mode = argc > 1 ? argv[1] : "";
+  spmd::mpi::environment env(argc, argv);  // one MPI_Init for the several run() calls below
+  std::size_t const n = env.world_size();
   if (mode == "mesh_differs") {
-    spmd::mpi::environment env;
     std::vector<std::pair<std::string, std::size_t>> mesh{{"dp", 1}, {"tp", 2}};
     if (env.world_rank() == 1) mesh = {{"tp", 2}, {"dp", 1}};
     return expect_invalid_argument(
-        "mesh_differs", mesh,
+        env, "mesh_differs", mesh,
         "spmd: mpi::run: the ranks were given different meshes: rank 0 {dp: 1, tp: 2}, rank 1 {tp: 2, dp: 1}");
   }
-  if (mode == "bad_timeout")
-    return expect_invalid_argument("bad_timeout", {{"x", 2}},
-                                   "spmd: SPMD_MPI_TIMEOUT='abc' is not a number of seconds");
+  if (mode == "bad_timeout") {
+    int const from_env = expect_invalid_argument(env, "bad_timeout", {{"x", n}},
+                                                 "spmd: SPMD_MPI_TIMEOUT='abc' is not a number of seconds");
+    // Set in code rather than in the environment: a negative timeout is rejected too.
+    try {
+      spmd::mpi::run({{"x", n}}, [](rank&) {}, spmd::mpi::options{false, -1.0});
+    } catch (std::invalid_argument const& e) {
+      bool const ok = std::string(e.what()).find("options::timeout_seconds is -1") != std::string::npos;
+      std::printf("mpi.faults bad_timeout (options): %s: %s\n", ok ? "PASSED" : "FAILED", e.what());
+      return ok ? from_env : 1;
+    }
+    std::printf("mpi.faults bad_timeout (options): FAILED: no exception\n");
+    return 1;
+  }
 
-  spmd::mpi::environment env(argc, argv);
-  std::size_t const n = env.world_size();
   if (mode == "shapes") {
     spmd::mpi::run({{"x", n}}, [](rank& r) { faults::transposed_all_reduce(r); });
   } else if (mode == "gather_shapes") {

@@ -418,7 +418,7 @@ struct composed_op {
 };
 
 /// The backward of op `Op`: the op that maps the gradient of its output to the gradient of its
-/// input (DESIGN.md, "forward/backward pairs").
+/// input (docs/collectives.md, "Backward as a type").
 template <class Op>
 struct backward_of;
 template <class Op>

@@ -1,7 +1,8 @@
 // spmd/local/kernels.hpp - all numeric kernels for local::dense (found by ADL).
 //
-// Include the individual headers instead to keep translation units light; only
-// dense_matmul.hpp and dense_einsum.hpp pull in Eigen.
+// Only dense_matmul.hpp and dense_einsum.hpp pull in Eigen. <spmd/spmd.hpp> includes this header
+// (so every kernel, and Eigen); a translation unit that needs only some kernels may include
+// <spmd/tensor.hpp>, the ops it uses and the individual dense_*.hpp headers instead.
 #pragma once
 
 #include <spmd/local/dense.hpp>

@@ -175,7 +175,7 @@ constexpr axis_verdict partial_verdict(std::array<operand_info, N> const& ops, o
   return axis_verdict::is(placement_kind::partial);
 }
 
-// The rule of varying operands: where each S<d> goes (DESIGN.md section 3, "a shard is a shard").
+// The rule of varying operands: where each S<d> goes (docs/rules.md, "a shard is a shard").
 template <class DimMap, std::size_t N>
 constexpr axis_verdict varying_verdict(std::array<operand_info, N> const& ops, operand_counts const& c, bool named) {
   bool plain = c.plain_varying > 0;  // the result is a V whose pieces the type cannot describe

@@ -139,9 +139,12 @@ inline constexpr double max_timeout_seconds = 1e9;
 /// The watchdog limit for options::timeout_seconds: 0 (no watchdog) for 0, +inf and anything
 /// above max_timeout_seconds; std::invalid_argument for a negative value or NaN.
 [[nodiscard]] inline double effective_timeout(double seconds) {
-  if (std::isnan(seconds) || seconds < 0.0)
-    throw std::invalid_argument("spmd: mpi::run: options::timeout_seconds is " + std::to_string(seconds) +
+  if (std::isnan(seconds) || seconds < 0.0) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", seconds);
+    throw std::invalid_argument("spmd: mpi::run: options::timeout_seconds is " + std::string(text) +
                                 "; use a number of seconds > 0, or 0 or infinity for no timeout");
+  }
   return seconds > max_timeout_seconds ? 0.0 : seconds;
 }
 
