@@ -47,6 +47,7 @@
 
 #include <spmd/runtime/comm_error.hpp>
 #include <spmd/runtime/communicator.hpp>
+#include <spmd/runtime/detail/buffer_checks.hpp>
 #include <spmd/runtime/detail/mesh_spec.hpp>
 #include <spmd/runtime/detail/mpi_support.hpp>
 #include <spmd/runtime/detail/split_messages.hpp>
@@ -516,18 +517,11 @@ class communicator {
             std::to_string(size_) + " ranks";
     } else if ((err = to_ints(counts, counts_, displs_, "counts"))) {
     } else {
-      std::size_t const mine = counts[rank_];
       std::size_t const total = static_cast<std::size_t>(displs_[size_ - 1]) + counts[size_ - 1];
-      in_place = in.size() == total && out.data() == in.data() + displs_[rank_];
-      if (out.size() != mine)
-        err = label(rank_) + " passed an output of " + std::to_string(out.size()) + " elements, counts say " +
-              std::to_string(mine);
-      else if (in.size() != total)
-        err = label(rank_) + " passed an input of " + std::to_string(in.size()) + " elements, counts sum to " +
-              std::to_string(total);
-      else if (!in_place && detail::overlaps(in.data(), in.size() * sizeof(T), out.data(), out.size() * sizeof(T)))
-        err = label(rank_) +
-              "'s output overlaps its input (in place, the block must be exactly this rank's block of the input)";
+      bool const own = out.data() == in.data() + displs_[rank_];
+      in_place = in.size() == total && own;
+      err = runtime_detail::block_buffers_error(label(rank_), false, in.data(), in.size(), out.data(), out.size(),
+                                                counts[rank_], total, own, sizeof(T));
     }
     settle(op, detail::elem_of<T>, checking() ? detail::hash_counts(counts) : 0, 0, err, counts, note, shape);
     // MPI has no in-place form that leaves the result inside the input: use a scratch block.
@@ -559,15 +553,10 @@ class communicator {
     } else {
       std::size_t const mine = counts[rank_];
       std::size_t const total = static_cast<std::size_t>(displs_[size_ - 1]) + counts[size_ - 1];
-      in_place = mine != 0 && out.size() == total && in.data() == out.data() + displs_[rank_];
-      if (in.size() != mine)
-        err = label(rank_) + " passed " + std::to_string(in.size()) + " elements, counts say " + std::to_string(mine);
-      else if (out.size() != total)
-        err = label(rank_) + " passed an output of " + std::to_string(out.size()) + " elements, counts sum to " +
-              std::to_string(total);
-      else if (!in_place && detail::overlaps(in.data(), in.size() * sizeof(T), out.data(), out.size() * sizeof(T)))
-        err = label(rank_) +
-              "'s input overlaps its output (in place, the block must be exactly this rank's block of the output)";
+      bool const own = in.data() == out.data() + displs_[rank_];
+      in_place = mine != 0 && out.size() == total && own;
+      err = runtime_detail::block_buffers_error(label(rank_), true, out.data(), out.size(), in.data(), in.size(), mine,
+                                                total, own, sizeof(T));
     }
     settle(op, detail::elem_of<T>, checking() ? detail::hash_counts(counts) : 0, 0, err, counts, note, shape);
     void const* send = in_place ? MPI_IN_PLACE : static_cast<void const*>(in.data());
@@ -605,7 +594,7 @@ class communicator {
       else if (recv.size() != recv_total)
         err = label(rank_) + " passed a recv buffer of " + std::to_string(recv.size()) +
               " elements, recv_counts sum to " + std::to_string(recv_total);
-      else if (detail::overlaps(send.data(), send.size() * sizeof(T), recv.data(), recv.size() * sizeof(T)))
+      else if (runtime_detail::overlaps(send.data(), send.size() * sizeof(T), recv.data(), recv.size() * sizeof(T)))
         err = label(rank_) + "'s send and recv buffers overlap (all_to_all cannot work in place)";
     }
     settle(op, detail::elem_of<T>, 0, 0, err, {}, {}, shape);
@@ -683,15 +672,7 @@ class rank {
     return comm(std::span<std::string_view const>(axes.begin(), axes.size()));
   }
   [[nodiscard]] communicator& comm(std::span<std::string_view const> axes) {
-    if (axes.empty()) throw std::invalid_argument("spmd: rank::comm: the list of axes is empty");
-    std::uint64_t mask = 0;
-    std::size_t first = 0;
-    for (std::string_view a : axes) {
-      std::size_t const i = axis_of(a, "comm");
-      if (mask >> i & 1u) throw std::invalid_argument("spmd: rank::comm: axis '" + std::string(a) + "' is listed twice");
-      mask |= std::uint64_t{1} << i;
-      first = i;
-    }
+    auto const [mask, first] = runtime_detail::axis_set_of(m_.names, axes);
     if (axes.size() == 1) return *axis_comms_[first];
     for (auto& [m, c] : flat_comms_)
       if (m == mask) return *c;
@@ -763,11 +744,7 @@ class rank {
   }
 
   [[nodiscard]] std::size_t axis_of(std::string_view axis, char const* fn) const {
-    for (std::size_t a = 0; a < m_.names.size(); ++a)
-      if (m_.names[a] == axis) return a;
-    std::string msg = "spmd: rank::" + std::string(fn) + ": the mesh has no axis '" + std::string(axis) + "' (axes:";
-    for (auto const& n : m_.names) msg += " " + n;
-    throw std::invalid_argument(msg + ")");
+    return runtime_detail::axis_index(m_.names, axis, fn);
   }
 
   detail::mesh_state m_;

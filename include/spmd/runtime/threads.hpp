@@ -333,16 +333,7 @@ class rank {
     return comm(std::span<std::string_view const>(axes.begin(), axes.size()));
   }
   [[nodiscard]] communicator& comm(std::span<std::string_view const> axes) {
-    if (axes.empty()) throw std::invalid_argument("spmd: rank::comm: the list of axes is empty");
-    std::uint64_t mask = 0;
-    std::size_t first = 0;
-    for (std::string_view a : axes) {
-      std::size_t const i = axis_of(a, "comm");
-      if (mask >> i & 1u)
-        throw std::invalid_argument("spmd: rank::comm: axis '" + std::string(a) + "' is listed twice");
-      mask |= std::uint64_t{1} << i;
-      first = i;
-    }
+    auto const [mask, first] = runtime_detail::axis_set_of(w_->axis_names, axes);
     if (axes.size() == 1) return *axis_comms_[first];
     for (auto& [m, c] : flat_comms_)
       if (m == mask) return *c;
@@ -367,12 +358,7 @@ class rank {
   }
 
   [[nodiscard]] std::size_t axis_of(std::string_view axis, char const* fn) const {
-    auto const& names = w_->axis_names;
-    for (std::size_t a = 0; a < names.size(); ++a)
-      if (names[a] == axis) return a;
-    std::string msg = "spmd: rank::" + std::string(fn) + ": the mesh has no axis '" + std::string(axis) + "' (axes:";
-    for (auto const& n : names) msg += " " + n;
-    throw std::invalid_argument(msg + ")");
+    return runtime_detail::axis_index(w_->axis_names, axis, fn);
   }
 
   detail::world_state* w_;

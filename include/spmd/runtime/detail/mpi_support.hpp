@@ -84,14 +84,6 @@ void check(int rc, char const* call, Where const& where) {
   throw comm_error("spmd: " + std::string(where()) + ": " + call + " failed: " + error_string(rc), reason_of(rc));
 }
 
-/// Whether [a, a + a_bytes) and [b, b + b_bytes) share a byte.
-[[nodiscard]] inline bool overlaps(void const* a, std::size_t a_bytes, void const* b, std::size_t b_bytes) noexcept {
-  if (a_bytes == 0 || b_bytes == 0) return false;
-  auto const x = reinterpret_cast<std::uintptr_t>(a);
-  auto const y = reinterpret_cast<std::uintptr_t>(b);
-  return x < y + b_bytes && y < x + a_bytes;
-}
-
 inline constexpr std::size_t int_max = static_cast<std::size_t>(INT_MAX);
 
 /// FNV-1a over the counts: equal on two ranks iff (with overwhelming probability) the counts are.

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include <spmd/runtime/comm_error.hpp>
+#include <spmd/runtime/detail/buffer_checks.hpp>
 #include <spmd/runtime/detail/split_messages.hpp>
 #include <spmd/runtime/detail/threads_world.hpp>
 
@@ -45,15 +46,6 @@ namespace spmd::threads::detail {
   slot const& x = g.slots[s];
   return recv ? runtime_detail::noted_counts{{x.recv_counts.data(), g.size}, x.recv_note}
               : runtime_detail::noted_counts{{x.counts.data(), g.size}, x.note};
-}
-
-/// Whether [a, a + a_bytes) and [b, b + b_bytes) share a byte.
-[[nodiscard]] inline bool overlaps(void const* a, std::size_t a_bytes, void const* b,
-                                   std::size_t b_bytes) noexcept {
-  if (a_bytes == 0 || b_bytes == 0) return false;
-  auto const x = reinterpret_cast<std::uintptr_t>(a);
-  auto const y = reinterpret_cast<std::uintptr_t>(b);
-  return x < y + b_bytes && y < x + a_bytes;
 }
 
 [[nodiscard]] inline std::size_t elem_bytes(elem_kind e) noexcept {
@@ -149,21 +141,13 @@ namespace spmd::threads::detail {
         std::size_t const mine = s0.counts[s];
         std::size_t const full_size = gather ? x.out_size : x.in_size;
         std::size_t const block_size = gather ? x.in_size : x.out_size;
-        if (block_size != mine)
-          return fail(s, g.label(s) + " passed " + (gather ? "" : "an output of ") + std::to_string(block_size) +
-                             " elements, counts say " + std::to_string(mine));
-        if (full_size != total)
-          return fail(s, g.label(s) + " passed " + (gather ? "an output of " : "an input of ") +
-                             std::to_string(full_size) + " elements, counts sum to " +
-                             std::to_string(total));
         // In place is allowed only as this rank's own block of the full buffer.
         char const* full = static_cast<char const*>(gather ? static_cast<void const*>(x.out) : x.in);
         void const* block = gather ? x.in : static_cast<void const*>(x.out);
         void const* own = full + prefix_counts(s0.counts.data(), s) * eb;
-        if (block != own && overlaps(full, full_size * eb, block, block_size * eb))
-          return fail(s, g.label(s) + "'s " + (gather ? "input overlaps its output" : "output overlaps its input") +
-                             " (in place, the block must be exactly this rank's block of the " +
-                             (gather ? "output" : "input") + ")");
+        if (auto e = runtime_detail::block_buffers_error(g.label(s), gather, full, full_size, block, block_size, mine,
+                                                         total, block == own, eb))
+          return fail(s, *e);
       }
       return std::nullopt;
     }
@@ -195,7 +179,7 @@ namespace spmd::threads::detail {
         if (x.out_size != recv_total)
           return fail(s, g.label(s) + " passed a recv buffer of " + std::to_string(x.out_size) +
                              " elements, recv_counts sum to " + std::to_string(recv_total));
-        if (overlaps(x.in, x.in_size * eb, x.out, x.out_size * eb))
+        if (runtime_detail::overlaps(x.in, x.in_size * eb, x.out, x.out_size * eb))
           return fail(s, g.label(s) + "'s send and recv buffers overlap (all_to_all cannot work in place)");
       }
       return std::nullopt;
