@@ -2,7 +2,9 @@
 // op types.
 #pragma once
 
+#include <spmd/comm/arguments.hpp>
 #include <spmd/comm/axes.hpp>
+#include <spmd/comm/backward.hpp>
 #include <spmd/comm/collectives.hpp>
 #include <spmd/comm/convert.hpp>
 #include <spmd/comm/ops.hpp>
