@@ -1,15 +1,6 @@
 // expect: spmd: convert between a whole value and V splits or places it along a tensor dim
 // Mistake: convert of a V to P without a dim.
-#include <spmd/comm.hpp>
-#include <spmd/local/dense.hpp>
-#include <spmd/runtime/threads.hpp>
-
-using namespace spmd;
-using Mesh = mesh<"dp", "tp">;
-template <class P>
-using T = tensor<local::dense<float, 2>, Mesh, layout<at<"tp", P>, at<"dp", R>>>;
-template <class Pdp, class Ptp>
-using T2 = tensor<local::dense<float, 2>, Mesh, layout<Pdp, Ptp>>;
+#include "comm_prelude.hpp"
 
 void step([[maybe_unused]] threads::rank& r) {
   auto y = convert<"tp", V, P>(r, T<V>{}, expert);

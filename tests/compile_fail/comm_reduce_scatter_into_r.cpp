@@ -1,15 +1,6 @@
 // expect: spmd: reduce_scatter produces a shard
 // Mistake: reduce_scatter_into an output that is R on the axis (that is all_reduce).
-#include <spmd/comm.hpp>
-#include <spmd/local/dense.hpp>
-#include <spmd/runtime/threads.hpp>
-
-using namespace spmd;
-using Mesh = mesh<"dp", "tp">;
-template <class P>
-using T = tensor<local::dense<float, 2>, Mesh, layout<at<"tp", P>, at<"dp", R>>>;
-template <class Pdp, class Ptp>
-using T2 = tensor<local::dense<float, 2>, Mesh, layout<Pdp, Ptp>>;
+#include "comm_prelude.hpp"
 
 void step(threads::rank& r, T<P> const& x, T<R>& out) { reduce_scatter_into<"tp">(r, x, out); }
 

@@ -1,15 +1,6 @@
 // expect: spmd: reinterpret out of P is never allowed
 // Mistake: reinterpret of a pending sum.
-#include <spmd/comm.hpp>
-#include <spmd/local/dense.hpp>
-#include <spmd/runtime/threads.hpp>
-
-using namespace spmd;
-using Mesh = mesh<"dp", "tp">;
-template <class P>
-using T = tensor<local::dense<float, 2>, Mesh, layout<at<"tp", P>, at<"dp", R>>>;
-template <class Pdp, class Ptp>
-using T2 = tensor<local::dense<float, 2>, Mesh, layout<Pdp, Ptp>>;
+#include "comm_prelude.hpp"
 
 void step([[maybe_unused]] threads::rank& r) {
   auto y = reinterpret<"tp", P, R>(T<P>{}, expert);

@@ -13,22 +13,17 @@
 #include <type_traits>
 #include <vector>
 
+#include "../common/dense_helpers.hpp"
+
 using spmd::local::dense;
 
 namespace {
 
-template <class T>
-constexpr T tol = std::is_same_v<T, float> ? T(1e-5) : T(1e-12);
+using spmd_tests::tol;
 
 template <class T, std::size_t R>
-dense<T, R> random_dense(std::array<std::size_t, R> shape, std::mt19937& gen, T lo = T(-2),
-                         T hi = T(2)) {
-  std::size_t n = 1;
-  for (auto e : shape) n *= e;
-  std::uniform_real_distribution<T> dist(lo, hi);
-  std::vector<T> v(n);
-  for (auto& x : v) x = dist(gen);
-  return dense<T, R>(shape, std::move(v));
+dense<T, R> random_dense(std::array<std::size_t, R> shape, std::mt19937& gen, T lo = T(-2), T hi = T(2)) {
+  return spmd_tests::random_dense<T, R>(shape, gen, lo, hi);
 }
 
 template <class T, std::size_t R, class F>

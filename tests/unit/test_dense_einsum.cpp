@@ -15,6 +15,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "../common/dense_helpers.hpp"
+
 using spmd::local::dense;
 using spmd::local::einsum_error;
 using spmd::local::einsum_npos;
@@ -23,18 +25,8 @@ using spmd::local::parse_einsum;
 
 namespace {
 
-template <class T>
-constexpr T tol = std::is_same_v<T, float> ? T(1e-5) : T(1e-12);
-
-template <class T, std::size_t R>
-dense<T, R> random_dense(std::array<std::size_t, R> shape, std::mt19937& gen) {
-  std::size_t n = 1;
-  for (auto e : shape) n *= e;
-  std::uniform_real_distribution<T> dist(T(-1), T(1));
-  std::vector<T> v(n);
-  for (auto& x : v) x = dist(gen);
-  return dense<T, R>(shape, std::move(v));
-}
+using spmd_tests::tol;
+using spmd_tests::random_dense;
 
 /// Independent runtime reference: enumerates every assignment of the labels and
 /// accumulates the product of the addressed operand elements (in double).

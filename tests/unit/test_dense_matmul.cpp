@@ -11,22 +11,14 @@
 #include <type_traits>
 #include <vector>
 
+#include "../common/dense_helpers.hpp"
+
 using spmd::local::dense;
 
 namespace {
 
-template <class T>
-constexpr T tol = std::is_same_v<T, float> ? T(1e-5) : T(1e-12);
-
-template <class T, std::size_t R>
-dense<T, R> random_dense(std::array<std::size_t, R> shape, std::mt19937& gen) {
-  std::size_t n = 1;
-  for (auto e : shape) n *= e;
-  std::uniform_real_distribution<T> dist(T(-1), T(1));
-  std::vector<T> v(n);
-  for (auto& x : v) x = dist(gen);
-  return dense<T, R>(shape, std::move(v));
-}
+using spmd_tests::tol;
+using spmd_tests::random_dense;
 
 /// Naive C[m,n] = sum_k A[m,k] B[k,n] on raw row-major buffers, accumulated in double.
 template <class T>

@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 
 #include "../common/run_bounded.hpp"
+#include "../common/scoped_env.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -60,25 +61,7 @@ struct seen {
 
 bool contains(std::string const& s, std::string const& part) { return s.find(part) != std::string::npos; }
 
-/// Sets an environment variable for the lifetime of the object (run() reads it when it starts).
-struct scoped_env {
-  scoped_env(char const* name, char const* value) : name_(name) {
-    if (char const* old = std::getenv(name)) old_ = old;
-    ::setenv(name, value, 1);
-  }
-  ~scoped_env() {
-    if (old_)
-      ::setenv(name_, old_->c_str(), 1);
-    else
-      ::unsetenv(name_);
-  }
-  scoped_env(scoped_env const&) = delete;
-  scoped_env& operator=(scoped_env const&) = delete;
-
- private:
-  char const* name_;
-  std::optional<std::string> old_;
-};
+using spmd_tests::scoped_env;
 
 template <class E>
 bool rethrows(std::exception_ptr const& p) {

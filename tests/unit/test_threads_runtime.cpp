@@ -11,6 +11,7 @@
 
 #include "../common/collective_data.hpp"
 #include "../common/run_bounded.hpp"
+#include "../common/scoped_env.hpp"
 
 #include <algorithm>
 #include <cstddef>
@@ -297,25 +298,7 @@ TEST_CASE("threads: invalid meshes are rejected with std::invalid_argument", "[t
 
 namespace {
 
-/// Sets an environment variable for the lifetime of the object (run() reads it when it starts).
-struct scoped_env {
-  scoped_env(char const* name, char const* value) : name_(name) {
-    if (char const* old = std::getenv(name)) old_ = old;
-    ::setenv(name, value, 1);
-  }
-  ~scoped_env() {
-    if (old_)
-      ::setenv(name_, old_->c_str(), 1);
-    else
-      ::unsetenv(name_);
-  }
-  scoped_env(scoped_env const&) = delete;
-  scoped_env& operator=(scoped_env const&) = delete;
-
- private:
-  char const* name_;
-  std::optional<std::string> old_;
-};
+using spmd_tests::scoped_env;
 
 /// 200 rounds: every round, every rank derives the same sizes from the round number, runs a
 /// collective on one of the 2x2 mesh's groups and checks its values.

@@ -163,14 +163,6 @@ void check_broadcasts(Ts const&... xs) {
   }
 }
 
-template <class T>
-decltype(auto) local_of(T&& x) {
-  if constexpr (typed_tensor<T>)
-    return (std::forward<T>(x).local());
-  else
-    return std::forward<T>(x);
-}
-
 /// A number operand converted to the element type of the tensor operand.
 template <class Other, class T>
 decltype(auto) local_operand(T&& x) {
