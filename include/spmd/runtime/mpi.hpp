@@ -49,6 +49,8 @@
 #include <spmd/runtime/communicator.hpp>
 #include <spmd/runtime/detail/buffer_checks.hpp>
 #include <spmd/runtime/detail/mesh_spec.hpp>
+#include <spmd/runtime/detail/mpi_agreement.hpp>
+#include <spmd/runtime/detail/mpi_launch.hpp>
 #include <spmd/runtime/detail/mpi_support.hpp>
 #include <spmd/runtime/detail/split_messages.hpp>
 
@@ -79,18 +81,6 @@ struct options {
 
 namespace detail {
 
-/// The mesh as one process sees it.
-struct mesh_state {
-  std::vector<std::string> names;
-  std::vector<std::size_t> sizes;
-  std::vector<std::size_t> strides;  // row-major: the last axis varies fastest
-  std::vector<std::size_t> coords;   // this rank's coordinates
-  std::size_t world_size = 1;
-  std::size_t index = 0;  // == rank in MPI_COMM_WORLD
-  options opts;
-  MPI_Comm comm = MPI_COMM_NULL;  // a duplicate of MPI_COMM_WORLD, MPI_ERRORS_RETURN
-  std::unique_ptr<watchdog> dog;
-};
 
 inline void run_mesh(std::vector<std::pair<std::string, std::size_t>> const& mesh_sizes, void (*call)(void*, rank&),
               void* fn, options const& opts);
@@ -107,19 +97,19 @@ class communicator {
   communicator(communicator const&) = delete;
   communicator& operator=(communicator const&) = delete;
   ~communicator() {
-    if (comm_ != MPI_COMM_NULL) MPI_Comm_free(&comm_);
+    if (g_.comm != MPI_COMM_NULL) MPI_Comm_free(&g_.comm);
   }
 
   /// Number of ranks in the group.
-  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  [[nodiscard]] std::size_t size() const noexcept { return g_.size; }
   /// This rank's index in the group.
-  [[nodiscard]] std::size_t rank() const noexcept { return rank_; }
+  [[nodiscard]] std::size_t rank() const noexcept { return g_.rank; }
   /// The group's axes, comma-separated in mesh order: "tp", "dp,tp".
-  [[nodiscard]] std::string_view name() const noexcept { return name_; }
+  [[nodiscard]] std::string_view name() const noexcept { return g_.name; }
   /// The mesh index (== MPI_COMM_WORLD rank) of each rank of the group, in group rank order.
-  [[nodiscard]] std::span<std::size_t const> world_ranks() const noexcept { return members_; }
+  [[nodiscard]] std::span<std::size_t const> world_ranks() const noexcept { return g_.members; }
   /// The MPI communicator (group rank == MPI rank), for calls of your own. Owned by this object.
-  [[nodiscard]] MPI_Comm native() const noexcept { return comm_; }
+  [[nodiscard]] MPI_Comm native() const noexcept { return g_.comm; }
 
   /// In place, element-wise sum over the group (MPI_Allreduce, MPI_IN_PLACE, MPI_SUM). Whether
   /// every rank gets bit-identical results depends on the MPI library's algorithm (OpenMPI's
@@ -183,17 +173,17 @@ class communicator {
     auto const op = detail::op_kind::agree_split;
     scope const s(*this, op);
     std::optional<std::string> err;
-    if (counts.size() != size_)
-      err = label(rank_) + " passed " + std::to_string(counts.size()) + " counts for a group of " +
-            std::to_string(size_) + " ranks";
-    agree(op, detail::elem_kind::none, detail::hash_counts(counts), 0, err, counts, note, {});
+    if (counts.size() != g_.size)
+      err = g_.label(g_.rank) + " passed " + std::to_string(counts.size()) + " counts for a group of " +
+            std::to_string(g_.size) + " ranks";
+    detail::agree(g_, op, detail::elem_kind::none, detail::hash_counts(counts), 0, err, counts, note, {});
   }
 
   /// Returns once every rank of the group has called it (MPI_Barrier).
   void barrier() {
     scope const s(*this, detail::op_kind::barrier);
     settle(detail::op_kind::barrier, detail::elem_kind::none, 0, 0, std::nullopt, {});
-    detail::check(MPI_Barrier(comm_), "MPI_Barrier", where(detail::op_kind::barrier));
+    detail::check(MPI_Barrier(g_.comm), "MPI_Barrier", g_.where(detail::op_kind::barrier));
   }
 
  private:
@@ -201,119 +191,16 @@ class communicator {
 
   communicator(MPI_Comm c, std::string name, std::vector<std::size_t> members, std::size_t group_rank,
                detail::mesh_state const& m)
-      : comm_(c),
-        size_(members.size()),
-        rank_(group_rank),
-        name_(std::move(name)),
-        members_(std::move(members)),
-        m_(&m),
-        counts_(size_),
-        displs_(size_),
-        recv_counts_(size_),
-        recv_displs_(size_) {}
+      : g_{c, members.size(), group_rank, std::move(name), std::move(members), &m},
+        counts_(g_.size),
+        displs_(g_.size),
+        recv_counts_(g_.size),
+        recv_displs_(g_.size) {}
 
   /// Marks this rank as inside a collective, for the watchdog.
   struct scope : detail::armed {
-    scope(communicator const& c, detail::op_kind op) noexcept : armed(c.m_->dog.get(), op, &c.name_) {}
+    scope(communicator const& c, detail::op_kind op) noexcept : armed(c.g_.m->dog.get(), op, &c.g_.name) {}
   };
-
-  /// "all_gather on group 'tp'", as a callable: the string is only built on an error.
-  struct where_t {
-    communicator const* c;
-    detail::op_kind op;
-    [[nodiscard]] std::string operator()() const {
-      return std::string(detail::op_name(op)) + " on group '" + c->name_ + "'";
-    }
-  };
-  [[nodiscard]] where_t where(detail::op_kind op) const noexcept { return {this, op}; }
-
-  /// "rank 1", or "rank 1 (world rank 3)" when the group rank differs from the mesh index.
-  [[nodiscard]] std::string label(std::size_t s) const {
-    std::string out = "rank " + std::to_string(s);
-    if (members_[s] != s) out += " (world rank " + std::to_string(members_[s]) + ")";
-    return out;
-  }
-
-  /// "rank 1 (tp=1)", or "rank 1 (tp=1, world rank 3)": with the mesh coordinates on the group's
-  /// axes (for messages about split sizes, which are per axis).
-  [[nodiscard]] std::string coord_label(std::size_t s) const {
-    auto const size_of = [m = m_](std::string_view axis) {
-      for (std::size_t a = 0; a < m->names.size(); ++a)
-        if (m->names[a] == axis) return m->sizes[a];
-      return std::size_t{0};
-    };
-    std::string out = "rank " + std::to_string(s) + " (" + runtime_detail::coords_text(name_, s, size_of);
-    if (members_[s] != s) out += ", world rank " + std::to_string(members_[s]);
-    return out + ")";
-  }
-
-  /// Every rank's counts (n each) and note, gathered on every rank: the error path only.
-  struct all_noted {
-    std::vector<std::size_t> counts;  // n * n
-    std::vector<std::uint64_t> notes;  // 3 per rank: dim, per_index, given
-    std::size_t n = 0;
-    [[nodiscard]] runtime_detail::noted_counts at(std::size_t s) const {
-      return {std::span(counts).subspan(s * n, n),
-              split_note{static_cast<std::size_t>(notes[3 * s]), static_cast<std::size_t>(notes[3 * s + 1]),
-                         notes[3 * s + 2] != 0}};
-    }
-  };
-  [[nodiscard]] all_noted gather_noted(std::span<std::size_t const> counts, split_note const& note,
-                                       detail::op_kind op) const {
-    using u64 = std::uint64_t;
-    all_noted a;
-    a.n = size_;
-    std::vector<u64> mine(counts.begin(), counts.end()), every(size_ * size_);
-    mine.resize(size_);
-    detail::check(MPI_Allgather(mine.data(), static_cast<int>(size_), MPI_UINT64_T, every.data(),
-                                static_cast<int>(size_), MPI_UINT64_T, comm_),
-                  "MPI_Allgather", where(op));
-    a.counts.assign(every.begin(), every.end());
-    u64 const n3[3] = {note.dim, note.per_index, note.given ? u64{1} : u64{0}};
-    a.notes.resize(3 * size_);
-    detail::check(MPI_Allgather(n3, 3, MPI_UINT64_T, a.notes.data(), 3, MPI_UINT64_T, comm_), "MPI_Allgather",
-                  where(op));
-    return a;
-  }
-
-  /// Every rank's shape note, gathered on every rank: the error path only.
-  struct all_shapes {
-    std::vector<std::uint64_t> heads;  // 3 per rank: known, free dim, number of dims
-    std::vector<std::size_t> dims;     // every rank's extents, concatenated
-    std::vector<std::size_t> offsets;  // where rank s's extents start in dims
-    [[nodiscard]] shape_note at(std::size_t s) const {
-      return {std::span<std::size_t const>(dims).subspan(offsets[s], static_cast<std::size_t>(heads[3 * s + 2])),
-              static_cast<std::size_t>(heads[3 * s + 1]), heads[3 * s] != 0};
-    }
-  };
-  [[nodiscard]] all_shapes gather_shapes(shape_note const& shape, detail::op_kind op) const {
-    using u64 = std::uint64_t;
-    all_shapes a;
-    u64 const head[3] = {shape.known ? u64{1} : u64{0}, shape.free_dim, shape.shape.size()};
-    a.heads.resize(3 * size_);
-    detail::check(MPI_Allgather(head, 3, MPI_UINT64_T, a.heads.data(), 3, MPI_UINT64_T, comm_), "MPI_Allgather",
-                  where(op));
-    std::vector<int> lens(size_), displs(size_);
-    a.offsets.resize(size_);
-    std::size_t total = 0;
-    for (std::size_t s = 0; s < size_; ++s) {
-      a.offsets[s] = total;
-      lens[s] = static_cast<int>(a.heads[3 * s + 2]);
-      displs[s] = static_cast<int>(total);
-      total += a.heads[3 * s + 2];
-    }
-    std::vector<u64> mine(shape.shape.begin(), shape.shape.end()), every(total);
-    detail::check(MPI_Allgatherv(mine.data(), static_cast<int>(mine.size()), MPI_UINT64_T, every.data(), lens.data(),
-                                 displs.data(), MPI_UINT64_T, comm_),
-                  "MPI_Allgatherv", where(op));
-    a.dims.assign(every.begin(), every.end());
-    return a;
-  }
-
-  [[nodiscard]] comm_error error(detail::op_kind op, std::string const& what, std::size_t at) const {
-    return comm_error("spmd: " + std::string(detail::op_name(op)) + " on group '" + name_ + "': " + what,
-                      comm_error::reason::mismatch, members_[at]);
-  }
 
   /// Fills dst[i] = counts[i] and displs[i] = prefix sums as ints; an error text if a count, a
   /// displacement or the total exceeds INT_MAX (the largest count one MPI call takes).
@@ -322,7 +209,7 @@ class communicator {
     std::size_t off = 0;
     for (std::size_t i = 0; i < counts.size(); ++i) {
       if (counts[i] > detail::int_max || off > detail::int_max || counts[i] > detail::int_max - off)
-        return label(rank_) + " passed " + what + " " + runtime_detail::format_list(counts) +
+        return g_.label(g_.rank) + " passed " + what + " " + runtime_detail::format_list(counts) +
                ": a block or the total exceeds INT_MAX (" + std::to_string(detail::int_max) +
                ") elements, the largest count one MPI call takes; split the collective into smaller ones";
       dst[i] = static_cast<int>(counts[i]);
@@ -338,7 +225,7 @@ class communicator {
     return true;
   }
 
-  [[nodiscard]] bool checking() const noexcept { return m_->opts.check_agreement && size_ > 1; }
+  [[nodiscard]] bool checking() const noexcept { return g_.m->check_agreement && g_.size > 1; }
 
   /// After this rank's own checks (`local`: what is wrong, if anything): with the agreement check,
   /// makes every rank of the group agree or throw the same comm_error; otherwise throws `local`.
@@ -346,149 +233,9 @@ class communicator {
               std::optional<std::string> const& local, std::span<std::size_t const> counts,
               split_note const& note = {}, shape_note const& shape = {}) {
     if (checking())
-      agree(op, elem, a, b, local, counts, note, shape);
+      detail::agree(g_, op, elem, a, b, local, counts, note, shape);
     else if (local)
-      throw error(op, *local, rank_);
-  }
-
-  /// The agreement check: one MPI_Allreduce (max of each field and of its complement, i.e. max and
-  /// min) of this rank's call signature {collective, element type, a, b, shape, has an error}. On a
-  /// disagreement every rank gathers all signatures (and, where needed, the counts or the faulty
-  /// rank's message), so that every rank throws the same comm_error naming the rank at fault.
-  void agree(detail::op_kind op, detail::elem_kind elem, std::uint64_t a, std::uint64_t b,
-             std::optional<std::string> const& local, std::span<std::size_t const> counts, split_note const& note,
-             shape_note const& shape) {
-    using u64 = std::uint64_t;
-    constexpr int fields = 6;
-    u64 const mine[fields] = {static_cast<u64>(op), static_cast<u64>(elem), a, b, runtime_detail::shape_hash(shape),
-                              local ? u64{1} : u64{0}};
-    u64 red[2 * fields];
-    for (int i = 0; i < fields; ++i) {
-      red[i] = mine[i];
-      red[fields + i] = ~mine[i];
-    }
-    detail::check(MPI_Allreduce(MPI_IN_PLACE, red, 2 * fields, MPI_UINT64_T, MPI_MAX, comm_), "MPI_Allreduce",
-                  where(op));
-    bool same = true;
-    for (int i = 0; i < 5; ++i) same = same && red[i] == ~red[fields + i];
-    if (same && red[5] == 0) [[likely]]
-      return;
-
-    // Error path: every rank below runs the same calls on the same data.
-    std::size_t const n = size_;
-    std::vector<u64> all(fields * n);
-    detail::check(MPI_Allgather(mine, fields, MPI_UINT64_T, all.data(), fields, MPI_UINT64_T, comm_),
-                  "MPI_Allgather", where(op));
-    auto const at = [&](std::size_t s, int f) { return all[s * fields + static_cast<std::size_t>(f)]; };
-    auto const call = [&](std::size_t s) {
-      std::string c = detail::op_name(static_cast<detail::op_kind>(at(s, 0)));
-      auto const e = static_cast<detail::elem_kind>(at(s, 1));
-      if (e != detail::elem_kind::none) c += std::string("(") + detail::elem_name(e) + ")";
-      return c;
-    };
-    for (std::size_t s = 1; s < n; ++s)
-      if (at(s, 0) != at(0, 0) || at(s, 1) != at(0, 1))
-        throw comm_error("spmd: collective mismatch on group '" + name_ + "': " + label(0) + " called " + call(0) +
-                             " but " + label(s) + " called " + call(s) +
-                             "; all ranks of a group must call the same collectives in the same order",
-                         comm_error::reason::mismatch, members_[s]);
-    for (std::size_t s = 0; s < n; ++s)
-      if (at(s, 5) != 0) {  // rank s's own arguments are wrong: it tells everyone what
-        u64 len = s == rank_ ? local->size() : 0;
-        detail::check(MPI_Bcast(&len, 1, MPI_UINT64_T, static_cast<int>(s), comm_), "MPI_Bcast", where(op));
-        std::string text = s == rank_ ? *local : std::string(len, ' ');
-        detail::check(MPI_Bcast(text.data(), static_cast<int>(len), MPI_CHAR, static_cast<int>(s), comm_),
-                      "MPI_Bcast", where(op));
-        throw error(op, text, s);
-      }
-    for (std::size_t s = 1; s < n; ++s)
-      if (at(s, 4) != at(0, 4)) {
-        auto const shapes = gather_shapes(shape, op);
-        for (std::size_t t = 1; t < n; ++t)
-          if (auto text = runtime_detail::shape_disagreement(shapes.at(t), coord_label(t), shapes.at(0),
-                                                             coord_label(0)))
-            throw error(op, *text, t);
-        break;
-      }
-    switch (op) {
-      case detail::op_kind::all_reduce_sum:
-        for (std::size_t s = 1; s < n; ++s)
-          if (at(s, 2) != at(0, 2))
-            throw error(op,
-                        label(s) + " passed " + std::to_string(at(s, 2)) + " elements, " + label(0) + " passed " +
-                            std::to_string(at(0, 2)),
-                        s);
-        break;
-      case detail::op_kind::broadcast: {
-        for (std::size_t s = 1; s < n; ++s)
-          if (at(s, 2) != at(0, 2))
-            throw error(op,
-                        label(s) + " passed root " + std::to_string(at(s, 2)) + ", " + label(0) + " passed root " +
-                            std::to_string(at(0, 2)),
-                        s);
-        std::size_t const root = at(0, 2);
-        for (std::size_t s = 0; s < n; ++s)
-          if (at(s, 3) != at(root, 3))
-            throw error(op,
-                        label(s) + " passed " + std::to_string(at(s, 3)) + " elements, the root (" + label(root) +
-                            ") passed " + std::to_string(at(root, 3)),
-                        s);
-        break;
-      }
-      case detail::op_kind::agree_split:
-      case detail::op_kind::reduce_scatter_sum:
-      case detail::op_kind::all_gather: {
-        auto const every = gather_noted(counts, note, op);
-        for (std::size_t s = 1; s < n; ++s) {
-          auto const ns = every.at(s), n0 = every.at(0);
-          auto const cs = ns.counts, c0 = n0.counts;
-          if (std::equal(cs.begin(), cs.end(), c0.begin())) continue;
-          // From a typed collective: in its split sizes; otherwise in the caller's counts.
-          if (auto text = runtime_detail::split_disagreement(ns, coord_label(s), n0, coord_label(0), "", true))
-            throw error(op, *text, s);
-          throw error(op,
-                      label(s) + " passed counts " + runtime_detail::format_list(cs) + ", " + label(0) + " passed " +
-                          runtime_detail::format_list(c0),
-                      s);
-        }
-        break;
-      }
-      default: break;
-    }
-    throw error(op, "the ranks disagree about the call's arguments", 0);
-  }
-
-  /// all_to_all's part of the agreement check: rank j must expect from rank s what s sends to j.
-  void agree_all_to_all(std::span<std::size_t const> send_counts, std::span<std::size_t const> recv_counts,
-                        split_note const& send_note, split_note const& recv_note) {
-    using u64 = std::uint64_t;
-    auto const op = detail::op_kind::all_to_all;
-    std::size_t const n = size_;
-    std::vector<u64> sent(send_counts.begin(), send_counts.end()), got(n);
-    detail::check(MPI_Alltoall(sent.data(), 1, MPI_UINT64_T, got.data(), 1, MPI_UINT64_T, comm_), "MPI_Alltoall",
-                  where(op));
-    u64 key = n * n;  // the first (sender, receiver) pair that disagrees, as sender * n + receiver
-    for (std::size_t s = 0; s < n && key == n * n; ++s)
-      if (got[s] != recv_counts[s]) key = s * n + rank_;
-    detail::check(MPI_Allreduce(MPI_IN_PLACE, &key, 1, MPI_UINT64_T, MPI_MIN, comm_), "MPI_Allreduce", where(op));
-    if (key == n * n) [[likely]]
-      return;
-    // From a typed collective: the first rank whose split sizes differ from rank 0's.
-    auto const sends = gather_noted(send_counts, send_note, op), recvs = gather_noted(recv_counts, recv_note, op);
-    if (auto d = runtime_detail::all_to_all_split_disagreement(
-            n, [&](std::size_t k) { return sends.at(k); }, [&](std::size_t k) { return recvs.at(k); },
-            [&](std::size_t k) { return coord_label(k); }))
-      throw error(op, d->second, d->first);
-    std::size_t const s = key / n, j = key % n;
-    u64 vals[2] = {got[s], j == rank_ ? u64{recv_counts[s]} : u64{0}};
-    detail::check(MPI_Bcast(vals, 2, MPI_UINT64_T, static_cast<int>(j), comm_), "MPI_Bcast", where(op));
-    throw error(op,
-                label(s) + " sends " + std::to_string(vals[0]) + " elements to " + label(j) + ", which expects " +
-                    std::to_string(vals[1]) +
-                    (send_note.present() ? " (the split sizes agree: the tensors differ in a dim other than the "
-                                           "split dims)"
-                                         : ""),
-                s);
+      throw g_.error(op, *local, g_.rank);
   }
 
   template <class T>
@@ -497,12 +244,12 @@ class communicator {
     scope const s(*this, op);
     std::optional<std::string> err;
     if (data.size() > detail::int_max)
-      err = label(rank_) + " passed " + std::to_string(data.size()) + " elements, more than INT_MAX (" +
+      err = g_.label(g_.rank) + " passed " + std::to_string(data.size()) + " elements, more than INT_MAX (" +
             std::to_string(detail::int_max) + "), the largest count one MPI call takes; split the buffer";
     settle(op, detail::elem_of<T>, data.size(), 0, err, {}, {}, shape);
     detail::check(MPI_Allreduce(MPI_IN_PLACE, data.data(), static_cast<int>(data.size()), detail::datatype<T>(),
-                                MPI_SUM, comm_),
-                  "MPI_Allreduce", where(op));
+                                MPI_SUM, g_.comm),
+                  "MPI_Allreduce", g_.where(op));
   }
 
   template <class T>
@@ -512,16 +259,16 @@ class communicator {
     scope const s(*this, op);
     std::optional<std::string> err;
     bool in_place = false;
-    if (counts.size() != size_) {
-      err = label(rank_) + " passed " + std::to_string(counts.size()) + " counts for a group of " +
-            std::to_string(size_) + " ranks";
+    if (counts.size() != g_.size) {
+      err = g_.label(g_.rank) + " passed " + std::to_string(counts.size()) + " counts for a group of " +
+            std::to_string(g_.size) + " ranks";
     } else if ((err = to_ints(counts, counts_, displs_, "counts"))) {
     } else {
-      std::size_t const total = static_cast<std::size_t>(displs_[size_ - 1]) + counts[size_ - 1];
-      bool const own = out.data() == in.data() + displs_[rank_];
+      std::size_t const total = static_cast<std::size_t>(displs_[g_.size - 1]) + counts[g_.size - 1];
+      bool const own = out.data() == in.data() + displs_[g_.rank];
       in_place = in.size() == total && own;
-      err = runtime_detail::block_buffers_error(label(rank_), false, in.data(), in.size(), out.data(), out.size(),
-                                                counts[rank_], total, own, sizeof(T));
+      err = runtime_detail::block_buffers_error(g_.label(g_.rank), false, in.data(), in.size(), out.data(), out.size(),
+                                                counts[g_.rank], total, own, sizeof(T));
     }
     settle(op, detail::elem_of<T>, checking() ? detail::hash_counts(counts) : 0, 0, err, counts, note, shape);
     // MPI has no in-place form that leaves the result inside the input: use a scratch block.
@@ -531,11 +278,11 @@ class communicator {
       dst = reinterpret_cast<T*>(scratch_.data());
     }
     if (all_equal(counts_, counts_[0]))
-      detail::check(MPI_Reduce_scatter_block(in.data(), dst, counts_[0], detail::datatype<T>(), MPI_SUM, comm_),
-                    "MPI_Reduce_scatter_block", where(op));
+      detail::check(MPI_Reduce_scatter_block(in.data(), dst, counts_[0], detail::datatype<T>(), MPI_SUM, g_.comm),
+                    "MPI_Reduce_scatter_block", g_.where(op));
     else
-      detail::check(MPI_Reduce_scatter(in.data(), dst, counts_.data(), detail::datatype<T>(), MPI_SUM, comm_),
-                    "MPI_Reduce_scatter", where(op));
+      detail::check(MPI_Reduce_scatter(in.data(), dst, counts_.data(), detail::datatype<T>(), MPI_SUM, g_.comm),
+                    "MPI_Reduce_scatter", g_.where(op));
     if (in_place && !out.empty()) std::memcpy(out.data(), dst, out.size() * sizeof(T));
   }
 
@@ -546,28 +293,28 @@ class communicator {
     scope const s(*this, op);
     std::optional<std::string> err;
     bool in_place = false;
-    if (counts.size() != size_) {
-      err = label(rank_) + " passed " + std::to_string(counts.size()) + " counts for a group of " +
-            std::to_string(size_) + " ranks";
+    if (counts.size() != g_.size) {
+      err = g_.label(g_.rank) + " passed " + std::to_string(counts.size()) + " counts for a group of " +
+            std::to_string(g_.size) + " ranks";
     } else if ((err = to_ints(counts, counts_, displs_, "counts"))) {
     } else {
-      std::size_t const mine = counts[rank_];
-      std::size_t const total = static_cast<std::size_t>(displs_[size_ - 1]) + counts[size_ - 1];
-      bool const own = in.data() == out.data() + displs_[rank_];
+      std::size_t const mine = counts[g_.rank];
+      std::size_t const total = static_cast<std::size_t>(displs_[g_.size - 1]) + counts[g_.size - 1];
+      bool const own = in.data() == out.data() + displs_[g_.rank];
       in_place = mine != 0 && out.size() == total && own;
-      err = runtime_detail::block_buffers_error(label(rank_), true, out.data(), out.size(), in.data(), in.size(), mine,
+      err = runtime_detail::block_buffers_error(g_.label(g_.rank), true, out.data(), out.size(), in.data(), in.size(), mine,
                                                 total, own, sizeof(T));
     }
     settle(op, detail::elem_of<T>, checking() ? detail::hash_counts(counts) : 0, 0, err, counts, note, shape);
     void const* send = in_place ? MPI_IN_PLACE : static_cast<void const*>(in.data());
     if (all_equal(counts_, counts_[0]))
       detail::check(MPI_Allgather(send, counts_[0], detail::datatype<T>(), out.data(), counts_[0],
-                                  detail::datatype<T>(), comm_),
-                    "MPI_Allgather", where(op));
+                                  detail::datatype<T>(), g_.comm),
+                    "MPI_Allgather", g_.where(op));
     else
-      detail::check(MPI_Allgatherv(send, counts_[rank_], detail::datatype<T>(), out.data(), counts_.data(),
-                                   displs_.data(), detail::datatype<T>(), comm_),
-                    "MPI_Allgatherv", where(op));
+      detail::check(MPI_Allgatherv(send, counts_[g_.rank], detail::datatype<T>(), out.data(), counts_.data(),
+                                   displs_.data(), detail::datatype<T>(), g_.comm),
+                    "MPI_Allgatherv", g_.where(op));
   }
 
   template <class T>
@@ -577,36 +324,36 @@ class communicator {
     auto const op = detail::op_kind::all_to_all;
     scope const s(*this, op);
     std::optional<std::string> err;
-    if (send_counts.size() != size_) {
-      err = label(rank_) + " passed " + std::to_string(send_counts.size()) + " send_counts for a group of " +
-            std::to_string(size_) + " ranks";
-    } else if (recv_counts.size() != size_) {
-      err = label(rank_) + " passed " + std::to_string(recv_counts.size()) + " recv_counts for a group of " +
-            std::to_string(size_) + " ranks";
+    if (send_counts.size() != g_.size) {
+      err = g_.label(g_.rank) + " passed " + std::to_string(send_counts.size()) + " send_counts for a group of " +
+            std::to_string(g_.size) + " ranks";
+    } else if (recv_counts.size() != g_.size) {
+      err = g_.label(g_.rank) + " passed " + std::to_string(recv_counts.size()) + " recv_counts for a group of " +
+            std::to_string(g_.size) + " ranks";
     } else if ((err = to_ints(send_counts, counts_, displs_, "send_counts"))) {
     } else if ((err = to_ints(recv_counts, recv_counts_, recv_displs_, "recv_counts"))) {
     } else {
-      std::size_t const send_total = static_cast<std::size_t>(displs_[size_ - 1]) + send_counts[size_ - 1];
-      std::size_t const recv_total = static_cast<std::size_t>(recv_displs_[size_ - 1]) + recv_counts[size_ - 1];
+      std::size_t const send_total = static_cast<std::size_t>(displs_[g_.size - 1]) + send_counts[g_.size - 1];
+      std::size_t const recv_total = static_cast<std::size_t>(recv_displs_[g_.size - 1]) + recv_counts[g_.size - 1];
       if (send.size() != send_total)
-        err = label(rank_) + " passed a send buffer of " + std::to_string(send.size()) +
+        err = g_.label(g_.rank) + " passed a send buffer of " + std::to_string(send.size()) +
               " elements, send_counts sum to " + std::to_string(send_total);
       else if (recv.size() != recv_total)
-        err = label(rank_) + " passed a recv buffer of " + std::to_string(recv.size()) +
+        err = g_.label(g_.rank) + " passed a recv buffer of " + std::to_string(recv.size()) +
               " elements, recv_counts sum to " + std::to_string(recv_total);
       else if (runtime_detail::overlaps(send.data(), send.size() * sizeof(T), recv.data(), recv.size() * sizeof(T)))
-        err = label(rank_) + "'s send and recv buffers overlap (all_to_all cannot work in place)";
+        err = g_.label(g_.rank) + "'s send and recv buffers overlap (all_to_all cannot work in place)";
     }
     settle(op, detail::elem_of<T>, 0, 0, err, {}, {}, shape);
-    if (checking()) agree_all_to_all(send_counts, recv_counts, send_note, recv_note);
+    if (checking()) detail::agree_all_to_all(g_, send_counts, recv_counts, send_note, recv_note);
     int const c = counts_[0];
     if (all_equal(counts_, c) && all_equal(recv_counts_, c))
-      detail::check(MPI_Alltoall(send.data(), c, detail::datatype<T>(), recv.data(), c, detail::datatype<T>(), comm_),
-                    "MPI_Alltoall", where(op));
+      detail::check(MPI_Alltoall(send.data(), c, detail::datatype<T>(), recv.data(), c, detail::datatype<T>(), g_.comm),
+                    "MPI_Alltoall", g_.where(op));
     else
       detail::check(MPI_Alltoallv(send.data(), counts_.data(), displs_.data(), detail::datatype<T>(), recv.data(),
-                                  recv_counts_.data(), recv_displs_.data(), detail::datatype<T>(), comm_),
-                    "MPI_Alltoallv", where(op));
+                                  recv_counts_.data(), recv_displs_.data(), detail::datatype<T>(), g_.comm),
+                    "MPI_Alltoallv", g_.where(op));
   }
 
   template <class T>
@@ -614,23 +361,18 @@ class communicator {
     auto const op = detail::op_kind::broadcast;
     scope const s(*this, op);
     std::optional<std::string> err;
-    if (root >= size_)
-      err = "root " + std::to_string(root) + " is not a rank of the group (size " + std::to_string(size_) + ")";
+    if (root >= g_.size)
+      err = "root " + std::to_string(root) + " is not a rank of the group (size " + std::to_string(g_.size) + ")";
     else if (data.size() > detail::int_max)
-      err = label(rank_) + " passed " + std::to_string(data.size()) + " elements, more than INT_MAX (" +
+      err = g_.label(g_.rank) + " passed " + std::to_string(data.size()) + " elements, more than INT_MAX (" +
             std::to_string(detail::int_max) + "), the largest count one MPI call takes; split the buffer";
     settle(op, detail::elem_of<T>, root, data.size(), err, {});
     detail::check(MPI_Bcast(data.data(), static_cast<int>(data.size()), detail::datatype<T>(), static_cast<int>(root),
-                            comm_),
-                  "MPI_Bcast", where(op));
+                            g_.comm),
+                  "MPI_Bcast", g_.where(op));
   }
 
-  MPI_Comm comm_;
-  std::size_t size_;
-  std::size_t rank_;
-  std::string name_;
-  std::vector<std::size_t> members_;
-  detail::mesh_state const* m_;
+  detail::group g_;
   // Per-call int counts and displacements for MPI's v-collectives, allocated once.
   std::vector<int> counts_, displs_, recv_counts_, recv_displs_;
   std::vector<std::byte> scratch_;  // reduce_scatter_sum in place
@@ -807,56 +549,6 @@ class environment {
 
 namespace detail {
 
-/// Every rank compares its mesh with the others' (one MPI_Allreduce over MPI_COMM_WORLD); if they
-/// differ, every rank throws the same std::invalid_argument naming rank 0's mesh and the first
-/// that differs. Without this, ranks with meshes in different orders number the ranks of flattened
-/// groups differently and exchange the wrong blocks without any error.
-inline void check_same_mesh(std::string const& text, std::size_t world) {
-  std::uint64_t const h = hash_text(text);
-  std::uint64_t red[2] = {h, ~h};
-  MPI_Allreduce(MPI_IN_PLACE, red, 2, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
-  if (red[0] == ~red[1]) [[likely]]
-    return;
-  std::vector<std::uint64_t> all(world);
-  MPI_Allgather(&h, 1, MPI_UINT64_T, all.data(), 1, MPI_UINT64_T, MPI_COMM_WORLD);
-  std::size_t s = 1;
-  while (s < world && all[s] == all[0]) ++s;
-  std::string const first = broadcast_text(text, 0, MPI_COMM_WORLD);
-  std::string const other = broadcast_text(text, static_cast<int>(s), MPI_COMM_WORLD);
-  throw std::invalid_argument("spmd: mpi::run: the ranks were given different meshes: rank 0 " + first + ", rank " +
-                              std::to_string(s) + " " + other +
-                              "; every rank must pass the same mesh (same axes in the same order, same sizes)");
-}
-
-/// After this rank's function returned: waits until every rank's has (a polled MPI_Ibarrier)
-/// before anything is freed or finalized. A rank sitting in MPI_Finalize while a peer is ended by
-/// the watchdog can leave OpenMPI's mpirun hanging or crashing; a rank that polls here is simply
-/// ended by mpirun with the rest of the job. With a timeout, after twice the limit (so that a
-/// peer's watchdog, which knows where it waits, speaks first) this rank ends the job itself.
-inline void await_all_ranks(MPI_Comm comm, std::size_t index, double timeout_seconds) {
-  MPI_Request req = MPI_REQUEST_NULL;
-  if (MPI_Ibarrier(comm, &req) != MPI_SUCCESS) abort_job(index, "MPI_Ibarrier failed at the end of mpi::run");
-  auto const start = std::chrono::steady_clock::now();
-  auto pause = std::chrono::microseconds(20);
-  for (;;) {
-    int done = 0;
-    if (MPI_Test(&req, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS)
-      abort_job(index, "MPI_Test failed at the end of mpi::run");
-    if (done != 0) return;
-    if (timeout_seconds > 0 &&
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > 2 * timeout_seconds) {
-      char seconds[32];
-      std::snprintf(seconds, sizeof seconds, "%g", 2 * timeout_seconds);
-      abort_job(index, (std::string("returned from its function, but the other ranks had not returned from theirs ") +
-                        seconds +
-                        " s later (twice SPMD_MPI_TIMEOUT): a rank waits in a collective this rank never joined")
-                           .c_str());
-    }
-    std::this_thread::sleep_for(pause);
-    pause = std::min(pause * 2, std::chrono::microseconds(5000));
-  }
-}
-
 inline void run_mesh(std::vector<std::pair<std::string, std::size_t>> const& mesh_sizes, void (*call)(void*, rank&),
                      void* fn, options const& opts) {
   auto spec = runtime_detail::checked_mesh(mesh_sizes, "mpi::run", static_cast<std::size_t>(INT_MAX));
@@ -902,8 +594,7 @@ inline void run_mesh(std::vector<std::pair<std::string, std::size_t>> const& mes
                                 " processes; start the program with mpirun -np " + std::to_string(spec.world_size) +
                                 ", or choose axis sizes whose product is " + std::to_string(world));
   mesh_state m;
-  m.opts = opts;
-  m.opts.timeout_seconds = timeout;
+  m.check_agreement = opts.check_agreement;
   m.world_size = spec.world_size;
   m.names = std::move(spec.names);
   m.sizes = std::move(spec.sizes);

@@ -241,25 +241,4 @@ class armed {
   watchdog* dog_;
 };
 
-/// FNV-1a of a string (the mesh's text, for the ranks to compare their meshes).
-[[nodiscard]] inline std::uint64_t hash_text(std::string_view s) noexcept {
-  std::uint64_t h = 14695981039346656037ull;
-  for (char c : s) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
-/// Rank `root`'s `text` on every rank of `comm`.
-[[nodiscard]] inline std::string broadcast_text(std::string const& text, int root, MPI_Comm comm) {
-  int me = 0;
-  MPI_Comm_rank(comm, &me);
-  std::uint64_t len = me == root ? text.size() : 0;
-  MPI_Bcast(&len, 1, MPI_UINT64_T, root, comm);
-  std::string out = me == root ? text : std::string(len, ' ');
-  MPI_Bcast(out.data(), static_cast<int>(len), MPI_CHAR, root, comm);
-  return out;
-}
-
 }  // namespace spmd::mpi::detail
