@@ -90,9 +90,9 @@ void with_notes(Call const& call, Notes const&... notes) {
 /// communicator (if it can) checks that they agree. Even splits (no sizes) follow from each rank's
 /// own extent and need no check.
 template <class Comm>
-void agree_on_split(Comm& comm, size_list const& lens, std::size_t dim, split_sizes given) {
-  if constexpr (requires { comm.agree_split(split_sizes(lens), split_note{}); }) {
-    if (!given.empty()) comm.agree_split(split_sizes(lens), split_note{dim, 1, true});
+void agree_on_split(Comm& group, size_list const& lens, std::size_t dim, split_sizes given) {
+  if constexpr (requires { group.agree_split(split_sizes(lens), split_note{}); }) {
+    if (!given.empty()) group.agree_split(split_sizes(lens), split_note{dim, 1, true});
   }
 }
 
@@ -111,28 +111,28 @@ inline constexpr int dim_of = [] {
 
 /// apply (into a new tensor) and apply_into (into the caller's, no allocation when the chunks are
 /// contiguous) of a collective whose result has its own shape. `Op` provides, as static members,
-/// `into_name`, `lengths(comm, in, sizes)` (per-rank extents along the split dim),
-/// `result_shape(comm, in, sizes, lens)` and `run(comm, in, out, sizes, lens)`.
+/// `into_name`, `lengths(group, in, sizes)` (per-rank extents along the split dim),
+/// `result_shape(group, in, sizes, lens)` and `run(group, in, out, sizes, lens)`.
 template <class Op, fixed_string Axes, class Dst>
 struct writes_result {
   template <class Rank, typed_tensor T>
   static auto apply(Rank& r, T&& x, split_sizes sizes = {}) {
-    auto& comm = typed_group_of<typename std::remove_cvref_t<T>::mesh_type, Axes>(r);
+    auto& group = typed_group_of<typename std::remove_cvref_t<T>::mesh_type, Axes>(r);
     auto const& in = x.local();
-    auto const lens = Op::lengths(comm, in, sizes);
-    local_t<T> out(Op::result_shape(comm, in, sizes, lens));
-    Op::run(comm, in, out, sizes, lens);
+    auto const lens = Op::lengths(group, in, sizes);
+    local_t<T> out(Op::result_shape(group, in, sizes, lens));
+    Op::run(group, in, out, sizes, lens);
     return with_placement_t<std::remove_cvref_t<T>, Axes, Dst>{std::move(out)};
   }
 
   /// Into `out`, a tensor of the result's type whose shape must be the result's.
   template <class Rank, typed_tensor T, typed_tensor Out>
   static void apply_into(Rank& r, T const& x, Out& out, split_sizes sizes = {}) {
-    auto& comm = typed_group_of<typename T::mesh_type, Axes>(r);
+    auto& group = typed_group_of<typename T::mesh_type, Axes>(r);
     auto const& in = x.local();
-    auto const lens = Op::lengths(comm, in, sizes);
-    check_out_shape(out.local().shape(), Op::result_shape(comm, in, sizes, lens), Op::into_name, Axes.view());
-    Op::run(comm, in, out.local(), sizes, lens);
+    auto const lens = Op::lengths(group, in, sizes);
+    check_out_shape(out.local().shape(), Op::result_shape(group, in, sizes, lens), Op::into_name, Axes.view());
+    Op::run(group, in, out.local(), sizes, lens);
   }
 };
 }  // namespace detail
@@ -150,9 +150,9 @@ struct all_reduce_op {
     auto local = std::forward<T>(x).local();
     std::span const data(local.data(), detail::element_count(local));
     auto const shape = detail::noted_shape_of(local);
-    auto& comm = typed_group_of<typename out_t::mesh_type, Axes>(r);
-    detail::with_notes([&](auto const&... n) -> decltype(comm.all_reduce_sum(data, n...)) {
-      return comm.all_reduce_sum(data, n...);
+    auto& group = typed_group_of<typename out_t::mesh_type, Axes>(r);
+    detail::with_notes([&](auto const&... n) -> decltype(group.all_reduce_sum(data, n...)) {
+      return group.all_reduce_sum(data, n...);
     }, shape.note());
     return out_t{std::move(local)};
   }
@@ -169,29 +169,29 @@ struct reduce_scatter_op : detail::writes_result<reduce_scatter_op<Axes, Src, Ds
   static constexpr char const* into_name = "reduce_scatter_into";
 
   template <class Comm, class Local>
-  static detail::size_list lengths(Comm& comm, Local const& in, split_sizes sizes) {
-    return detail::split_lengths(sizes, in.shape()[Dst::dim], comm.size(), {"reduce_scatter", Axes.view(), Dst::dim});
+  static detail::size_list lengths(Comm& group, Local const& in, split_sizes sizes) {
+    return detail::split_lengths(sizes, in.shape()[Dst::dim], group.size(), {"reduce_scatter", Axes.view(), Dst::dim});
   }
 
   template <class Comm, class Local>
-  static auto result_shape(Comm& comm, Local const& in, split_sizes, detail::size_list const& lens) {
+  static auto result_shape(Comm& group, Local const& in, split_sizes, detail::size_list const& lens) {
     auto shape = in.shape();
-    shape[Dst::dim] = lens[comm.rank()];
+    shape[Dst::dim] = lens[group.rank()];
     return shape;
   }
 
   template <class Comm, class Local>
-  static void run(Comm& comm, Local const& in, Local& out, split_sizes sizes, detail::size_list const& lens) {
+  static void run(Comm& group, Local const& in, Local& out, split_sizes sizes, detail::size_list const& lens) {
     using value_type = typename Local::value_type;
     auto const a = detail::split_shape(in.shape(), Dst::dim);
     auto const counts = detail::chunk_counts(a, sizes, lens);
-    std::span<value_type> const mine(out.data(), counts[comm.rank()]);
+    std::span<value_type> const mine(out.data(), counts[group.rank()]);
     auto const note = detail::note_for(a, Dst::dim, sizes);
     auto const shape = detail::noted_shape_of(in);
     auto const scatter = [&](std::span<value_type const> all) {
-      detail::with_notes([&](auto const&... n) -> decltype(comm.reduce_scatter_sum(all, mine, split_sizes(counts),
+      detail::with_notes([&](auto const&... n) -> decltype(group.reduce_scatter_sum(all, mine, split_sizes(counts),
                                                                                    n...)) {
-        return comm.reduce_scatter_sum(all, mine, split_sizes(counts), n...);
+        return group.reduce_scatter_sum(all, mine, split_sizes(counts), n...);
       }, note, shape.note());
     };
     if (a.outer == 1) {
@@ -219,21 +219,21 @@ struct all_gather_op : detail::writes_result<all_gather_op<Axes, Src, Dst, Dim>,
   static constexpr char const* into_name = "all_gather_into";
 
   template <class Comm, class Local>
-  static detail::size_list lengths(Comm& comm, Local const& in, split_sizes sizes) {
+  static detail::size_list lengths(Comm& group, Local const& in, split_sizes sizes) {
     static_assert(static_cast<std::size_t>(dim < 0 ? 0 : dim) < Local::rank,
                   "spmd: all_gather: the gather dim must be a dim of the tensor");
-    return detail::gather_lengths(sizes, in.shape()[dim], comm.rank(), comm.size(), {"all_gather", Axes.view(), dim});
+    return detail::gather_lengths(sizes, in.shape()[dim], group.rank(), group.size(), {"all_gather", Axes.view(), dim});
   }
 
   template <class Comm, class Local>
-  static auto result_shape(Comm& comm, Local const& in, split_sizes sizes, detail::size_list const&) {
+  static auto result_shape(Comm& group, Local const& in, split_sizes sizes, detail::size_list const&) {
     auto shape = in.shape();
-    shape[dim] = detail::total_extent(sizes, shape[dim], comm.size());
+    shape[dim] = detail::total_extent(sizes, shape[dim], group.size());
     return shape;
   }
 
   template <class Comm, class Local>
-  static void run(Comm& comm, Local const& in, Local& out, split_sizes sizes, detail::size_list const& lens) {
+  static void run(Comm& group, Local const& in, Local& out, split_sizes sizes, detail::size_list const& lens) {
     using value_type = typename Local::value_type;
     auto const a = detail::split_shape(out.shape(), dim);
     auto const counts = detail::chunk_counts(a, sizes, lens);
@@ -241,8 +241,8 @@ struct all_gather_op : detail::writes_result<all_gather_op<Axes, Src, Dst, Dim>,
     auto const note = detail::note_for(a, dim, sizes);
     auto const shape = detail::noted_shape_of(in, dim);
     auto const gather = [&](std::span<value_type> all) {
-      detail::with_notes([&](auto const&... n) -> decltype(comm.all_gather(mine, all, split_sizes(counts), n...)) {
-        return comm.all_gather(mine, all, split_sizes(counts), n...);
+      detail::with_notes([&](auto const&... n) -> decltype(group.all_gather(mine, all, split_sizes(counts), n...)) {
+        return group.all_gather(mine, all, split_sizes(counts), n...);
       }, note, shape.note());
     };
     if (a.outer == 1) {
@@ -269,8 +269,8 @@ struct all_to_all_op {
     using local_type = detail::local_t<T>;
     using value_type = typename local_type::value_type;
     constexpr std::size_t a_dim = Src::dim, b_dim = Dst::dim;
-    auto& comm = typed_group_of<typename out_t::mesh_type, Axes>(r);
-    std::size_t const n = comm.size(), me = comm.rank();
+    auto& group = typed_group_of<typename out_t::mesh_type, Axes>(r);
+    std::size_t const n = group.size(), me = group.rank();
     auto const& in = x.local();
     if constexpr (a_dim == b_dim) {
       return out_t{std::forward<T>(x).local()};
@@ -303,9 +303,9 @@ struct all_to_all_op {
       std::span<value_type const> const send_span(send);
       std::span<value_type> const recv_span(recv);
       detail::with_notes(
-          [&](auto const&... n) -> decltype(comm.all_to_all(send_span, split_sizes(send_counts), recv_span,
+          [&](auto const&... n) -> decltype(group.all_to_all(send_span, split_sizes(send_counts), recv_span,
                                                              split_sizes(recv_counts), n...)) {
-            return comm.all_to_all(send_span, split_sizes(send_counts), recv_span, split_sizes(recv_counts), n...);
+            return group.all_to_all(send_span, split_sizes(send_counts), recv_span, split_sizes(recv_counts), n...);
           },
           detail::note_for(send_shape, b_dim, dst_sizes), detail::note_for(recv_shape, a_dim, src_sizes),
           detail::noted_shape_of(in, a_dim).note());
@@ -330,29 +330,29 @@ struct convert_op {
     constexpr bool whole_src = std::is_same_v<Src, R> || std::is_same_v<Src, I>;
     if constexpr (whole_src && shard_placement<Dst>) {
       // Keep this rank's chunk along d.
-      auto& comm = typed_group_of<typename out_t::mesh_type, Axes>(r);
+      auto& group = typed_group_of<typename out_t::mesh_type, Axes>(r);
       auto const& in = x.local();
       auto const a = detail::split_shape(in.shape(), Dst::dim);
-      auto const lens = detail::split_lengths(sizes, a.extent, comm.size(), {"convert", Axes.view(), Dst::dim});
-      detail::agree_on_split(comm, lens, Dst::dim, sizes);
+      auto const lens = detail::split_lengths(sizes, a.extent, group.size(), {"convert", Axes.view(), Dst::dim});
+      detail::agree_on_split(group, lens, Dst::dim, sizes);
       auto shape = in.shape();
-      shape[Dst::dim] = lens[comm.rank()];
+      shape[Dst::dim] = lens[group.rank()];
       local_type out(shape);
-      detail::copy_chunk_out(in.data(), a, detail::offset_of(lens, comm.rank()), lens[comm.rank()], out.data());
+      detail::copy_chunk_out(in.data(), a, detail::offset_of(lens, group.rank()), lens[group.rank()], out.data());
       return out_t{std::move(out)};
     } else if constexpr (shard_placement<Src> && std::is_same_v<Dst, P>) {
       // Place this rank's chunk in zeros of the whole extent: the sum over ranks is the whole.
-      auto& comm = typed_group_of<typename out_t::mesh_type, Axes>(r);
+      auto& group = typed_group_of<typename out_t::mesh_type, Axes>(r);
       auto const& in = x.local();
-      auto const lens = detail::gather_lengths(sizes, in.shape()[Src::dim], comm.rank(), comm.size(),
+      auto const lens = detail::gather_lengths(sizes, in.shape()[Src::dim], group.rank(), group.size(),
                                                {"convert", Axes.view(), Src::dim});
-      detail::agree_on_split(comm, lens, Src::dim, sizes);
+      detail::agree_on_split(group, lens, Src::dim, sizes);
       auto shape = in.shape();
       shape[Src::dim] = detail::offset_of(lens, lens.size());
       local_type out(shape);
       std::fill_n(out.data(), detail::element_count(out), typename local_type::value_type{});
-      detail::copy_chunk_in(in.data(), detail::split_shape(shape, Src::dim), detail::offset_of(lens, comm.rank()),
-                            lens[comm.rank()], out.data());
+      detail::copy_chunk_in(in.data(), detail::split_shape(shape, Src::dim), detail::offset_of(lens, group.rank()),
+                            lens[group.rank()], out.data());
       return out_t{std::move(out)};
     } else if constexpr (whole_src && std::is_same_v<Dst, P>) {
       // Rank 0 keeps the value, the others hold zeros: the sum is the value.

@@ -209,7 +209,7 @@ class communicator {
     std::size_t off = 0;
     for (std::size_t i = 0; i < counts.size(); ++i) {
       if (counts[i] > detail::int_max || off > detail::int_max || counts[i] > detail::int_max - off)
-        return g_.label(g_.rank) + " passed " + what + " " + runtime_detail::format_list(counts) +
+        return g_.label(g_.rank) + " passed " + what + " " + runtime::detail::format_list(counts) +
                ": a block or the total exceeds INT_MAX (" + std::to_string(detail::int_max) +
                ") elements, the largest count one MPI call takes; split the collective into smaller ones";
       dst[i] = static_cast<int>(counts[i]);
@@ -267,7 +267,7 @@ class communicator {
       std::size_t const total = static_cast<std::size_t>(displs_[g_.size - 1]) + counts[g_.size - 1];
       bool const own = out.data() == in.data() + displs_[g_.rank];
       in_place = in.size() == total && own;
-      err = runtime_detail::block_buffers_error(g_.label(g_.rank), false, in.data(), in.size(), out.data(), out.size(),
+      err = runtime::detail::block_buffers_error(g_.label(g_.rank), false, in.data(), in.size(), out.data(), out.size(),
                                                 counts[g_.rank], total, own, sizeof(T));
     }
     settle(op, detail::elem_of<T>, checking() ? detail::hash_counts(counts) : 0, 0, err, counts, note, shape);
@@ -302,7 +302,7 @@ class communicator {
       std::size_t const total = static_cast<std::size_t>(displs_[g_.size - 1]) + counts[g_.size - 1];
       bool const own = in.data() == out.data() + displs_[g_.rank];
       in_place = mine != 0 && out.size() == total && own;
-      err = runtime_detail::block_buffers_error(g_.label(g_.rank), true, out.data(), out.size(), in.data(), in.size(), mine,
+      err = runtime::detail::block_buffers_error(g_.label(g_.rank), true, out.data(), out.size(), in.data(), in.size(), mine,
                                                 total, own, sizeof(T));
     }
     settle(op, detail::elem_of<T>, checking() ? detail::hash_counts(counts) : 0, 0, err, counts, note, shape);
@@ -341,7 +341,7 @@ class communicator {
       else if (recv.size() != recv_total)
         err = g_.label(g_.rank) + " passed a recv buffer of " + std::to_string(recv.size()) +
               " elements, recv_counts sum to " + std::to_string(recv_total);
-      else if (runtime_detail::overlaps(send.data(), send.size() * sizeof(T), recv.data(), recv.size() * sizeof(T)))
+      else if (runtime::detail::overlaps(send.data(), send.size() * sizeof(T), recv.data(), recv.size() * sizeof(T)))
         err = g_.label(g_.rank) + "'s send and recv buffers overlap (all_to_all cannot work in place)";
     }
     settle(op, detail::elem_of<T>, 0, 0, err, {}, {}, shape);
@@ -414,7 +414,7 @@ class rank {
     return comm(std::span<std::string_view const>(axes.begin(), axes.size()));
   }
   [[nodiscard]] communicator& comm(std::span<std::string_view const> axes) {
-    auto const [mask, first] = runtime_detail::axis_set_of(m_.names, axes);
+    auto const [mask, first] = runtime::detail::axis_set_of(m_.names, axes);
     if (axes.size() == 1) return *axis_comms_[first];
     for (auto& [m, c] : flat_comms_)
       if (m == mask) return *c;
@@ -486,7 +486,7 @@ class rank {
   }
 
   [[nodiscard]] std::size_t axis_of(std::string_view axis, char const* fn) const {
-    return runtime_detail::axis_index(m_.names, axis, fn);
+    return runtime::detail::axis_index(m_.names, axis, fn);
   }
 
   detail::mesh_state m_;
@@ -551,7 +551,7 @@ namespace detail {
 
 inline void run_mesh(std::vector<std::pair<std::string, std::size_t>> const& mesh_sizes, void (*call)(void*, rank&),
                      void* fn, options const& opts) {
-  auto spec = runtime_detail::checked_mesh(mesh_sizes, "mpi::run", static_cast<std::size_t>(INT_MAX));
+  auto spec = runtime::detail::checked_mesh(mesh_sizes, "mpi::run", static_cast<std::size_t>(INT_MAX));
   double const timeout = effective_timeout(opts.timeout_seconds);
   std::string all_axes;  // "dp,tp": the watchdog's name for the whole mesh
   for (auto const& n : spec.names) all_axes += (all_axes.empty() ? "" : ",") + n;

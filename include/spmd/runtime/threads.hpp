@@ -333,7 +333,7 @@ class rank {
     return comm(std::span<std::string_view const>(axes.begin(), axes.size()));
   }
   [[nodiscard]] communicator& comm(std::span<std::string_view const> axes) {
-    auto const [mask, first] = runtime_detail::axis_set_of(w_->axis_names, axes);
+    auto const [mask, first] = runtime::detail::axis_set_of(w_->axis_names, axes);
     if (axes.size() == 1) return *axis_comms_[first];
     for (auto& [m, c] : flat_comms_)
       if (m == mask) return *c;
@@ -358,7 +358,7 @@ class rank {
   }
 
   [[nodiscard]] std::size_t axis_of(std::string_view axis, char const* fn) const {
-    return runtime_detail::axis_index(w_->axis_names, axis, fn);
+    return runtime::detail::axis_index(w_->axis_names, axis, fn);
   }
 
   detail::world_state* w_;
@@ -380,7 +380,7 @@ inline std::chrono::nanoseconds default_spin() {
 
 inline void run_mesh(std::vector<std::pair<std::string, std::size_t>> const& mesh_sizes,
                      void (*call)(void*, rank&), void* fn) {
-  auto spec = runtime_detail::checked_mesh(mesh_sizes, "threads::run", std::size_t(-1));
+  auto spec = runtime::detail::checked_mesh(mesh_sizes, "threads::run", std::size_t(-1));
   std::size_t const world = spec.world_size;
   world_state w(std::move(spec.names), std::move(spec.sizes), default_spin());
   std::vector<std::unique_ptr<rank>> ranks;

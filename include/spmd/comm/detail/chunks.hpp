@@ -136,7 +136,7 @@ inline size_list split_lengths(std::span<std::size_t const> given, std::size_t t
     std::size_t sum = 0;
     for (auto s : given) sum += s;
     if (given.size() != ranks || sum != total)
-      throw comm_error(site_text(at) + "split sizes " + runtime_detail::format_list(given) + " along " + dim + " give " +
+      throw comm_error(site_text(at) + "split sizes " + runtime::detail::format_list(given) + " along " + dim + " give " +
                            std::to_string(given.size()) + " pieces of total extent " + std::to_string(sum) +
                            ", but the group has " + std::to_string(ranks) + " ranks and " + dim + " has extent " +
                            std::to_string(total),
@@ -156,7 +156,7 @@ inline size_list gather_lengths(std::span<std::size_t const> given, std::size_t 
                                 std::size_t ranks, split_site const& at) {
   if (given.empty()) return size_list(ranks, mine);
   if (given.size() != ranks || given[rank] != mine)
-    throw comm_error(site_text(at) + "split sizes " + runtime_detail::format_list(given) + " along dim " + std::to_string(at.dim) +
+    throw comm_error(site_text(at) + "split sizes " + runtime::detail::format_list(given) + " along dim " + std::to_string(at.dim) +
                          (given.size() != ranks
                               ? " have " + std::to_string(given.size()) + " entries for a group of " +
                                     std::to_string(ranks) + " ranks"

@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-namespace spmd::runtime_detail {
+namespace spmd::runtime::detail {
 
 /// Whether [a, a + a_bytes) and [b, b + b_bytes) share a byte.
 [[nodiscard]] inline bool overlaps(void const* a, std::size_t a_bytes, void const* b, std::size_t b_bytes) noexcept {
@@ -41,4 +41,4 @@ namespace spmd::runtime_detail {
   return std::nullopt;
 }
 
-}  // namespace spmd::runtime_detail
+}  // namespace spmd::runtime::detail

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <type_traits>
 
-namespace spmd::runtime_detail {
+namespace spmd::runtime::detail {
 
 /// The collective a rank is in (a 64-bit value, so that MPI can all-reduce it for agreement).
 enum class op_kind : std::uint64_t {
@@ -54,4 +54,4 @@ inline constexpr elem_kind elem_of = std::is_same_v<T, float> ? elem_kind::f32 :
   return "";
 }
 
-}  // namespace spmd::runtime_detail
+}  // namespace spmd::runtime::detail

@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-namespace spmd::runtime_detail {
+namespace spmd::runtime::detail {
 
 /// A checked mesh: names and sizes in mesh order, the number of ranks, and its text
 /// ("{dp: 2, tp: 2}") for messages.
@@ -90,4 +90,4 @@ struct axis_set {
   return out;
 }
 
-}  // namespace spmd::runtime_detail
+}  // namespace spmd::runtime::detail

@@ -68,7 +68,7 @@ struct group {
         if (mm->names[a] == axis) return mm->sizes[a];
       return std::size_t{0};
     };
-    std::string out = "rank " + std::to_string(s) + " (" + runtime_detail::coords_text(name, s, size_of);
+    std::string out = "rank " + std::to_string(s) + " (" + runtime::detail::coords_text(name, s, size_of);
     if (members[s] != s) out += ", world rank " + std::to_string(members[s]);
     return out + ")";
   }
@@ -84,7 +84,7 @@ struct all_noted {
   std::vector<std::size_t> counts;  // n * n
   std::vector<std::uint64_t> notes;  // 3 per rank: dim, per_index, given
   std::size_t n = 0;
-  [[nodiscard]] runtime_detail::noted_counts at(std::size_t s) const {
+  [[nodiscard]] runtime::detail::noted_counts at(std::size_t s) const {
     return {std::span(counts).subspan(s * n, n),
             split_note{static_cast<std::size_t>(notes[3 * s]), static_cast<std::size_t>(notes[3 * s + 1]),
                        notes[3 * s + 2] != 0}};
@@ -151,7 +151,7 @@ inline void agree(group const& g, op_kind op, elem_kind elem, std::uint64_t a, s
                   split_note const& note, shape_note const& shape) {
   using u64 = std::uint64_t;
   constexpr int fields = 6;
-  u64 const mine[fields] = {static_cast<u64>(op), static_cast<u64>(elem), a, b, runtime_detail::shape_hash(shape),
+  u64 const mine[fields] = {static_cast<u64>(op), static_cast<u64>(elem), a, b, runtime::detail::shape_hash(shape),
                             local ? u64{1} : u64{0}};
   u64 red[2 * fields];
   for (int i = 0; i < fields; ++i) {
@@ -196,7 +196,7 @@ inline void agree(group const& g, op_kind op, elem_kind elem, std::uint64_t a, s
     if (at(s, 4) != at(0, 4)) {
       auto const shapes = gather_shapes(g, shape, op);
       for (std::size_t t = 1; t < n; ++t)
-        if (auto text = runtime_detail::shape_disagreement(shapes.at(t), g.coord_label(t), shapes.at(0),
+        if (auto text = runtime::detail::shape_disagreement(shapes.at(t), g.coord_label(t), shapes.at(0),
                                                            g.coord_label(0)))
           throw g.error(op, *text, t);
       break;
@@ -235,11 +235,11 @@ inline void agree(group const& g, op_kind op, elem_kind elem, std::uint64_t a, s
         auto const cs = ns.counts, c0 = n0.counts;
         if (std::equal(cs.begin(), cs.end(), c0.begin())) continue;
         // From a typed collective: in its split sizes; otherwise in the caller's counts.
-        if (auto text = runtime_detail::split_disagreement(ns, g.coord_label(s), n0, g.coord_label(0), "", true))
+        if (auto text = runtime::detail::split_disagreement(ns, g.coord_label(s), n0, g.coord_label(0), "", true))
           throw g.error(op, *text, s);
         throw g.error(op,
-                    g.label(s) + " passed counts " + runtime_detail::format_list(cs) + ", " + g.label(0) + " passed " +
-                        runtime_detail::format_list(c0),
+                    g.label(s) + " passed counts " + runtime::detail::format_list(cs) + ", " + g.label(0) + " passed " +
+                        runtime::detail::format_list(c0),
                     s);
       }
       break;
@@ -267,7 +267,7 @@ inline void agree_all_to_all(group const& g, std::span<std::size_t const> send_c
     return;
   // From a typed collective: the first rank whose split sizes differ from rank 0's.
   auto const sends = gather_noted(g, send_counts, send_note, op), recvs = gather_noted(g, recv_counts, recv_note, op);
-  if (auto d = runtime_detail::all_to_all_split_disagreement(
+  if (auto d = runtime::detail::all_to_all_split_disagreement(
           n, [&](std::size_t k) { return sends.at(k); }, [&](std::size_t k) { return recvs.at(k); },
           [&](std::size_t k) { return g.coord_label(k); }))
     throw g.error(op, d->second, d->first);

@@ -39,11 +39,11 @@
 
 namespace spmd::mpi::detail {
 
-using runtime_detail::elem_kind;
-using runtime_detail::elem_name;
-using runtime_detail::elem_of;
-using runtime_detail::op_kind;
-using runtime_detail::op_name;
+using runtime::detail::elem_kind;
+using runtime::detail::elem_name;
+using runtime::detail::elem_of;
+using runtime::detail::op_kind;
+using runtime::detail::op_name;
 
 /// The MPI datatype of a float or double element.
 template <class T>

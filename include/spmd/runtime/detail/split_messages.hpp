@@ -15,7 +15,7 @@
 
 #include <spmd/runtime/communicator.hpp>
 
-namespace spmd::runtime_detail {
+namespace spmd::runtime::detail {
 
 [[nodiscard]] inline std::string format_list(std::span<std::size_t const> c) {
   std::string s = "[";
@@ -146,4 +146,4 @@ template <class Send, class Recv, class Label>
   return std::nullopt;
 }
 
-}  // namespace spmd::runtime_detail
+}  // namespace spmd::runtime::detail

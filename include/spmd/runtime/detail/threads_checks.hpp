@@ -36,16 +36,16 @@ namespace spmd::threads::detail {
       if (w.axis_names[a] == name) return w.axis_sizes[a];
     return std::size_t{0};
   };
-  std::string out = "rank " + std::to_string(s) + " (" + runtime_detail::coords_text(g.name, s, size_of);
+  std::string out = "rank " + std::to_string(s) + " (" + runtime::detail::coords_text(g.name, s, size_of);
   if (g.members[s] != s) out += ", world rank " + std::to_string(g.members[s]);
   return out + ")";
 }
 
 /// Rank s's counts (or recv_counts) with their note.
-[[nodiscard]] inline runtime_detail::noted_counts noted(group_state const& g, std::size_t s, bool recv) {
+[[nodiscard]] inline runtime::detail::noted_counts noted(group_state const& g, std::size_t s, bool recv) {
   slot const& x = g.slots[s];
-  return recv ? runtime_detail::noted_counts{{x.recv_counts.data(), g.size}, x.recv_note}
-              : runtime_detail::noted_counts{{x.counts.data(), g.size}, x.note};
+  return recv ? runtime::detail::noted_counts{{x.recv_counts.data(), g.size}, x.recv_note}
+              : runtime::detail::noted_counts{{x.counts.data(), g.size}, x.note};
 }
 
 [[nodiscard]] inline std::size_t elem_bytes(elem_kind e) noexcept {
@@ -80,7 +80,7 @@ namespace spmd::threads::detail {
     }
   }
   for (std::size_t s = 1; s < n; ++s)
-    if (auto text = runtime_detail::shape_disagreement(g.slots[s].shape, coord_label(g, s), s0.shape,
+    if (auto text = runtime::detail::shape_disagreement(g.slots[s].shape, coord_label(g, s), s0.shape,
                                                        coord_label(g, 0)))
       return fail(s, *text);
   std::size_t const eb = elem_bytes(s0.elem);
@@ -128,11 +128,11 @@ namespace spmd::threads::detail {
         for (std::size_t i = 0; i < n; ++i)
           if (g.slots[s].counts[i] != s0.counts[i]) {
             // From a typed collective: in its split sizes; otherwise in the caller's counts.
-            if (auto text = runtime_detail::split_disagreement(noted(g, s, false), coord_label(g, s),
+            if (auto text = runtime::detail::split_disagreement(noted(g, s, false), coord_label(g, s),
                                                                noted(g, 0, false), coord_label(g, 0), "", true))
               return fail(s, *text);
-            return fail(s, g.label(s) + " passed counts " + runtime_detail::format_list({g.slots[s].counts.data(), n}) +
-                               ", " + g.label(0) + " passed " + runtime_detail::format_list({s0.counts.data(), n}));
+            return fail(s, g.label(s) + " passed counts " + runtime::detail::format_list({g.slots[s].counts.data(), n}) +
+                               ", " + g.label(0) + " passed " + runtime::detail::format_list({s0.counts.data(), n}));
           }
       if (s0.op == op_kind::agree_split) return std::nullopt;  // no buffers
       std::size_t const total = sum_counts(s0.counts.data(), n);
@@ -145,7 +145,7 @@ namespace spmd::threads::detail {
         char const* full = static_cast<char const*>(gather ? static_cast<void const*>(x.out) : x.in);
         void const* block = gather ? x.in : static_cast<void const*>(x.out);
         void const* own = full + prefix_counts(s0.counts.data(), s) * eb;
-        if (auto e = runtime_detail::block_buffers_error(g.label(s), gather, full, full_size, block, block_size, mine,
+        if (auto e = runtime::detail::block_buffers_error(g.label(s), gather, full, full_size, block, block_size, mine,
                                                          total, block == own, eb))
           return fail(s, *e);
       }
@@ -160,7 +160,7 @@ namespace spmd::threads::detail {
         for (std::size_t j = 0; j < n; ++j)
           if (x.counts[j] != g.slots[j].recv_counts[s]) {
             // From a typed collective: the first rank whose split sizes differ from rank 0's.
-            if (auto d = runtime_detail::all_to_all_split_disagreement(
+            if (auto d = runtime::detail::all_to_all_split_disagreement(
                     n, [&](std::size_t k) { return noted(g, k, false); },
                     [&](std::size_t k) { return noted(g, k, true); },
                     [&](std::size_t k) { return coord_label(g, k); }))
@@ -179,7 +179,7 @@ namespace spmd::threads::detail {
         if (x.out_size != recv_total)
           return fail(s, g.label(s) + " passed a recv buffer of " + std::to_string(x.out_size) +
                              " elements, recv_counts sum to " + std::to_string(recv_total));
-        if (runtime_detail::overlaps(x.in, x.in_size * eb, x.out, x.out_size * eb))
+        if (runtime::detail::overlaps(x.in, x.in_size * eb, x.out, x.out_size * eb))
           return fail(s, g.label(s) + "'s send and recv buffers overlap (all_to_all cannot work in place)");
       }
       return std::nullopt;

@@ -23,11 +23,11 @@
 
 namespace spmd::threads::detail {
 
-using runtime_detail::elem_kind;
-using runtime_detail::elem_name;
-using runtime_detail::elem_of;
-using runtime_detail::op_kind;
-using runtime_detail::op_name;
+using runtime::detail::elem_kind;
+using runtime::detail::elem_name;
+using runtime::detail::elem_of;
+using runtime::detail::op_kind;
+using runtime::detail::op_name;
 
 /// What one rank passed to the collective it is in; written by that rank before the first
 /// barrier of the collective, read by every rank of the group until the last one.
