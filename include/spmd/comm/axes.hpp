@@ -9,6 +9,7 @@
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include <spmd/core/fixed_string.hpp>
 #include <spmd/core/layout.hpp>
@@ -148,8 +149,11 @@ void check_mesh_order(Rank const& r) {
       std::string_view const n(name);
       if (next < Mesh::rank && n == Mesh::names[next])
         ++next;
-      else if (Mesh::contains(n)) [[unlikely]]
-        detail::throw_mesh_order(r.axis_names(), Mesh::names);
+      else if (Mesh::contains(n)) [[unlikely]] {
+        std::vector<std::string> runtime;  // whatever range of names the runtime gives
+        for (auto const& other : r.axis_names()) runtime.emplace_back(std::string_view(other));
+        detail::throw_mesh_order(runtime, Mesh::names);
+      }
     }
   }
 }
