@@ -10,6 +10,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <spmd/core/meta.hpp>
 #include <spmd/core/per_axis.hpp>
 #include <spmd/core/placement.hpp>
 #include <spmd/rules/axis_rule.hpp>
@@ -23,7 +24,7 @@ consteval bool gradient_placement_ok() {
   if constexpr (std::is_same_v<Local, Target> || ill_typed_placement<Local> || ill_typed_placement<Target>) {
     return true;
   } else if constexpr (shard_placement<Local> && shard_placement<Target>) {
-    static_assert(rules::detail::always_false<Axis, Local, Target>,
+    static_assert(spmd::detail::always_false<Axis, Local, Target>,
                   "spmd: autograd: a backward step computes a gradient sharded along another dim than the "
                   "input's on this mesh axis");
     return false;
@@ -31,7 +32,7 @@ consteval bool gradient_placement_ok() {
                        (kind_of<Target> == placement_kind::partial || kind_of<Target> == placement_kind::varying)) {
     return true;  // V pieces of a pending sum (the gradient of R), or a shard annotation added/dropped
   } else {
-    static_assert(rules::detail::always_false<Axis, Local, Target>,
+    static_assert(spmd::detail::always_false<Axis, Local, Target>,
                   "spmd: autograd: a backward step computes a gradient whose placement on this mesh axis "
                   "(the first placement shown) is not the one the input's gradient must have (the second); "
                   "it would need a collective the forward did not plan (put the matching collective in the "

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <spmd/autograd/tape.hpp>
+#include <spmd/core/meta.hpp>
 #include <spmd/core/per_axis.hpp>
 #include <spmd/core/placement.hpp>
 #include <spmd/rules/axis_rule.hpp>
@@ -16,7 +17,7 @@ consteval bool loss_placement_ok() {
   } else if constexpr (ill_typed_placement<Pl>) {
     return false;  // the op that made the loss was rejected and has said why
   } else {
-    static_assert(rules::detail::always_false<Axis, Pl>,
+    static_assert(spmd::detail::always_false<Axis, Pl>,
                   "spmd: backward() needs a loss that is I or P on every mesh axis (P on data axes, I on "
                   "model axes); an R or V loss has an ambiguous gradient seed: all_reduce a V/P loss to I, "
                   "or keep it P on data-parallel axes");

@@ -13,6 +13,7 @@
 
 #include <spmd/autograd/as_grad.hpp>
 #include <spmd/autograd/tape.hpp>
+#include <spmd/core/meta.hpp>
 #include <spmd/core/per_axis.hpp>
 #include <spmd/local/kernels.hpp>
 #include <spmd/ops/elementwise.hpp>
@@ -334,7 +335,7 @@ namespace detail {
 /// the gradient is unknown. One error that says how to make it a constant variable.
 template <class A, class B>
 auto mixed_operands() {
-  static_assert(rules::detail::always_false<A, B>,
+  static_assert(spmd::detail::always_false<A, B>,
                 "spmd: autograd: an op mixes an autograd::var and a plain typed tensor; make the tensor a "
                 "constant variable (autograd::var<T>{t}) or a parameter (parameter.on(tape)), or use "
                 "x.value() for a computation outside autograd");

@@ -12,6 +12,7 @@
 #include <spmd/comm/detail/dispatch.hpp>
 #include <spmd/comm/ops.hpp>
 #include <spmd/core/fixed_string.hpp>
+#include <spmd/core/meta.hpp>
 #include <spmd/core/placement.hpp>
 #include <spmd/rules/transitions.hpp>
 #include <spmd/runtime/communicator.hpp>
@@ -35,7 +36,7 @@ struct all_gather_at {
   using op = all_gather_op<Axes, Src, Dst, Dim>;
   static constexpr auto rule = []<class A, class Src, class D>() {
     if constexpr (dim_of<Src, Dim> != Dim) {
-      static_assert(rules::detail::always_false<A, Src, D>,
+      static_assert(spmd::detail::always_false<A, Src, D>,
                     "spmd: all_gather<axis, Dst, d>: the operand is S<e> with e != d on this mesh axis; drop d "
                     "(the shard records its dim) or convert the shard to V first");
       return false;

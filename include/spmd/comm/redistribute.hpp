@@ -24,6 +24,7 @@
 #include <spmd/comm/convert.hpp>
 #include <spmd/core/layout.hpp>
 #include <spmd/core/mesh.hpp>
+#include <spmd/core/meta.hpp>
 #include <spmd/core/placement.hpp>
 #include <spmd/rules/transitions.hpp>
 #include <spmd/runtime/communicator.hpp>
@@ -282,7 +283,7 @@ consteval bool step_allowed() {
   if constexpr (src == dst) {
     return true;
   } else if constexpr (src == v_code && is_whole(dst)) {
-    static_assert(rules::detail::always_false<Axis, Src, Dst>,
+    static_assert(spmd::detail::always_false<Axis, Src, Dst>,
                   "spmd: redistribute: a plain V on this mesh axis has no dim to gather along; convert it "
                   "to S<d> first (convert<axis, V, S<d>>), or reinterpret it as a pending sum (P) to sum it");
     return false;

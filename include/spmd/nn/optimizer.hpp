@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <spmd/autograd/tape.hpp>
+#include <spmd/core/meta.hpp>
 #include <spmd/core/per_axis.hpp>
 #include <spmd/core/placement.hpp>
 #include <spmd/rules/axis_rule.hpp>
@@ -34,14 +35,14 @@ consteval bool step_placement_ok() {
     return false;  // the op that made the gradient was rejected and has said why
   } else if constexpr (kind_of<Param> == placement_kind::replicate && kind_of<Grad> == placement_kind::partial &&
                        std::string_view(Axis::name) == "dp") {
-    static_assert(rules::detail::always_false<Axis, Param, Grad>,
+    static_assert(spmd::detail::always_false<Axis, Param, Grad>,
                   "spmd: optimizer step: the gradient is still P (a pending sum) on the data-parallel axis dp, "
                   "where the parameter is R: each dp rank holds only its batch's share; all_reduce it over dp "
                   "first (nn::all_reduce_grad(r, p), i.e. all_reduce<\"dp\", R>), or reduce-scatter it and step "
                   "on a shard (nn::zero_step)");
     return false;
   } else if constexpr (kind_of<Param> == placement_kind::replicate && kind_of<Grad> == placement_kind::partial) {
-    static_assert(rules::detail::always_false<Axis, Param, Grad>,
+    static_assert(spmd::detail::always_false<Axis, Param, Grad>,
                   "spmd: optimizer step: the gradient is still P (a pending sum) on this mesh axis (not dp), where "
                   "the parameter is R: each rank of the axis holds part of it. A parameter every rank of a "
                   "model-parallel axis holds whole should be I there and enter the forward through "
@@ -49,7 +50,7 @@ consteval bool step_placement_ok() {
                   "all_reduce<axis, R> the gradient over this axis before the step");
     return false;
   } else {
-    static_assert(rules::detail::always_false<Axis, Param, Grad>,
+    static_assert(spmd::detail::always_false<Axis, Param, Grad>,
                   "spmd: optimizer step: the gradient's placement differs from the parameter's on this mesh axis; "
                   "the step needs a gradient of exactly the parameter's type (grad_t of the parameter, reduced "
                   "where it is P)");

@@ -14,6 +14,7 @@
 #include <type_traits>
 
 #include <spmd/core/fixed_string.hpp>
+#include <spmd/core/meta.hpp>
 #include <spmd/core/placement.hpp>
 #include <spmd/rules/linearity.hpp>
 
@@ -90,9 +91,6 @@ struct axis_verdict {
 };
 
 namespace detail {
-
-template <class...>
-inline constexpr bool always_false = false;
 
 // What the rule needs to know of one operand.
 struct operand_info {
@@ -249,75 +247,75 @@ struct rule_diagnostic {};
 // clang-format off
 template <class Op, class Axis, class... Ps>
 struct rule_diagnostic<rule_error::no_tensor, Op, Axis, Ps...> {
-  static_assert(detail::always_false<Op, Axis, Ps...>, "spmd: an op needs at least one tensor operand");
+  static_assert(spmd::detail::always_false<Op, Axis, Ps...>, "spmd: an op needs at least one tensor operand");
 };
 template <class Op, class Axis, class... Ps>
 struct rule_diagnostic<rule_error::p_with_v, Op, Axis, Ps...> {
-  static_assert(detail::always_false<Op, Axis, Ps...>, "spmd: P (a pending sum) meets V (varying) on this mesh axis; their combination means " "nothing: reduce the P first (all_reduce, or reduce_scatter to get a shard)");
+  static_assert(spmd::detail::always_false<Op, Axis, Ps...>, "spmd: P (a pending sum) meets V (varying) on this mesh axis; their combination means " "nothing: reduce the P first (all_reduce, or reduce_scatter to get a shard)");
 };
 template <class Op, class Axis, class... Ps>
 struct rule_diagnostic<rule_error::p_nonlinear, Op, Axis, Ps...> {
-  static_assert(detail::always_false<Op, Axis, Ps...>, "spmd: a non-linear op received P (a pending sum) on this mesh axis; f(sum of parts) " "is not the sum of f(parts): all_reduce it first");
+  static_assert(spmd::detail::always_false<Op, Axis, Ps...>, "spmd: a non-linear op received P (a pending sum) on this mesh axis; f(sum of parts) " "is not the sum of f(parts): all_reduce it first");
 };
 template <class Op, class Axis, class... Ps>
 struct rule_diagnostic<rule_error::p_plus_whole, Op, Axis, Ps...> {
-  static_assert(detail::always_false<Op, Axis, Ps...>, "spmd: P + R on this mesh axis: a linear op mixes a pending sum with a whole (R or I) " "term, which would be summed once per rank; all_reduce the P first (or make every " "operand P)");
+  static_assert(spmd::detail::always_false<Op, Axis, Ps...>, "spmd: P + R on this mesh axis: a linear op mixes a pending sum with a whole (R or I) " "term, which would be summed once per rank; all_reduce the P first (or make every " "operand P)");
 };
 template <class Op, class Axis, class... Ps>
 struct rule_diagnostic<rule_error::p_plus_scalar, Op, Axis, Ps...> {
-  static_assert(detail::always_false<Op, Axis, Ps...>, "spmd: P + scalar on this mesh axis: the scalar would be summed once per rank; " "all_reduce the P first");
+  static_assert(spmd::detail::always_false<Op, Axis, Ps...>, "spmd: P + scalar on this mesh axis: the scalar would be summed once per rank; " "all_reduce the P first");
 };
 template <class Op, class Axis, class... Ps>
 struct rule_diagnostic<rule_error::p_times_p, Op, Axis, Ps...> {
-  static_assert(detail::always_false<Op, Axis, Ps...>, "spmd: P * P on this mesh axis: the product of two pending sums is not the sum of " "products; all_reduce one operand first");
+  static_assert(spmd::detail::always_false<Op, Axis, Ps...>, "spmd: P * P on this mesh axis: the product of two pending sums is not the sum of " "products; all_reduce one operand first");
 };
 template <class Op, class Axis, class... Ps>
 struct rule_diagnostic<rule_error::p_divisor, Op, Axis, Ps...> {
-  static_assert(detail::always_false<Op, Axis, Ps...>, "spmd: x / P on this mesh axis: division is linear in its numerator only, so the " "divisor must not be a pending sum; all_reduce the divisor first");
+  static_assert(spmd::detail::always_false<Op, Axis, Ps...>, "spmd: x / P on this mesh axis: division is linear in its numerator only, so the " "divisor must not be a pending sum; all_reduce the divisor first");
 };
 template <class Op, class Axis, class... Ps>
 struct rule_diagnostic<rule_error::i_mixed, Op, Axis, Ps...> {
-  static_assert(detail::always_false<Op, Axis, Ps...>, "spmd: I (invariant) meets another type on this mesh axis, and I never mixes; " "convert it first: convert<axis, I, R> for a replicated parameter used next to R/V " "values, or convert<axis, I, S<d>> to split it");
+  static_assert(spmd::detail::always_false<Op, Axis, Ps...>, "spmd: I (invariant) meets another type on this mesh axis, and I never mixes; " "convert it first: convert<axis, I, R> for a replicated parameter used next to R/V " "values, or convert<axis, I, S<d>> to split it");
 };
 template <class Op, class Axis, class... Ps>
 struct rule_diagnostic<rule_error::shard_dims_differ, Op, Axis, Ps...> {
-  static_assert(detail::always_false<Op, Axis, Ps...>, "spmd: S<a> with S<b> (a != b) elementwise on this mesh axis: the operands are sharded " "along different dims, so their pieces do not line up; all_to_all one of them to the " "other's dim (or all_gather both)");
+  static_assert(spmd::detail::always_false<Op, Axis, Ps...>, "spmd: S<a> with S<b> (a != b) elementwise on this mesh axis: the operands are sharded " "along different dims, so their pieces do not line up; all_to_all one of them to the " "other's dim (or all_gather both)");
 };
 template <class Op, class Axis, class... Ps>
 struct rule_diagnostic<rule_error::sharded_twice, Op, Axis, Ps...> {
-  static_assert(detail::always_false<Op, Axis, Ps...>, "spmd: the result would be sharded along two dims on this mesh axis (e.g. matmul of " "S<0> rows by S<1> columns: the sequence-parallel input was not gathered); " "all_gather<axis, R> the activation before the column-parallel matmul");
+  static_assert(spmd::detail::always_false<Op, Axis, Ps...>, "spmd: the result would be sharded along two dims on this mesh axis (e.g. matmul of " "S<0> rows by S<1> columns: the sequence-parallel input was not gathered); " "all_gather<axis, R> the activation before the column-parallel matmul");
 };
 template <class Op, class Axis, class... Ps>
 struct rule_diagnostic<rule_error::contraction_needs_out_partial, Op, Axis, Ps...> {
-  static_assert(detail::always_false<Op, Axis, Ps...>, "spmd: a matmul/einsum contracts a dim that is sharded on this mesh axis in both " "operands, so each rank holds a partial sum: pass out_partial<axis> (the result is P, " "to be reduced with all_reduce or reduce_scatter)");
+  static_assert(spmd::detail::always_false<Op, Axis, Ps...>, "spmd: a matmul/einsum contracts a dim that is sharded on this mesh axis in both " "operands, so each rank holds a partial sum: pass out_partial<axis> (the result is P, " "to be reduced with all_reduce or reduce_scatter)");
 };
 template <class Op, class Axis, class... Ps>
 struct rule_diagnostic<rule_error::sum_needs_out_partial, Op, Axis, Ps...> {
-  static_assert(detail::always_false<Op, Axis, Ps...>, "spmd: a sum over a dim that is sharded on this mesh axis leaves a partial sum on " "each rank: pass out_partial<axis> (the result is P, to be reduced), or all_gather first");
+  static_assert(spmd::detail::always_false<Op, Axis, Ps...>, "spmd: a sum over a dim that is sharded on this mesh axis leaves a partial sum on " "each rank: pass out_partial<axis> (the result is P, to be reduced), or all_gather first");
 };
 template <class Op, class Axis, class... Ps>
 struct rule_diagnostic<rule_error::contraction_one_sided, Op, Axis, Ps...> {
-  static_assert(detail::always_false<Op, Axis, Ps...>, "spmd: a matmul/einsum contracts a dim that is sharded on this mesh axis in one " "operand only (the other is whole, or sharded along another dim); all_gather the " "sharded operand first, or shard both operands along the contracted dim");
+  static_assert(spmd::detail::always_false<Op, Axis, Ps...>, "spmd: a matmul/einsum contracts a dim that is sharded on this mesh axis in one " "operand only (the other is whole, or sharded along another dim); all_gather the " "sharded operand first, or shard both operands along the contracted dim");
 };
 template <class Op, class Axis, class... Ps>
 struct rule_diagnostic<rule_error::mean_over_shard, Op, Axis, Ps...> {
-  static_assert(detail::always_false<Op, Axis, Ps...>, "spmd: mean over a dim that is sharded on this mesh axis would divide by the local " "extent; sum<d>(x, out_partial<axis>), reduce, then divide by the global extent");
+  static_assert(spmd::detail::always_false<Op, Axis, Ps...>, "spmd: mean over a dim that is sharded on this mesh axis would divide by the local " "extent; sum<d>(x, out_partial<axis>), reduce, then divide by the global extent");
 };
 template <class Op, class Axis, class... Ps>
 struct rule_diagnostic<rule_error::nonlinear_along_shard, Op, Axis, Ps...> {
-  static_assert(detail::always_false<Op, Axis, Ps...>, "spmd: a non-linear op works along a dim that is sharded on this mesh axis (softmax, " "layer norm, max along d): each rank sees only its piece; all_gather first, or use " "the vocab-parallel form (nn::vocab_parallel_cross_entropy)");
+  static_assert(spmd::detail::always_false<Op, Axis, Ps...>, "spmd: a non-linear op works along a dim that is sharded on this mesh axis (softmax, " "layer norm, max along d): each rank sees only its piece; all_gather first, or use " "the vocab-parallel form (nn::vocab_parallel_cross_entropy)");
 };
 template <class Op, class Axis, class... Ps>
 struct rule_diagnostic<rule_error::out_partial_on_r, Op, Axis, Ps...> {
-  static_assert(detail::always_false<Op, Axis, Ps...>, "spmd: out_partial names a mesh axis on which the result is R: nothing was sharded " "there, so there is no partial sum; remove this axis from out_partial");
+  static_assert(spmd::detail::always_false<Op, Axis, Ps...>, "spmd: out_partial names a mesh axis on which the result is R: nothing was sharded " "there, so there is no partial sum; remove this axis from out_partial");
 };
 template <class Op, class Axis, class... Ps>
 struct rule_diagnostic<rule_error::out_partial_on_i, Op, Axis, Ps...> {
-  static_assert(detail::always_false<Op, Axis, Ps...>, "spmd: out_partial names a mesh axis on which the result is I: nothing was sharded " "there, so there is no partial sum; remove this axis from out_partial");
+  static_assert(spmd::detail::always_false<Op, Axis, Ps...>, "spmd: out_partial names a mesh axis on which the result is I: nothing was sharded " "there, so there is no partial sum; remove this axis from out_partial");
 };
 template <class Op, class Axis, class... Ps>
 struct rule_diagnostic<rule_error::out_partial_on_shard, Op, Axis, Ps...> {
-  static_assert(detail::always_false<Op, Axis, Ps...>, "spmd: out_partial names a mesh axis on which the contraction did not run over the " "sharded dim: the result is a shard S<d>, not a partial sum; remove this axis from " "out_partial");
+  static_assert(spmd::detail::always_false<Op, Axis, Ps...>, "spmd: out_partial names a mesh axis on which the contraction did not run over the " "sharded dim: the result is a shard S<d>, not a partial sum; remove this axis from " "out_partial");
 };
 // clang-format on
 

@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include <spmd/core/mesh.hpp>
+#include <spmd/core/meta.hpp>
 #include <spmd/core/per_axis.hpp>
 #include <spmd/core/placement.hpp>
 #include <spmd/rules/axis_rule.hpp>
@@ -20,25 +21,25 @@ consteval bool implicit_placement_change() {
   if constexpr (std::is_same_v<From, To> || ill_typed_placement<From> || ill_typed_placement<To>) {
     return true;  // an ill_typed placement comes from a rejected op, which has said why
   } else if constexpr (kind_of<From> == placement_kind::partial) {
-    static_assert(detail::always_false<Axis, From, To>,
+    static_assert(spmd::detail::always_false<Axis, From, To>,
                   "spmd: a P (pending sum) tensor is used where another layout is expected: the sum on "
                   "this mesh axis was never reduced; call all_reduce (to R or I) or reduce_scatter (to "
                   "S<d>) first");
     return false;
   } else if constexpr (kind_of<To> == placement_kind::partial) {
-    static_assert(detail::always_false<Axis, From, To>,
+    static_assert(spmd::detail::always_false<Axis, From, To>,
                   "spmd: a tensor is used as P (pending sum) but is not one on this mesh axis; a V "
                   "becomes P through out_partial on its matmul/einsum or reinterpret<axis, V, P>");
     return false;
   } else if constexpr ((kind_of<From> == placement_kind::replicate || kind_of<From> == placement_kind::invariant) &&
                        shard_placement<To>) {
-    static_assert(detail::always_false<Axis, From, To>,
+    static_assert(spmd::detail::always_false<Axis, From, To>,
                   "spmd: a whole (R or I) tensor is used where a shard S<d> is expected on this mesh axis; if it "
                   "came from all_reduce, call reduce_scatter<axis, d> instead (each rank keeps its shard of the "
                   "sum), or split it with convert<axis, R|I, S<d>>");
     return false;
   } else {
-    static_assert(detail::always_false<Axis, From, To>,
+    static_assert(spmd::detail::always_false<Axis, From, To>,
                   "spmd: a tensor is used with another layout than its own on this mesh axis, and a "
                   "layout never changes implicitly; use a collective (all_gather, all_to_all, ...), "
                   "convert or reinterpret");

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include <spmd/core/mesh.hpp>
+#include <spmd/core/meta.hpp>
 #include <spmd/core/type_name.hpp>
 #include <spmd/rules/layout_rule.hpp>
 #include <spmd/tensor.hpp>
@@ -61,7 +62,7 @@ consteval bool meshes_agree() {
   if constexpr (std::is_same_v<MeshA, MeshB>) {
     return true;
   } else {
-    static_assert(rules::detail::always_false<MeshA, MeshB>,
+    static_assert(spmd::detail::always_false<MeshA, MeshB>,
                   "spmd: the operands live on different meshes (the two meshes are shown below); an op "
                   "combines tensors of one mesh only");
     return false;
