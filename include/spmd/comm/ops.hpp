@@ -327,7 +327,7 @@ struct convert_op {
   static auto apply(Rank& r, T&& x, split_sizes sizes = {}) {
     using out_t = with_placement_t<std::remove_cvref_t<T>, Axes, Dst>;
     using local_type = detail::local_t<T>;
-    constexpr bool whole_src = std::is_same_v<Src, R> || std::is_same_v<Src, I>;
+    constexpr bool whole_src = of_kind<Src, placement_kind::replicate, placement_kind::invariant>;
     if constexpr (whole_src && shard_placement<Dst>) {
       // Keep this rank's chunk along d.
       auto& group = typed_group_of<typename out_t::mesh_type, Axes>(r);

@@ -65,6 +65,11 @@ concept shard_placement = detail::is_shard<T>;
 template <placement T>
 inline constexpr placement_kind kind_of = T::kind;
 
+/// True if placement `T` is of one of the kinds `Ks`, e.g. `of_kind<T, placement_kind::replicate,
+/// placement_kind::invariant>` for a whole value (S<d> counts as varying).
+template <placement T, placement_kind... Ks>
+inline constexpr bool of_kind = ((T::kind == Ks) || ...);
+
 // DTensor spellings.
 using Replicate = R;
 using Partial = P;
