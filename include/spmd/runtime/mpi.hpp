@@ -267,7 +267,7 @@ class communicator {
       std::size_t const total = static_cast<std::size_t>(displs_[g_.size - 1]) + counts[g_.size - 1];
       bool const own = out.data() == in.data() + displs_[g_.rank];
       in_place = in.size() == total && own;
-      err = runtime::detail::block_buffers_error(g_.label(g_.rank), false, in.data(), in.size(), out.data(), out.size(),
+      err = runtime::detail::block_buffers_error([this] { return g_.label(g_.rank); }, false, in.data(), in.size(), out.data(), out.size(),
                                                 counts[g_.rank], total, own, sizeof(T));
     }
     settle(op, detail::elem_of<T>, checking() ? detail::hash_counts(counts) : 0, 0, err, counts, note, shape);
@@ -302,7 +302,7 @@ class communicator {
       std::size_t const total = static_cast<std::size_t>(displs_[g_.size - 1]) + counts[g_.size - 1];
       bool const own = in.data() == out.data() + displs_[g_.rank];
       in_place = mine != 0 && out.size() == total && own;
-      err = runtime::detail::block_buffers_error(g_.label(g_.rank), true, out.data(), out.size(), in.data(), in.size(), mine,
+      err = runtime::detail::block_buffers_error([this] { return g_.label(g_.rank); }, true, out.data(), out.size(), in.data(), in.size(), mine,
                                                 total, own, sizeof(T));
     }
     settle(op, detail::elem_of<T>, checking() ? detail::hash_counts(counts) : 0, 0, err, counts, note, shape);

@@ -145,7 +145,7 @@ namespace spmd::threads::detail {
         char const* full = static_cast<char const*>(gather ? static_cast<void const*>(x.out) : x.in);
         void const* block = gather ? x.in : static_cast<void const*>(x.out);
         void const* own = full + prefix_counts(s0.counts.data(), s) * eb;
-        if (auto e = runtime::detail::block_buffers_error(g.label(s), gather, full, full_size, block, block_size, mine,
+        if (auto e = runtime::detail::block_buffers_error([&] { return g.label(s); }, gather, full, full_size, block, block_size, mine,
                                                          total, block == own, eb))
           return fail(s, *e);
       }
