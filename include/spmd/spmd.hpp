@@ -12,12 +12,14 @@
 #include <spmd/local/concept.hpp>
 #include <spmd/local/dense.hpp>
 #include <spmd/local/kernels.hpp>
+#include <spmd/ops/define.hpp>
+#include <spmd/ops/dropout.hpp>
 #include <spmd/ops/einsum.hpp>
 #include <spmd/ops/elementwise.hpp>
 #include <spmd/ops/matmul.hpp>
 #include <spmd/ops/reduce.hpp>
+#include <spmd/ops/selection.hpp>
 #include <spmd/ops/view.hpp>
 #include <spmd/rules/linearity.hpp>
-#include <spmd/rules/ops.hpp>
 #include <spmd/rules/out_partial.hpp>
 #include <spmd/tensor.hpp>

@@ -1,4 +1,4 @@
-// expect: spmd: the local tensor type has no kernel for this op
+// expect: spmd: the local tensor types have no kernel for this op
 // Mistake: relu on a user local tensor type that provides no relu kernel.
 #include <array>
 #include <cstddef>

@@ -2,7 +2,8 @@
 // building this file is passing. The illegal mixes are tests/compile_fail cases.
 #include <spmd/rules/dim_maps.hpp>
 #include <spmd/rules/layout_rule.hpp>
-#include <spmd/rules/ops.hpp>
+#include <spmd/ops/matmul.hpp>
+#include <spmd/ops/view.hpp>
 
 using namespace spmd;
 using rules::scalar_layout;
@@ -53,8 +54,8 @@ struct my_linear_op {
 static_assert(linearity_of<my_op> == linearity::nonlinear);
 static_assert(linearity_of<my_linear_op> == linearity::linear);
 static_assert(same<result<my_linear_op, L<P>>, L<P>>);
-static_assert(linearity_of<op::relu> == linearity::nonlinear && linearity_of<op::softmax> == linearity::nonlinear);
-static_assert(linearity_of<op::add> == linearity::linear && linearity_of<op::concat> == linearity::linear);
+static_assert(linearity_of<op::relu> == linearity::nonlinear && linearity_of<op::softmax<1>> == linearity::nonlinear);
+static_assert(linearity_of<op::add> == linearity::linear && linearity_of<op::concat<0>> == linearity::linear);
 static_assert(linearity_of<op::mul> == linearity::multilinear && linearity_of<op::matmul> == linearity::multilinear);
 static_assert(linearity_of<op::div> == linearity::linear_in_first);
 

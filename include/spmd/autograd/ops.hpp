@@ -1,5 +1,5 @@
-// spmd/autograd/ops.hpp - differentiable versions of the typed elementwise ops and matmul on
-// autograd::var (reductions, views and einsum: ops_shape.hpp).
+// spmd/autograd/ops.hpp - the typed ops on autograd::var: the op definitions' functions and
+// operators (autograd/apply.hpp), and matmul and sum_all (einsum: ops_einsum.hpp).
 //
 // Each backward is written with the same typed ops as the forward, so the compiler checks the
 // layout of every gradient; `as_grad` accepts only the communication-free step from V pieces to
@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <spmd/autograd/apply.hpp>
 #include <spmd/autograd/as_grad.hpp>
 #include <spmd/autograd/tape.hpp>
 #include <spmd/core/meta.hpp>
@@ -24,47 +25,9 @@
 namespace spmd::autograd {
 
 namespace detail {
-template <class T>
-struct is_var : std::false_type {};
-template <class T>
-struct is_var<var<T>> : std::true_type {};
-
-/// `g` reduced over the dims along which `like` was broadcast, as a tensor of g's type.
-template <class G, class Like>
-G unbroadcast(G g, Like const& like) {
-  if (g.local().shape() == like.local().shape()) return g;
-  return G{sum_to_shape(std::move(g).local(), like.local().shape())};  // found by ADL
-}
-
-/// `t` broadcast (along its extents of 1) to the shape of `like`, as a tensor of t's type: t plus
-/// zeros of its own type, so every placement is kept.
-template <typed_tensor T, typed_tensor Like>
-T expand(T const& t, Like const& like) {
-  using L = typename T::local_type;
-  return T{L(like.local().shape(), typename L::value_type{0})} + t;
-}
-
-/// The type of a tensor of ones that spreads the gradient of a sum over all of T's elements:
-/// sharded like T and I where T is I, R elsewhere, so that `ones * g` has T's gradient type.
-template <typed_tensor T>
-using ones_like_t = basic_tensor<
-    typename T::local_type, typename T::mesh_type,
-    typename decltype(map_axes<typename T::mesh_type, typename T::layout_type>([]<class Axis, class Pl>() {
-      if constexpr (shard_placement<Pl> || std::is_same_v<Pl, I>)
-        return std::type_identity<Pl>{};
-      else
-        return std::type_identity<R>{};
-    }))::type>;
-
-/// Adds `make()` (x's local gradient, a typed tensor) to x's gradient as grad_t<T>; `make` runs
-/// only if x needs a gradient.
-template <typed_tensor T, class Make>
-void flow(var<T> const& x, Make make) {
-  if (x.requires_grad()) x.accumulate(as_grad<grad_t<T>>(make()));
-}
-
 /// The variable of an op's result `value` computed from `in...`; in backward, `step(g, value)`
-/// runs with the result's gradient g (so a backward can use the result, e.g. exp's).
+/// runs with the result's gradient g. For the ops that are not yet op definitions (matmul,
+/// einsum, sum_all); every other op goes through autograd/apply.hpp.
 template <typed_tensor Out, class Step, class... Ts>
 var<Out> record_step(Out value, Step step, var<Ts> const&... in) {
   if constexpr (has_ill_typed<typename Out::layout_type>) {
@@ -99,148 +62,49 @@ var<Out> record_binary(var<A> const& a, var<B> const& b, Out value, GradA grad_a
   return record_step(std::move(value), std::move(step), a, b);
 }
 
-/// The gradient passed through unchanged (a number added to or subtracted from a variable).
-inline constexpr auto pass = [](auto const& g, auto const&...) { return g; };
+using spmd::detail::expand;
+using spmd::detail::ones_like_t;
+using spmd::detail::unbroadcast;
+using spmd::detail::unpartial;
 }  // namespace detail
 
 /// True for autograd::var types.
 template <class T>
 concept variable = detail::is_var<std::remove_cvref_t<T>>::value;
 
-// ---- unary -----------------------------------------------------------------------------------
+// The elementwise ops, reductions and views are op definitions (ops/*.hpp): the same functions
+// take variables, found here too.
+using spmd::exp;
+using spmd::gelu;
+using spmd::log;
+using spmd::neg;
+using spmd::relu;
+using spmd::sqrt;
+using spmd::tanh;
 
 /// -a (linear: P stays P).
 template <typed_tensor A>
-auto neg(var<A> const& a) {
-  return detail::record_unary(a, spmd::neg(a.value()), [](auto const& g, auto const&...) { return -g; });
-}
-template <typed_tensor A>
 auto operator-(var<A> const& a) {
-  return neg(a);
+  return apply_op(op_tag<op::neg>{}, a);
 }
 
-/// e^a; backward g * e^a.
-template <typed_tensor A>
-auto exp(var<A> const& a) {
-  return detail::record_unary(a, spmd::exp(a.value()), [](auto const& g, auto const&, auto const& y) { return g * y; });
-}
+// ---- binary: variables, or a variable and a number -------------------------------------------
 
-/// log a; backward g / a.
-template <typed_tensor A>
-auto log(var<A> const& a) {
-  return detail::record_unary(a, spmd::log(a.value()), [](auto const& g, auto const& x, auto const&) { return g / x; });
-}
-
-/// tanh a; backward g * (1 - tanh^2 a).
-template <typed_tensor A>
-auto tanh(var<A> const& a) {
-  return detail::record_unary(a, spmd::tanh(a.value()), [](auto const& g, auto const&, auto const& y) {
-    return g * (typename A::value_type{1} - y * y);
-  });
-}
-
-/// sqrt a; backward g / (2 sqrt a).
-template <typed_tensor A>
-auto sqrt(var<A> const& a) {
-  return detail::record_unary(a, spmd::sqrt(a.value()), [](auto const& g, auto const&, auto const& y) {
-    return g / (y * typename A::value_type{2});
-  });
-}
-
-/// GELU (tanh approximation).
-template <typed_tensor A>
-auto gelu(var<A> const& a) {
-  // gelu is non-linear, so neither the input nor its gradient can be a pending sum.
-  return detail::record_unary(a, spmd::gelu(a.value()), [](auto const& g, auto const& x, auto const&) {
-    return std::remove_cvref_t<decltype(g)>{gelu_backward(x.local(), g.local())};  // found by ADL
-  });
-}
-
-/// max(x, 0).
-template <typed_tensor A>
-auto relu(var<A> const& a) {
-  return detail::record_unary(a, spmd::relu(a.value()), [](auto const& g, auto const& x, auto const&) {
-    return std::remove_cvref_t<decltype(g)>{relu_backward(x.local(), g.local())};  // found by ADL
-  });
-}
-
-// ---- binary ----------------------------------------------------------------------------------
-
-/// a + b (broadcasting extents of 1).
-template <typed_tensor A, typed_tensor B>
-auto operator+(var<A> const& a, var<B> const& b) {
-  return detail::record_binary(
-      a, b, a.value() + b.value(), [](auto const& g, auto const& x, auto const&...) { return detail::unbroadcast(g, x); },
-      [](auto const& g, auto const&, auto const& y, auto const&) { return detail::unbroadcast(g, y); });
-}
-
-/// a - b (broadcasting extents of 1).
-template <typed_tensor A, typed_tensor B>
-auto operator-(var<A> const& a, var<B> const& b) {
-  return detail::record_binary(
-      a, b, a.value() - b.value(), [](auto const& g, auto const& x, auto const&...) { return detail::unbroadcast(g, x); },
-      [](auto const& g, auto const&, auto const& y, auto const&) { return detail::unbroadcast(-g, y); });
-}
-
-/// a * b elementwise (broadcasting extents of 1).
-template <typed_tensor A, typed_tensor B>
-auto operator*(var<A> const& a, var<B> const& b) {
-  return detail::record_binary(
-      a, b, a.value() * b.value(),
-      [](auto const& g, auto const& x, auto const& y, auto const&) { return detail::unbroadcast(g * y, x); },
-      [](auto const& g, auto const& x, auto const& y, auto const&) { return detail::unbroadcast(g * x, y); });
-}
-
-/// a / b elementwise (broadcasting extents of 1); backward g / b and -g * (a / b) / b.
-template <typed_tensor A, typed_tensor B>
-auto operator/(var<A> const& a, var<B> const& b) {
-  return detail::record_binary(
-      a, b, a.value() / b.value(),
-      [](auto const& g, auto const& x, auto const& y, auto const&) { return detail::unbroadcast(g / y, x); },
-      [](auto const& g, auto const&, auto const& y, auto const& q) { return detail::unbroadcast(-(g * q) / y, y); });
-}
-
+// clang-format off
+template <typed_tensor A, typed_tensor B> auto operator+(var<A> const& a, var<B> const& b) { return apply_op(op_tag<op::add>{}, a, b); }
+template <typed_tensor A, typed_tensor B> auto operator-(var<A> const& a, var<B> const& b) { return apply_op(op_tag<op::sub>{}, a, b); }
+template <typed_tensor A, typed_tensor B> auto operator*(var<A> const& a, var<B> const& b) { return apply_op(op_tag<op::mul>{}, a, b); }
+template <typed_tensor A, typed_tensor B> auto operator/(var<A> const& a, var<B> const& b) { return apply_op(op_tag<op::div>{}, a, b); }
 // A number on either side adopts the variable's type on every axis (so P + 1.0 does not compile).
-
-/// a + s, s + a, a - s.
-template <typed_tensor A>
-auto operator+(var<A> const& a, typename A::value_type s) {
-  return detail::record_unary(a, a.value() + s, detail::pass);
-}
-template <typed_tensor A>
-auto operator+(typename A::value_type s, var<A> const& a) {
-  return detail::record_unary(a, s + a.value(), detail::pass);
-}
-template <typed_tensor A>
-auto operator-(var<A> const& a, typename A::value_type s) {
-  return detail::record_unary(a, a.value() - s, detail::pass);
-}
-/// s - a; backward -g.
-template <typed_tensor A>
-auto operator-(typename A::value_type s, var<A> const& a) {
-  return detail::record_unary(a, s - a.value(), [](auto const& g, auto const&...) { return -g; });
-}
-
-/// a * s and s * a; backward g * s.
-template <typed_tensor A>
-auto operator*(var<A> const& a, typename A::value_type s) {
-  return detail::record_unary(a, a.value() * s, [s](auto const& g, auto const&...) { return g * s; });
-}
-template <typed_tensor A>
-auto operator*(typename A::value_type s, var<A> const& a) {
-  return a * s;
-}
-
-/// a / s; backward g / s.
-template <typed_tensor A>
-auto operator/(var<A> const& a, typename A::value_type s) {
-  return detail::record_unary(a, a.value() / s, [s](auto const& g, auto const&...) { return g / s; });
-}
-/// s / a; backward -g * (s / a) / a.
-template <typed_tensor A>
-auto operator/(typename A::value_type s, var<A> const& a) {
-  return detail::record_unary(a, s / a.value(), [](auto const& g, auto const& x, auto const& y) { return -(g * y) / x; });
-}
+template <typed_tensor A> auto operator+(var<A> const& a, typename A::value_type s) { return apply_op(op_tag<op::add>{}, a, s); }
+template <typed_tensor A> auto operator+(typename A::value_type s, var<A> const& a) { return apply_op(op_tag<op::add>{}, s, a); }
+template <typed_tensor A> auto operator-(var<A> const& a, typename A::value_type s) { return apply_op(op_tag<op::sub>{}, a, s); }
+template <typed_tensor A> auto operator-(typename A::value_type s, var<A> const& a) { return apply_op(op_tag<op::sub>{}, s, a); }
+template <typed_tensor A> auto operator*(var<A> const& a, typename A::value_type s) { return apply_op(op_tag<op::mul>{}, a, s); }
+template <typed_tensor A> auto operator*(typename A::value_type s, var<A> const& a) { return apply_op(op_tag<op::mul>{}, s, a); }
+template <typed_tensor A> auto operator/(var<A> const& a, typename A::value_type s) { return apply_op(op_tag<op::div>{}, a, s); }
+template <typed_tensor A> auto operator/(typename A::value_type s, var<A> const& a) { return apply_op(op_tag<op::div>{}, s, a); }
+// clang-format on
 
 // ---- matmul ----------------------------------------------------------------------------------
 
@@ -323,25 +187,7 @@ auto sum_all(var<A> const& a) {
   });
 }
 
-/// Swap of dims D0 and D1.
-template <int D0, int D1, typed_tensor A>
-auto transpose(var<A> const& a) {
-  return detail::record_unary(a, spmd::transpose<D0, D1>(a.value()),
-                              [](auto const& g, auto const&...) { return spmd::transpose<D0, D1>(g); });
-}
 
-namespace detail {
-/// An op given a variable and a plain typed tensor: the tensor is not on the tape, so its role in
-/// the gradient is unknown. One error that says how to make it a constant variable.
-template <class A, class B>
-auto mixed_operands() {
-  static_assert(spmd::detail::always_false<A, B>,
-                "spmd: autograd: an op mixes an autograd::var and a plain typed tensor; make the tensor a "
-                "constant variable (autograd::var<T>{t}) or a parameter (parameter.on(tape)), or use "
-                "x.value() for a computation outside autograd");
-  return var<A>{A{}};
-}
-}  // namespace detail
 
 // clang-format off
 template <typed_tensor A, typed_tensor B> auto operator+(var<A> const&, B const&) { return detail::mixed_operands<A, B>(); }

@@ -4,6 +4,7 @@
 #include <spmd/local/dense.hpp>
 
 #include <cmath>
+#include <cstdint>
 #include <type_traits>
 
 namespace spmd::local {
@@ -132,6 +133,49 @@ template <class T, std::size_t R>
   return detail::map_inplace(std::move(x), [](T v) { return std::sqrt(v); });
 }
 
+/// Elementwise |x|.
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> abs(dense<T, R> x) {
+  return detail::map_inplace(std::move(x), [](T v) { return std::abs(v); });
+}
+
+/// Elementwise 1 / sqrt(x).
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> rsqrt(dense<T, R> x) {
+  return detail::map_inplace(std::move(x), [](T v) { return T{1} / std::sqrt(v); });
+}
+
+/// Elementwise x^p.
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> pow(dense<T, R> x, std::type_identity_t<T> p) {
+  return detail::map_inplace(std::move(x), [p](T v) { return std::pow(v, p); });
+}
+
+/// Elementwise min(max(x, lo), hi).
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> clamp(dense<T, R> x, std::type_identity_t<T> lo, std::type_identity_t<T> hi) {
+  if (!(lo <= hi)) detail::fail("clamp", "the lower bound is above the upper bound");
+  return detail::map_inplace(std::move(x), [lo, hi](T v) { return v < lo ? lo : (v > hi ? hi : v); });
+}
+
+/// x * mask / (1 - p): element i is kept when the uniform number that `key` and i give is at
+/// least p. The same key gives the same mask (a counter-based stream, no state).
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> dropout(dense<T, R> x, double p, std::uint64_t key) {
+  if (!(p >= 0.0 && p < 1.0)) detail::fail("dropout", "p must be in [0, 1)");
+  T const scale = static_cast<T>(1.0 / (1.0 - p));
+  T* v = x.data();
+  for (std::size_t i = 0, n = x.size(); i < n; ++i) {
+    std::uint64_t z = key + 0x9e3779b97f4a7c15ULL * (i + 1);  // splitmix64 of (key, i)
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    double const u = static_cast<double>(z >> 11) * 0x1.0p-53;  // uniform in [0, 1)
+    v[i] = u < p ? T{0} : v[i] * scale;
+  }
+  return x;
+}
+
 // ---- binary ----------------------------------------------------------------------------
 // The scalar parameter is std::type_identity_t<T> so that `add(x, 2.0)` works for float x.
 
@@ -197,6 +241,105 @@ template <class T, std::size_t R>
 template <class T, std::size_t R>
 [[nodiscard]] dense<T, R> div(std::type_identity_t<T> s, dense<T, R> b) {
   return detail::map_inplace(std::move(b), [s](T x) { return s / x; });
+}
+
+/// Elementwise max(a, b) with equal-rank broadcasting; a number on either side.
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> maximum(dense<T, R> const& a, dense<T, R> const& b) {
+  return detail::zip("maximum", a, b, [](T x, T y) { return x < y ? y : x; });
+}
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> maximum(dense<T, R> a, std::type_identity_t<T> s) {
+  return detail::map_inplace(std::move(a), [s](T x) { return x < s ? s : x; });
+}
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> maximum(std::type_identity_t<T> s, dense<T, R> b) {
+  return maximum(std::move(b), s);
+}
+
+/// Elementwise min(a, b) with equal-rank broadcasting; a number on either side.
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> minimum(dense<T, R> const& a, dense<T, R> const& b) {
+  return detail::zip("minimum", a, b, [](T x, T y) { return y < x ? y : x; });
+}
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> minimum(dense<T, R> a, std::type_identity_t<T> s) {
+  return detail::map_inplace(std::move(a), [s](T x) { return s < x ? s : x; });
+}
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> minimum(std::type_identity_t<T> s, dense<T, R> b) {
+  return minimum(std::move(b), s);
+}
+
+namespace detail {
+/// An operand of `where`: a tensor, read with broadcasting, or a number.
+template <class T, std::size_t R>
+struct where_operand {
+  T const* data = nullptr;
+  std::array<std::size_t, R> strides{};
+  T value{};
+  where_operand(dense<T, R> const& x, std::array<std::size_t, R> const& shape)
+      : data(x.data()), strides(row_major_strides(x.shape())) {
+    for (std::size_t d = 0; d < R; ++d)
+      if (x.shape()[d] != shape[d]) strides[d] = 0;
+  }
+  explicit where_operand(T v) : value(v) {}
+  /// The element at multi-index `idx` of the broadcast shape.
+  [[nodiscard]] T at(std::array<std::size_t, R> const& idx) const {
+    if (data == nullptr) return value;
+    std::size_t off = 0;
+    for (std::size_t d = 0; d < R; ++d) off += idx[d] * strides[d];
+    return data[off];
+  }
+};
+
+template <std::size_t R, class T>
+std::array<std::size_t, R> shape_of(dense<T, R> const& x) {
+  return x.shape();
+}
+template <std::size_t R, class T>
+  requires std::is_arithmetic_v<T>
+std::array<std::size_t, R> shape_of(T) {
+  std::array<std::size_t, R> s{};
+  s.fill(1);
+  return s;
+}
+
+template <class T, std::size_t R, class A, class B>
+[[nodiscard]] dense<T, R> where_impl(dense<T, R> const& mask, A const& a, B const& b) {
+  auto shape = broadcast_shape("where", mask.shape(), broadcast_shape("where", shape_of<R>(a), shape_of<R>(b)));
+  auto make = [&](auto const& x) {
+    if constexpr (std::is_arithmetic_v<std::remove_cvref_t<decltype(x)>>)
+      return where_operand<T, R>(static_cast<T>(x));
+    else
+      return where_operand<T, R>(x, shape);
+  };
+  where_operand<T, R> const m = make(mask), pa = make(a), pb = make(b);
+  dense<T, R> out(shape);
+  std::array<std::size_t, R> idx{};
+  for (std::size_t i = 0, n = out.size(); i < n; ++i) {
+    out.data()[i] = m.at(idx) != T{0} ? pa.at(idx) : pb.at(idx);
+    for (std::size_t d = R; d-- > 0;)
+      if (++idx[d] < shape[d]) break;
+      else idx[d] = 0;
+  }
+  return out;
+}
+}  // namespace detail
+
+/// Elementwise `mask != 0 ? a : b`, with equal-rank broadcasting of all three; a or b may be a
+/// number. The mask has the element type of a and b (1 and 0).
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> where(dense<T, R> const& mask, dense<T, R> const& a, dense<T, R> const& b) {
+  return detail::where_impl(mask, a, b);
+}
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> where(dense<T, R> const& mask, dense<T, R> const& a, std::type_identity_t<T> b) {
+  return detail::where_impl(mask, a, b);
+}
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> where(dense<T, R> const& mask, std::type_identity_t<T> a, dense<T, R> const& b) {
+  return detail::where_impl(mask, a, b);
 }
 
 }  // namespace spmd::local

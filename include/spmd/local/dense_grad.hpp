@@ -5,8 +5,10 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <type_traits>
 
 #include <spmd/local/dense.hpp>
+#include <spmd/local/dense_elementwise.hpp>
 #include <spmd/local/dense_shape.hpp>
 
 namespace spmd::local {
@@ -76,6 +78,76 @@ template <class T, std::size_t R>
       for (std::size_t k = 0; k < n; ++k)
         for (std::size_t i = 0; i < inner; ++i) out.data()[o * inner + i] += g.data()[(o * n + k) * inner + i];
     g = std::move(out);
+  }
+  return g;
+}
+
+/// g * sign(x) (0 where x is 0): the gradient through |x|.
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> abs_backward(dense<T, R> const& x, dense<T, R> g) {
+  if (x.shape() != g.shape()) detail::fail("abs_backward", "shapes differ");
+  for (std::size_t i = 0; i < g.size(); ++i) {
+    T const v = x.data()[i];
+    g.data()[i] *= v > T{0} ? T{1} : (v < T{0} ? T{-1} : T{0});
+  }
+  return g;
+}
+
+/// g where lo <= x <= hi, else 0: the gradient through clamp(x, lo, hi).
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> clamp_backward(dense<T, R> const& x, dense<T, R> g, std::type_identity_t<T> lo,
+                                         std::type_identity_t<T> hi) {
+  if (x.shape() != g.shape()) detail::fail("clamp_backward", "shapes differ");
+  for (std::size_t i = 0; i < g.size(); ++i)
+    if (!(x.data()[i] >= lo && x.data()[i] <= hi)) g.data()[i] = T{0};
+  return g;
+}
+
+/// The gradient through y = log_softmax(x) along `dim`, from y: g - exp(y) * sum_dim(g).
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> log_softmax_backward(dense<T, R> const& y, dense<T, R> g, std::size_t dim) {
+  if (y.shape() != g.shape()) detail::fail("log_softmax_backward", "shapes differ");
+  detail::check_dim("log_softmax_backward", dim, R, y.shape());
+  std::size_t const outer = detail::product_range(y.shape(), 0, dim), n = y.extent(dim),
+                    inner = detail::product_range(y.shape(), dim + 1, R);
+  for (std::size_t o = 0; o < outer; ++o)
+    for (std::size_t i = 0; i < inner; ++i) {
+      std::size_t const first = o * n * inner + i;
+      T total{0};
+      for (std::size_t k = 0; k < n; ++k) total += g.data()[first + k * inner];
+      for (std::size_t k = 0; k < n; ++k) g.data()[first + k * inner] -= std::exp(y.data()[first + k * inner]) * total;
+    }
+  return g;
+}
+
+/// The share of g (of the result's shape) that max(a, b) (`larger` true) or min(a, b) (false)
+/// passes to a: all of it where a wins, none where it loses, half at a tie. a and b broadcast to
+/// g's shape; b may be a number.
+template <class T, std::size_t R, class B>
+[[nodiscard]] dense<T, R> extremum_backward(dense<T, R> g, dense<T, R> const& a, B const& b, bool larger) {
+  auto const& shape = g.shape();
+  auto reader = [&](auto const& x) {
+    if constexpr (std::is_arithmetic_v<std::remove_cvref_t<decltype(x)>>) {
+      return detail::where_operand<T, R>(static_cast<T>(x));
+    } else {
+      for (std::size_t d = 0; d < R; ++d)
+        if (x.shape()[d] != shape[d] && x.shape()[d] != 1)
+          detail::fail("extremum_backward", "an operand does not broadcast to the gradient's shape");
+      return detail::where_operand<T, R>(x, shape);
+    }
+  };
+  auto const ra = reader(a), rb = reader(b);
+  std::array<std::size_t, R> idx{};
+  for (std::size_t i = 0, n = g.size(); i < n; ++i) {
+    T const v = ra.at(idx), other = rb.at(idx);
+    T& gi = g.data()[i];
+    if (v == other)
+      gi *= T{0.5};
+    else if ((v > other) != larger)
+      gi = T{0};
+    for (std::size_t d = R; d-- > 0;)
+      if (++idx[d] < shape[d]) break;
+      else idx[d] = 0;
   }
   return g;
 }

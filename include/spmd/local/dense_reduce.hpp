@@ -1,5 +1,5 @@
 // spmd/local/dense_reduce.hpp - reductions over one dimension for local::dense:
-// sum, mean, softmax.
+// sum, mean, softmax, log_softmax.
 #pragma once
 
 #include <spmd/local/dense.hpp>
@@ -71,6 +71,31 @@ template <class T, std::size_t R>
       }
     for (std::size_t k = 0; k < n; ++k)
       for (std::size_t i = 0; i < inner; ++i) slab[k * inner + i] /= total[i];
+  }
+  return x;
+}
+
+/// log(softmax(x)) along `dim`: x - max - log(sum exp(x - max)), exact where softmax underflows.
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> log_softmax(dense<T, R> x, std::size_t dim) {
+  static_assert(R >= 1, "spmd: log_softmax needs rank >= 1");
+  detail::check_dim("log_softmax", dim, R, x.shape());
+  std::size_t const outer = detail::product_range(x.shape(), 0, dim), n = x.extent(dim),
+                    inner = detail::product_range(x.shape(), dim + 1, R);
+  if (n == 0 || inner == 0) return x;
+  std::vector<T> mx(inner), total(inner);
+  T* base = x.data();
+  for (std::size_t o = 0; o < outer; ++o) {
+    T* slab = base + o * n * inner;
+    std::fill(mx.begin(), mx.end(), -std::numeric_limits<T>::infinity());
+    std::fill(total.begin(), total.end(), T{0});
+    for (std::size_t k = 0; k < n; ++k)
+      for (std::size_t i = 0; i < inner; ++i) mx[i] = std::max(mx[i], slab[k * inner + i]);
+    for (std::size_t k = 0; k < n; ++k)
+      for (std::size_t i = 0; i < inner; ++i) total[i] += std::exp(slab[k * inner + i] - mx[i]);
+    for (std::size_t i = 0; i < inner; ++i) total[i] = mx[i] + std::log(total[i]);
+    for (std::size_t k = 0; k < n; ++k)
+      for (std::size_t i = 0; i < inner; ++i) slab[k * inner + i] -= total[i];
   }
   return x;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -12,10 +13,17 @@
 #include <spmd/ops/elementwise.hpp>
 #include <spmd/ops/matmul.hpp>
 #include <spmd/rules/layout_rule.hpp>
-#include <spmd/rules/ops.hpp>
 #include <spmd/rules/out_partial.hpp>
 
 namespace spmd {
+
+namespace op {
+/// The typing of einsum (multilinear); spmd::einsum below applies it.
+struct einsum {
+  static constexpr std::string_view name = "einsum";
+  static constexpr auto linearity = spmd::linearity::multilinear;
+};
+}  // namespace op
 
 namespace detail {
 

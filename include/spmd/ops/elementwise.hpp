@@ -1,137 +1,328 @@
 // spmd/ops/elementwise.hpp - typed unary and binary elementwise ops: -x, exp, relu, a + b, a * 2, ...
+//
+// Each op is one definition (ops/define.hpp): its linearity, dim map, kernel and backward.
 #pragma once
 
-#include <type_traits>
+#include <cstddef>
+#include <string_view>
 #include <utility>
 
+#include <spmd/ops/define.hpp>
 #include <spmd/ops/detail/checks.hpp>
+#include <spmd/ops/detail/gradients.hpp>
 #include <spmd/ops/detail/kernel_call.hpp>
 #include <spmd/rules/dim_maps.hpp>
-#include <spmd/rules/layout_rule.hpp>
-#include <spmd/rules/ops.hpp>
-#include <spmd/rules/out_partial.hpp>
+#include <spmd/rules/linearity.hpp>
 #include <spmd/tensor.hpp>
 
 namespace spmd {
 
+/// The definitions of the built-in ops (ops/define.hpp); each names its op in the diagnostics.
+namespace op {
+
+// ---- unary -----------------------------------------------------------------------------------
+
+struct neg {
+  static constexpr std::string_view name = "neg";
+  static constexpr auto linearity = spmd::linearity::linear;
+  static constexpr detail::kernel::neg_fn kernel{};
+  template <std::size_t>
+  static auto backward(auto const& g, auto const&, auto const&) {
+    return spmd::apply<neg>(g);
+  }
+};
+struct exp {
+  static constexpr std::string_view name = "exp";
+  static constexpr detail::kernel::exp_fn kernel{};
+  template <std::size_t>
+  static auto backward(auto const& g, auto const& y, auto const&) {
+    return g * y;
+  }
+};
+struct log {
+  static constexpr std::string_view name = "log";
+  static constexpr detail::kernel::log_fn kernel{};
+  template <std::size_t>
+  static auto backward(auto const& g, auto const&, auto const& x) {
+    return g / x;
+  }
+};
+struct tanh {
+  static constexpr std::string_view name = "tanh";
+  static constexpr detail::kernel::tanh_fn kernel{};
+  template <std::size_t>
+  static auto backward(auto const& g, auto const& y, auto const&) {
+    return g * (typename std::remove_cvref_t<decltype(y)>::value_type{1} - y * y);
+  }
+};
+struct sqrt {
+  static constexpr std::string_view name = "sqrt";
+  static constexpr detail::kernel::sqrt_fn kernel{};
+  template <std::size_t>
+  static auto backward(auto const& g, auto const& y, auto const&) {
+    return g / (y * typename std::remove_cvref_t<decltype(y)>::value_type{2});
+  }
+};
+
+/// g * relu'(x): linear in the gradient g, which may be a pending sum; x may not.
+struct relu_grad {
+  static constexpr std::string_view name = "relu_grad";
+  static constexpr auto linearity = spmd::linearity::linear_in_first;
+  static constexpr std::size_t arity = 2;
+  static auto kernel(auto&& g, auto const& x) { return detail::kernel::relu_backward_fn{}(x, std::forward<decltype(g)>(g)); }
+};
+struct relu {
+  static constexpr std::string_view name = "relu";
+  static constexpr detail::kernel::relu_fn kernel{};
+  template <std::size_t>
+  static auto backward(auto const& g, auto const&, auto const& x) {
+    return spmd::apply<relu_grad>(g, x);
+  }
+};
+
+/// g * gelu'(x), for the tanh approximation (linear in g).
+struct gelu_grad {
+  static constexpr std::string_view name = "gelu_grad";
+  static constexpr auto linearity = spmd::linearity::linear_in_first;
+  static constexpr std::size_t arity = 2;
+  static auto kernel(auto&& g, auto const& x) { return detail::kernel::gelu_backward_fn{}(x, std::forward<decltype(g)>(g)); }
+};
+struct gelu {
+  static constexpr std::string_view name = "gelu";
+  static constexpr detail::kernel::gelu_fn kernel{};
+  template <std::size_t>
+  static auto backward(auto const& g, auto const&, auto const& x) {
+    return spmd::apply<gelu_grad>(g, x);
+  }
+};
+
+/// The gradient through y = softmax<Dim>(x), from g and y: y * (g - sum_Dim(g * y)) (linear in g).
+template <int Dim>
+struct softmax_grad {
+  static constexpr std::string_view name = "softmax_grad";
+  static constexpr auto linearity = spmd::linearity::linear_in_first;
+  static constexpr std::size_t arity = 2;
+  using dims = rules::along_dims<Dim>;
+  static auto kernel(auto&& g, auto const& y) {
+    return detail::kernel::softmax_backward_fn{}(y, std::forward<decltype(g)>(g), static_cast<std::size_t>(Dim));
+  }
+};
+template <int Dim>
+struct softmax {
+  static constexpr std::string_view name = "softmax";
+  using dims = rules::along_dims<Dim>;
+  template <class X>
+  static consteval bool check() {
+    static_assert(detail::dim_in_range<Dim, X::rank>, "spmd: softmax<Dim>: Dim must be a dim of the tensor");
+    return detail::dim_in_range<Dim, X::rank>;
+  }
+  static auto kernel(auto&& x) { return detail::kernel::softmax_fn{}(std::forward<decltype(x)>(x), static_cast<std::size_t>(Dim)); }
+  template <std::size_t>
+  static auto backward(auto const& g, auto const& y, auto const&) {
+    return spmd::apply<softmax_grad<Dim>>(g, y);
+  }
+};
+
+/// g * sign(x) (linear in g).
+struct abs_grad {
+  static constexpr std::string_view name = "abs_grad";
+  static constexpr auto linearity = spmd::linearity::linear_in_first;
+  static constexpr std::size_t arity = 2;
+  static auto kernel(auto&& g, auto const& x) { return detail::kernel::abs_backward_fn{}(x, std::forward<decltype(g)>(g)); }
+};
+struct abs {
+  static constexpr std::string_view name = "abs";
+  static constexpr detail::kernel::abs_fn kernel{};
+  template <std::size_t>
+  static auto backward(auto const& g, auto const&, auto const& x) {
+    return spmd::apply<abs_grad>(g, x);
+  }
+};
+struct rsqrt {
+  static constexpr std::string_view name = "rsqrt";
+  static constexpr detail::kernel::rsqrt_fn kernel{};
+  /// d/dx x^(-1/2) = -y^3 / 2.
+  template <std::size_t>
+  static auto backward(auto const& g, auto const& y, auto const&) {
+    using T = typename std::remove_cvref_t<decltype(y)>::value_type;
+    return g * (y * y * y * T{-0.5});
+  }
+};
+/// x^p for a number p (an attribute, not an operand).
+struct pow {
+  static constexpr std::string_view name = "pow";
+  static constexpr detail::kernel::pow_fn kernel{};
+  template <std::size_t, class X>
+  static auto backward(auto const& g, auto const&, X const& x, typename X::value_type p) {
+    return g * (spmd::apply<pow>(x, p - 1) * p);
+  }
+};
+
+/// The gradient through y = log_softmax<Dim>(x), from g and y: g - exp(y) sum_Dim(g) (linear in g).
+template <int Dim>
+struct log_softmax_grad {
+  static constexpr std::string_view name = "log_softmax_grad";
+  static constexpr auto linearity = spmd::linearity::linear_in_first;
+  static constexpr std::size_t arity = 2;
+  using dims = rules::along_dims<Dim>;
+  static auto kernel(auto&& g, auto const& y) {
+    return detail::kernel::log_softmax_backward_fn{}(y, std::forward<decltype(g)>(g), static_cast<std::size_t>(Dim));
+  }
+};
+template <int Dim>
+struct log_softmax {
+  static constexpr std::string_view name = "log_softmax";
+  using dims = rules::along_dims<Dim>;
+  template <class X>
+  static consteval bool check() {
+    static_assert(detail::dim_in_range<Dim, X::rank>, "spmd: log_softmax<Dim>: Dim must be a dim of the tensor");
+    return detail::dim_in_range<Dim, X::rank>;
+  }
+  static auto kernel(auto&& x) {
+    return detail::kernel::log_softmax_fn{}(std::forward<decltype(x)>(x), static_cast<std::size_t>(Dim));
+  }
+  template <std::size_t>
+  static auto backward(auto const& g, auto const& y, auto const&) {
+    return spmd::apply<log_softmax_grad<Dim>>(g, y);
+  }
+};
+
+// ---- binary (tensors, or a tensor and a number) ---------------------------------------------
+
+struct add {
+  static constexpr std::string_view name = "add";
+  static constexpr auto linearity = spmd::linearity::linear;
+  static constexpr std::size_t arity = 2;
+  static constexpr detail::kernel::add_fn kernel{};
+  template <std::size_t I>
+  static auto backward(auto const& g, auto const&, auto const& a, auto const& b) {
+    if constexpr (I == 0)
+      return detail::unbroadcast(g, a);
+    else
+      return detail::unbroadcast(g, b);
+  }
+};
+struct sub {
+  static constexpr std::string_view name = "sub";
+  static constexpr auto linearity = spmd::linearity::linear;
+  static constexpr std::size_t arity = 2;
+  static constexpr detail::kernel::sub_fn kernel{};
+  template <std::size_t I>
+  static auto backward(auto const& g, auto const&, auto const& a, auto const& b) {
+    if constexpr (I == 0)
+      return detail::unbroadcast(g, a);
+    else
+      return detail::unbroadcast(spmd::apply<neg>(g), b);
+  }
+};
+struct mul {
+  static constexpr std::string_view name = "mul";
+  static constexpr auto linearity = spmd::linearity::multilinear;
+  static constexpr std::size_t arity = 2;
+  static constexpr detail::kernel::mul_fn kernel{};
+  template <std::size_t I>
+  static auto backward(auto const& g, auto const&, auto const& a, auto const& b) {
+    if constexpr (I == 0)
+      return detail::unbroadcast(spmd::apply<mul>(g, b), a);
+    else
+      return detail::unbroadcast(spmd::apply<mul>(g, a), b);
+  }
+};
+struct div {
+  static constexpr std::string_view name = "div";
+  static constexpr auto linearity = spmd::linearity::linear_in_first;
+  static constexpr std::size_t arity = 2;
+  static constexpr detail::kernel::div_fn kernel{};
+  template <std::size_t I>
+  static auto backward(auto const& g, auto const& y, auto const& a, auto const& b) {
+    if constexpr (I == 0)
+      return detail::unbroadcast(spmd::apply<div>(g, b), a);
+    else
+      return detail::unbroadcast(spmd::apply<neg>(spmd::apply<div>(spmd::apply<mul>(g, y), b)), b);
+  }
+};
+
+}  // namespace op
+
 namespace detail {
-
-/// The result of an op whose rule has already said why it is rejected: ill_typed on the
-/// rejected axes, no data, so that no follow-up error buries the diagnostic.
-template <class Local, class Mesh, class Layout>
-auto rejected() {
-  return basic_tensor<Local, Mesh, Layout>{};
-}
-
-/// Applies a one-operand op: the result layout comes from the rule of `Op` with dim map `DimMap`
-/// and the axes of `OutPartial` declared pending sums.
-template <class Op, class DimMap, class OutPartial = no_out_partial, class Kernel, typed_tensor T, class... Args>
-auto apply_unary(Kernel kernel, T&& x, Args&&... args) {
-  using X = bare<T>;
-  using rule = rules::op_rule<Op, typename X::mesh_type, DimMap, OutPartial, typename X::layout_type>;
-  using out_layout = typename rule::type;
-  if constexpr (!rule::valid) {
-    static_cast<void>(sizeof(typename rule::diagnosis));  // the rule's static_assert
-    return rejected<typename X::local_type, typename X::mesh_type, out_layout>();
-  } else {
-    static_assert(std::is_invocable_v<Kernel, decltype(std::forward<T>(x).local()), Args...>,
-                  "spmd: the local tensor type has no kernel for this op; provide it as a free function "
-                  "found by argument-dependent lookup");
-    auto out = kernel(std::forward<T>(x).local(), std::forward<Args>(args)...);
-    return basic_tensor<decltype(out), typename X::mesh_type, out_layout>(std::move(out));
-  }
-}
-
-/// Applies a two-operand op with dim map `DimMap` to tensors and/or numbers; an R operand next
-/// to a shard is checked at run time to broadcast along the shard's dim.
-template <class Op, class DimMap = rules::same_dims, class Kernel, class A, class B, class... Args>
-auto apply_binary(Kernel kernel, A&& a, B&& b, Args&&... args) {
-  using tensor_operand = std::conditional_t<typed_tensor<A>, A, B>;
-  using local = typename bare<tensor_operand>::local_type;
-  using mesh = typename common_mesh<A, B>::type;
-  if constexpr (!same_mesh<A, B>()) {
-    return rejected<local, mesh, ill_typed_layout_t<mesh>>();
-  } else {
-    using la = typename operand_traits<A>::layout;
-    using lb = typename operand_traits<B>::layout;
-    using rule = rules::op_rule<Op, mesh, DimMap, no_out_partial, la, lb>;
-    using out_layout = typename rule::type;
-    if constexpr (!rule::valid) {
-      static_cast<void>(sizeof(typename rule::diagnosis));  // the rule's static_assert
-      return rejected<local, mesh, out_layout>();
-    } else {
-      static_assert(std::is_invocable_v<Kernel, decltype(local_operand<tensor_operand>(std::forward<A>(a))),
-                                        decltype(local_operand<tensor_operand>(std::forward<B>(b))), Args...>,
-                    "spmd: the local tensor types have no kernel for this op (different element types or "
-                    "ranks?); provide it as a free function found by argument-dependent lookup");
-      check_broadcasts<DimMap, mesh, out_layout>(a, b);
-      auto out = kernel(local_operand<tensor_operand>(std::forward<A>(a)),
-                        local_operand<tensor_operand>(std::forward<B>(b)), std::forward<Args>(args)...);
-      return basic_tensor<decltype(out), mesh, out_layout>(std::move(out));
-    }
-  }
-}
-
 template <class A, class B>
 concept binary_operands = (typed_tensor<A> && tensor_or_scalar<B>) || (tensor_or_scalar<A> && typed_tensor<B>);
-
 }  // namespace detail
 
+// Functions (not objects), so that they overload with <cmath> and are found by ADL; each applies
+// its definition to typed tensors or, with <spmd/autograd.hpp>, to variables.
 // clang-format off
 /// Elementwise negation (linear: P stays P).
-template <typed_tensor T> auto neg(T&& x)  { return detail::apply_unary<op::neg,  rules::same_dims>(detail::kernel::neg_fn{},  std::forward<T>(x)); }
+template <op_operand T> auto neg(T&& x)  { return op_fn<op::neg>{}(std::forward<T>(x)); }
 /// Elementwise e^x (non-linear: no P).
-template <typed_tensor T> auto exp(T&& x)  { return detail::apply_unary<op::exp,  rules::same_dims>(detail::kernel::exp_fn{},  std::forward<T>(x)); }
+template <op_operand T> auto exp(T&& x)  { return op_fn<op::exp>{}(std::forward<T>(x)); }
 /// Elementwise natural logarithm (non-linear).
-template <typed_tensor T> auto log(T&& x)  { return detail::apply_unary<op::log,  rules::same_dims>(detail::kernel::log_fn{},  std::forward<T>(x)); }
+template <op_operand T> auto log(T&& x)  { return op_fn<op::log>{}(std::forward<T>(x)); }
 /// Elementwise tanh (non-linear).
-template <typed_tensor T> auto tanh(T&& x) { return detail::apply_unary<op::tanh, rules::same_dims>(detail::kernel::tanh_fn{}, std::forward<T>(x)); }
+template <op_operand T> auto tanh(T&& x) { return op_fn<op::tanh>{}(std::forward<T>(x)); }
 /// Elementwise max(x, 0) (non-linear).
-template <typed_tensor T> auto relu(T&& x) { return detail::apply_unary<op::relu, rules::same_dims>(detail::kernel::relu_fn{}, std::forward<T>(x)); }
+template <op_operand T> auto relu(T&& x) { return op_fn<op::relu>{}(std::forward<T>(x)); }
 /// Elementwise GELU, tanh approximation (non-linear).
-template <typed_tensor T> auto gelu(T&& x) { return detail::apply_unary<op::gelu, rules::same_dims>(detail::kernel::gelu_fn{}, std::forward<T>(x)); }
+template <op_operand T> auto gelu(T&& x) { return op_fn<op::gelu>{}(std::forward<T>(x)); }
 /// Elementwise square root (non-linear).
-template <typed_tensor T> auto sqrt(T&& x) { return detail::apply_unary<op::sqrt, rules::same_dims>(detail::kernel::sqrt_fn{}, std::forward<T>(x)); }
+template <op_operand T> auto sqrt(T&& x) { return op_fn<op::sqrt>{}(std::forward<T>(x)); }
 // clang-format on
 
 /// Softmax along tensor dim `Dim` (non-linear: no P; an S on another dim is kept, an S on `Dim`
 /// is an error: each rank would normalise its piece only).
-template <int Dim, typed_tensor T>
+template <int Dim, op_operand T>
 auto softmax(T&& x) {
-  static_assert(detail::dim_in_range<Dim, detail::bare<T>::rank>, "spmd: softmax<Dim>: Dim must be a dim of the tensor");
-  return detail::apply_unary<op::softmax, rules::along_dims<Dim>>(detail::kernel::softmax_fn{}, std::forward<T>(x),
-                                                            static_cast<std::size_t>(Dim));
+  return op_fn<op::softmax<Dim>>{}(std::forward<T>(x));
+}
+
+// clang-format off
+/// Elementwise |x| (non-linear).
+template <op_operand T> auto abs(T&& x)   { return op_fn<op::abs>{}(std::forward<T>(x)); }
+/// Elementwise 1 / sqrt(x) (non-linear).
+template <op_operand T> auto rsqrt(T&& x) { return op_fn<op::rsqrt>{}(std::forward<T>(x)); }
+// clang-format on
+
+/// Elementwise x^p for a number p (non-linear).
+template <op_operand T>
+auto pow(T&& x, typename detail::operand_value_t<T> p) {
+  return op_fn<op::pow>{}(std::forward<T>(x), p);
+}
+
+/// log(softmax<Dim>(x)), computed stably (non-linear; an S on `Dim` is an error, as for softmax).
+template <int Dim, op_operand T>
+auto log_softmax(T&& x) {
+  return op_fn<op::log_softmax<Dim>>{}(std::forward<T>(x));
 }
 
 /// -x: elementwise negation.
 template <typed_tensor T>
 auto operator-(T&& x) {
-  return neg(std::forward<T>(x));
+  return spmd::apply<op::neg>(std::forward<T>(x));
 }
 
 /// a + b (linear): tensors of one mesh, or a tensor and a number.
 template <class A, class B>
   requires detail::binary_operands<A, B>
 auto operator+(A&& a, B&& b) {
-  return detail::apply_binary<op::add>(detail::kernel::add_fn{}, std::forward<A>(a), std::forward<B>(b));
+  return spmd::apply<op::add>(std::forward<A>(a), std::forward<B>(b));
 }
 /// a - b (linear).
 template <class A, class B>
   requires detail::binary_operands<A, B>
 auto operator-(A&& a, B&& b) {
-  return detail::apply_binary<op::sub>(detail::kernel::sub_fn{}, std::forward<A>(a), std::forward<B>(b));
+  return spmd::apply<op::sub>(std::forward<A>(a), std::forward<B>(b));
 }
 /// a * b, elementwise (multilinear: at most one P factor).
 template <class A, class B>
   requires detail::binary_operands<A, B>
 auto operator*(A&& a, B&& b) {
-  return detail::apply_binary<op::mul>(detail::kernel::mul_fn{}, std::forward<A>(a), std::forward<B>(b));
+  return spmd::apply<op::mul>(std::forward<A>(a), std::forward<B>(b));
 }
 /// a / b, elementwise (linear in a only: P / R is P, x / P is an error).
 template <class A, class B>
   requires detail::binary_operands<A, B>
 auto operator/(A&& a, B&& b) {
-  return detail::apply_binary<op::div>(detail::kernel::div_fn{}, std::forward<A>(a), std::forward<B>(b));
+  return spmd::apply<op::div>(std::forward<A>(a), std::forward<B>(b));
 }
 
 }  // namespace spmd

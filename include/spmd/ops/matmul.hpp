@@ -1,6 +1,7 @@
 // spmd/ops/matmul.hpp - typed matrix product, with out_partial for the row-parallel case.
 #pragma once
 
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -9,11 +10,18 @@
 #include <spmd/ops/elementwise.hpp>
 #include <spmd/rules/dim_maps.hpp>
 #include <spmd/rules/layout_rule.hpp>
-#include <spmd/rules/ops.hpp>
 #include <spmd/rules/out_partial.hpp>
 #include <spmd/tensor.hpp>
 
 namespace spmd {
+
+namespace op {
+/// The typing of the matrix product (multilinear); spmd::matmul below applies it.
+struct matmul {
+  static constexpr std::string_view name = "matmul";
+  static constexpr auto linearity = spmd::linearity::multilinear;
+};
+}  // namespace op
 
 /// The matrix product a @ b (batched when a rank is above 2): multilinear, so at most one operand
 /// is P on each axis. An S<d> on a kept dim follows it into the result. A contracted dim sharded

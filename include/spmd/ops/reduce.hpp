@@ -2,29 +2,71 @@
 #pragma once
 
 #include <cstddef>
+#include <string_view>
 #include <utility>
 
 #include <spmd/ops/elementwise.hpp>
+#include <spmd/ops/view.hpp>
 
 namespace spmd {
+
+namespace op {
+
+template <int Dim>
+struct sum {
+  static constexpr std::string_view name = "sum";
+  static constexpr auto linearity = spmd::linearity::linear;
+  using dims = rules::sum_dims<Dim>;
+  template <class X, class... OutPartial>
+  static consteval bool check() {
+    static_assert(detail::dim_in_range<Dim, X::rank>, "spmd: sum<Dim>: Dim must be a dim of the tensor");
+    static_assert((out_partial_spec<OutPartial> && ...) && sizeof...(OutPartial) <= 1,
+                  "spmd: sum<Dim>(x, p): p must be out_partial<\"axis\", ...>");
+    return detail::dim_in_range<Dim, X::rank> && (out_partial_spec<OutPartial> && ...) && sizeof...(OutPartial) <= 1;
+  }
+  static auto kernel(auto&& x) { return detail::kernel::sum_fn{}(std::forward<decltype(x)>(x), static_cast<std::size_t>(Dim)); }
+  /// g spread along Dim; where the sum was declared a pending sum, each rank's piece of g.
+  template <std::size_t, class X, class... OutPartial>
+  static auto backward(auto const& g, auto const&, X const& x, OutPartial const&...) {
+    using declared = detail::call_out_partial_t<OutPartial...>;
+    return detail::expand(detail::unpartial<X, declared>(spmd::apply<unsqueeze<Dim>>(g)), x);
+  }
+};
+
+template <int Dim>
+struct mean {
+  static constexpr std::string_view name = "mean";
+  static constexpr auto linearity = spmd::linearity::linear;
+  using dims = rules::mean_dims<Dim>;
+  template <class X>
+  static consteval bool check() {
+    static_assert(detail::dim_in_range<Dim, X::rank>, "spmd: mean<Dim>: Dim must be a dim of the tensor");
+    return detail::dim_in_range<Dim, X::rank>;
+  }
+  static auto kernel(auto&& x) { return detail::kernel::mean_fn{}(std::forward<decltype(x)>(x), static_cast<std::size_t>(Dim)); }
+  /// g / n spread along Dim.
+  template <std::size_t, class X>
+  static auto backward(auto const& g, auto const&, X const& x) {
+    auto const n = static_cast<typename X::value_type>(x.local().shape()[Dim]);
+    return detail::expand(spmd::apply<unsqueeze<Dim>>(g), x) / n;
+  }
+};
+
+}  // namespace op
 
 /// Sum over tensor dim `Dim`, which disappears (linear: P stays P); S on a later dim is renumbered.
 /// The local sum of a shard along `Dim` is a partial sum: the call must say so with
 /// `out_partial<axis>` (`sum<0>(x, out_partial<"tp">)`, result P there), or it does not compile.
-template <int Dim, typed_tensor T, out_partial_spec OutPartial = no_out_partial>
-auto sum(T&& x, OutPartial = {}) {
-  static_assert(detail::dim_in_range<Dim, detail::bare<T>::rank>, "spmd: sum<Dim>: Dim must be a dim of the tensor");
-  return detail::apply_unary<op::sum, rules::sum_dims<Dim>, OutPartial>(detail::kernel::sum_fn{}, std::forward<T>(x),
-                                                                        static_cast<std::size_t>(Dim));
+template <int Dim, op_operand T, class... OutPartial>
+auto sum(T&& x, OutPartial... p) {
+  return op_fn<op::sum<Dim>>{}(std::forward<T>(x), p...);
 }
 
 /// Mean over tensor dim `Dim`, which disappears (linear: P stays P). The divisor is the local
 /// extent, so `Dim` must not be sharded: sum with out_partial, reduce, divide by the global extent.
-template <int Dim, typed_tensor T>
+template <int Dim, op_operand T>
 auto mean(T&& x) {
-  static_assert(detail::dim_in_range<Dim, detail::bare<T>::rank>, "spmd: mean<Dim>: Dim must be a dim of the tensor");
-  return detail::apply_unary<op::mean, rules::mean_dims<Dim>>(detail::kernel::mean_fn{}, std::forward<T>(x),
-                                                                static_cast<std::size_t>(Dim));
+  return op_fn<op::mean<Dim>>{}(std::forward<T>(x));
 }
 
 }  // namespace spmd

@@ -62,6 +62,7 @@ enum class rule_error : unsigned char {
   no_tensor,
   p_with_v,
   p_nonlinear,
+  p_nonlinear_operand,
   p_plus_whole,
   p_plus_scalar,
   p_times_p,
@@ -97,6 +98,7 @@ struct operand_info {
   bool tensor = false;       // not a plain number
   placement_kind kind{};     // for tensors
   int shard = -1;            // d of an S<d>, else -1
+  bool nonlinear = false;    // the op is not linear in this operand (a mask): it is never P
 };
 
 template <operand_placement T>
@@ -116,6 +118,16 @@ constexpr int contracted_dim_of(std::size_t operand, int label) {
     return DimMap::contracted_dim(operand, label);
   else
     return -1;
+}
+
+/// True if op `Op` declares that it is not linear in operand `i` (`nonlinear_in(i)`): that
+/// operand must never be P, and the op's linearity applies to the other operands only.
+template <class Op>
+constexpr bool nonlinear_in(std::size_t i) {
+  if constexpr (requires { Op::nonlinear_in(i); })
+    return Op::nonlinear_in(i);
+  else
+    return false;
 }
 
 template <class DimMap>
@@ -155,11 +167,20 @@ constexpr operand_counts count_operands(std::array<operand_info, N> const& ops) 
 template <std::size_t N>
 constexpr axis_verdict partial_verdict(std::array<operand_info, N> const& ops, operand_counts const& c, linearity lin) {
   if (c.varying > 0) return axis_verdict::fail(rule_error::p_with_v);
+  std::size_t whole = 0, scalars = 0;  // among the operands the op is linear in
+  for (auto const& o : ops) {
+    if (o.nonlinear && o.tensor && o.kind == placement_kind::partial)
+      return axis_verdict::fail(rule_error::p_nonlinear_operand);
+    if (o.nonlinear) continue;
+    scalars += !o.tensor;
+    whole += o.tensor && (o.kind == placement_kind::replicate || o.kind == placement_kind::invariant);
+  }
   switch (lin) {
     case linearity::nonlinear: return axis_verdict::fail(rule_error::p_nonlinear);
     case linearity::linear:
-      if (c.replicate + c.invariant > 0) return axis_verdict::fail(rule_error::p_plus_whole);
-      if (c.scalars > 0) return axis_verdict::fail(rule_error::p_plus_scalar);
+      if (whole > 0)
+        return axis_verdict::fail(rule_error::p_plus_whole);
+      if (scalars > 0) return axis_verdict::fail(rule_error::p_plus_scalar);
       break;
     case linearity::multilinear:
       if (c.partial > 1) return axis_verdict::fail(rule_error::p_times_p);
@@ -223,7 +244,11 @@ constexpr axis_verdict varying_verdict(std::array<operand_info, N> const& ops, o
 template <class Op, class DimMap, bool Named, operand_placement... Ps>
 consteval axis_verdict axis_verdict_of() {
   constexpr std::size_t n = sizeof...(Ps);
-  constexpr std::array<detail::operand_info, n> ops{detail::info_of<Ps>()...};
+  constexpr std::array<detail::operand_info, n> ops = [] {
+    std::array<detail::operand_info, n> out{detail::info_of<Ps>()...};
+    for (std::size_t i = 0; i < n; ++i) out[i].nonlinear = detail::nonlinear_in<Op>(i);
+    return out;
+  }();
   constexpr detail::operand_counts c = detail::count_operands(ops);
   if (c.ill_typed) return axis_verdict::is(placement_kind::ill_typed);
   if (c.tensors == 0) return axis_verdict::fail(rule_error::no_tensor);
@@ -256,6 +281,10 @@ struct rule_diagnostic<rule_error::p_with_v, Op, Axis, Ps...> {
 template <class Op, class Axis, class... Ps>
 struct rule_diagnostic<rule_error::p_nonlinear, Op, Axis, Ps...> {
   static_assert(spmd::detail::always_false<Op, Axis, Ps...>, "spmd: a non-linear op received P (a pending sum) on this mesh axis; f(sum of parts) " "is not the sum of f(parts): all_reduce it first");
+};
+template <class Op, class Axis, class... Ps>
+struct rule_diagnostic<rule_error::p_nonlinear_operand, Op, Axis, Ps...> {
+  static_assert(spmd::detail::always_false<Op, Axis, Ps...>, "spmd: an operand that this op is not linear in (a mask, a selector) is P (a pending " "sum) on this mesh axis; all_reduce it first");
 };
 template <class Op, class Axis, class... Ps>
 struct rule_diagnostic<rule_error::p_plus_whole, Op, Axis, Ps...> {

@@ -1,0 +1,62 @@
+// spmd/ops/detail/gradients.hpp - typed helpers that the backward of an op definition uses.
+//
+// They work on typed tensors only (no variables), so that a backward written in an op's
+// definition is checked like any other typed code.
+#pragma once
+
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+#include <spmd/core/per_axis.hpp>
+#include <spmd/core/placement.hpp>
+#include <spmd/tensor.hpp>
+
+namespace spmd::detail {
+
+/// `g` reduced over the dims along which `like` was broadcast, as a tensor of g's type.
+template <typed_tensor G, typed_tensor Like>
+G unbroadcast(G g, Like const& like) {
+  if (g.local().shape() == like.local().shape()) return g;
+  return G{sum_to_shape(std::move(g).local(), like.local().shape())};  // found by ADL
+}
+
+/// `t` broadcast (along its extents of 1) to the shape of `like`, as a tensor of t's type: t plus
+/// zeros of its own type, so every placement is kept (`+` is found at instantiation).
+template <typed_tensor T, typed_tensor Like>
+T expand(T const& t, Like const& like) {
+  using L = typename T::local_type;
+  return T{L(like.local().shape(), typename L::value_type{0})} + t;
+}
+
+/// The type of a tensor of ones that spreads the gradient of a sum over all of T's elements:
+/// sharded like T and I where T is I, R elsewhere, so that `ones * g` has T's gradient type.
+template <typed_tensor T>
+using ones_like_t = basic_tensor<
+    typename T::local_type, typename T::mesh_type,
+    typename decltype(map_axes<typename T::mesh_type, typename T::layout_type>([]<class Axis, class Pl>() {
+      if constexpr (shard_placement<Pl> || std::is_same_v<Pl, I>)
+        return std::type_identity<Pl>{};
+      else
+        return std::type_identity<R>{};
+    }))::type>;
+
+/// The gradient `g` of a contraction's P result (R where `OutPartial` declared it P) as the V
+/// pieces each rank differentiates its own shard with: V on the axes of `OutPartial` where the
+/// input `A` varies. It is the backward of the forward's V -> P step and moves no data (every
+/// rank holds the same R value, which each may use as its own piece).
+template <typed_tensor A, class OutPartial, typed_tensor G>
+auto unpartial(G g) {
+  using mesh = typename A::mesh_type;
+  using out_layout = typename decltype(map_axes<mesh, typename A::layout_type, typename G::layout_type>(
+      []<class Axis, class In, class At>() {
+        if constexpr (OutPartial::names(std::string_view(Axis::name)) && kind_of<In> == placement_kind::varying &&
+                      kind_of<At> == placement_kind::replicate)
+          return std::type_identity<V>{};
+        else
+          return std::type_identity<At>{};
+      }))::type;
+  return basic_tensor<typename G::local_type, mesh, out_layout>{std::move(g).local()};
+}
+
+}  // namespace spmd::detail

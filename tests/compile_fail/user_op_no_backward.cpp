@@ -1,0 +1,5 @@
+// expect: spmd: autograd: this op's definition has no backward
+// Mistake: a user's op without a backward, applied to autograd variables.
+#include "user_op_prelude.hpp"
+
+auto f(Var<V, R> const& a, Var<V, R> const& b) { return user::ratio(a, b); }
