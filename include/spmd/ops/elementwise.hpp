@@ -36,7 +36,7 @@ auto apply_unary(Kernel kernel, T&& x, Args&&... args) {
   } else {
     static_assert(std::is_invocable_v<Kernel, decltype(std::forward<T>(x).local()), Args...>,
                   "spmd: the local tensor type has no kernel for this op; provide it as a free function "
-                  "found by argument-dependent lookup");
+                  "found by argument-dependent lookup (local::dense has its kernels in <spmd/dense.hpp>)");
     auto out = kernel(std::forward<T>(x).local(), std::forward<Args>(args)...);
     return basic_tensor<decltype(out), typename X::mesh_type, out_layout>(std::move(out));
   }
@@ -63,7 +63,8 @@ auto apply_binary(Kernel kernel, A&& a, B&& b, Args&&... args) {
       static_assert(std::is_invocable_v<Kernel, decltype(local_operand<tensor_operand>(std::forward<A>(a))),
                                         decltype(local_operand<tensor_operand>(std::forward<B>(b))), Args...>,
                     "spmd: the local tensor types have no kernel for this op (different element types or "
-                    "ranks?); provide it as a free function found by argument-dependent lookup");
+                    "ranks?); provide it as a free function found by argument-dependent lookup "
+                    "(local::dense has its kernels in <spmd/dense.hpp>)");
       check_broadcasts<DimMap, mesh, out_layout>(a, b);
       auto out = kernel(local_operand<tensor_operand>(std::forward<A>(a)),
                         local_operand<tensor_operand>(std::forward<B>(b)), std::forward<Args>(args)...);
