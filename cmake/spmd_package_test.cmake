@@ -85,6 +85,7 @@ _spmd_consumer("${_build}-core"
   EXPECT "spmd core package test OK"
   ARGS -DSPMD_PACKAGE_CORE_ONLY=ON
        -DCMAKE_DISABLE_FIND_PACKAGE_Boost=ON
-       -DCMAKE_DISABLE_FIND_PACKAGE_Eigen3=ON)
+       -DCMAKE_DISABLE_FIND_PACKAGE_Eigen3=ON
+       --no-warn-unused-cli)  # those two stay unused when nothing looks for Boost or Eigen
 
 message("package.find_package: OK (prefix ${_prefix})")
