@@ -4,7 +4,7 @@
 // This file has its own main() instead of BENCHMARK_MAIN() (it prints the ratios at the end).
 #include <benchmark/benchmark.h>
 
-#include <spmd/spmd.hpp>
+#include <spmd/dense.hpp>
 
 #include "ratio_reporter.hpp"
 

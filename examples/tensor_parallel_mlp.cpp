@@ -8,7 +8,7 @@
 #include <random>
 #include <vector>
 
-#include <spmd/spmd.hpp>
+#include <spmd/dense.hpp>
 
 using namespace spmd;
 

@@ -1,5 +1,5 @@
-// spmd/spmd.hpp - the whole typed layer: placements, meshes, layouts, rules, the typed tensor,
-// the dense local tensor and the typed ops, plus printing. Runtimes are separate, opt-in headers.
+// spmd/spmd.hpp - the typed layer, without Eigen or Boost: placements, meshes, layouts, rules,
+// the typed tensor, local::dense (kernels: <spmd/dense.hpp>), the typed ops, printing.
 #pragma once
 
 #include <spmd/core/fixed_string.hpp>
@@ -11,7 +11,6 @@
 #include <spmd/format.hpp>
 #include <spmd/local/concept.hpp>
 #include <spmd/local/dense.hpp>
-#include <spmd/local/kernels.hpp>
 #include <spmd/ops/define.hpp>
 #include <spmd/ops/dropout.hpp>
 #include <spmd/ops/einsum.hpp>

@@ -1,6 +1,6 @@
 // expect: spmd: the local tensor types have no kernel for this op
 // Mistake: adds a float tensor to a double tensor.
-#include <spmd/spmd.hpp>
+#include <spmd/dense.hpp>
 
 using namespace spmd;
 using Mesh = mesh<"dp", "tp">;

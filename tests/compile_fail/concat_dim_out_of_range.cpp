@@ -1,6 +1,6 @@
 // expect: spmd: concat<Dim>: Dim must be a dim of the tensors
 // Mistake: concat<2> of rank-2 tensors.
-#include <spmd/spmd.hpp>
+#include <spmd/dense.hpp>
 
 using namespace spmd;
 using Mesh = mesh<"dp", "tp">;

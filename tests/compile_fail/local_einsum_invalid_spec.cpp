@@ -1,6 +1,6 @@
 // expect: spmd: einsum spec is invalid
 // Mistake: calls the local einsum kernel with a spec that has no "->".
-#include <spmd/spmd.hpp>
+#include <spmd/dense.hpp>
 
 using namespace spmd;
 

@@ -1,6 +1,6 @@
 // expect: spmd: einsum spec has one input but two operands were given
 // Mistake: calls the local einsum kernel with a one-input spec and two tensors.
-#include <spmd/spmd.hpp>
+#include <spmd/dense.hpp>
 
 using namespace spmd;
 

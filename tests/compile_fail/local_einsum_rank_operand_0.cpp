@@ -1,6 +1,6 @@
 // expect: spmd: einsum spec rank of operand 0 does not match
 // Mistake: the local einsum kernel: three labels for a rank-2 first operand.
-#include <spmd/spmd.hpp>
+#include <spmd/dense.hpp>
 
 using namespace spmd;
 

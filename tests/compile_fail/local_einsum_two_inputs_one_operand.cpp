@@ -1,6 +1,6 @@
 // expect: spmd: einsum spec has two inputs but one operand was given
 // Mistake: calls the local einsum kernel with a two-input spec and one tensor.
-#include <spmd/spmd.hpp>
+#include <spmd/dense.hpp>
 
 using namespace spmd;
 

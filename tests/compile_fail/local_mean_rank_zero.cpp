@@ -1,6 +1,6 @@
 // expect: spmd: mean needs rank >= 1
 // Mistake: calls the local mean kernel on a rank-0 (scalar) tensor.
-#include <spmd/spmd.hpp>
+#include <spmd/dense.hpp>
 
 using namespace spmd;
 

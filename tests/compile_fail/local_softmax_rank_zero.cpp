@@ -1,6 +1,6 @@
 // expect: spmd: softmax needs rank >= 1
 // Mistake: calls the local softmax kernel on a rank-0 (scalar) tensor.
-#include <spmd/spmd.hpp>
+#include <spmd/dense.hpp>
 
 using namespace spmd;
 

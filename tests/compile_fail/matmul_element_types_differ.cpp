@@ -1,6 +1,6 @@
 // expect: spmd: the local tensor types have no matmul kernel
 // Mistake: matmul of a float tensor by a double tensor.
-#include <spmd/spmd.hpp>
+#include <spmd/dense.hpp>
 
 using namespace spmd;
 using Mesh = mesh<"dp", "tp">;

@@ -1,6 +1,6 @@
 // expect: spmd: matmul needs operands of rank 2 or more
 // Mistake: matmul of a rank-1 tensor.
-#include <spmd/spmd.hpp>
+#include <spmd/dense.hpp>
 
 using namespace spmd;
 using Mesh = mesh<"dp", "tp">;

@@ -1,6 +1,6 @@
 // expect: spmd: a P \(pending sum\) tensor is used where another layout is expected
 // The README's example: the row-parallel output (P@tp) is returned without its all-reduce.
-#include <spmd/spmd.hpp>
+#include <spmd/dense.hpp>
 using namespace spmd;
 
 using Mesh = mesh<"dp", "tp">;

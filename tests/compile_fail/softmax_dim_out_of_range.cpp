@@ -1,6 +1,6 @@
 // expect: spmd: softmax<Dim>: Dim must be a dim of the tensor
 // Mistake: softmax<2> on a rank-2 tensor.
-#include <spmd/spmd.hpp>
+#include <spmd/dense.hpp>
 
 using namespace spmd;
 using Mesh = mesh<"dp", "tp">;

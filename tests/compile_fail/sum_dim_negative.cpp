@@ -1,6 +1,6 @@
 // expect: spmd: sum<Dim>: Dim must be a dim of the tensor
 // Mistake: sum<-1>: negative dims are not counted from the end.
-#include <spmd/spmd.hpp>
+#include <spmd/dense.hpp>
 
 using namespace spmd;
 using Mesh = mesh<"dp", "tp">;

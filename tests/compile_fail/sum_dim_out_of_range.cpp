@@ -1,6 +1,6 @@
 // expect: spmd: sum<Dim>: Dim must be a dim of the tensor
 // Mistake: sum<2> on a rank-2 tensor.
-#include <spmd/spmd.hpp>
+#include <spmd/dense.hpp>
 
 using namespace spmd;
 using Mesh = mesh<"dp", "tp">;

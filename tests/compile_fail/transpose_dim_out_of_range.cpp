@@ -1,6 +1,6 @@
 // expect: spmd: transpose<A, B>: A and B must be dims of the tensor
 // Mistake: transpose<0, 2> on a rank-2 tensor.
-#include <spmd/spmd.hpp>
+#include <spmd/dense.hpp>
 
 using namespace spmd;
 using Mesh = mesh<"dp", "tp">;

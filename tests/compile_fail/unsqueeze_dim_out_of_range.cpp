@@ -1,6 +1,6 @@
 // expect: spmd: unsqueeze<Dim>: Dim must be at most the rank of the tensor
 // Mistake: unsqueeze<3> on a rank-2 tensor (at most 2).
-#include <spmd/spmd.hpp>
+#include <spmd/dense.hpp>
 
 using namespace spmd;
 using Mesh = mesh<"dp", "tp">;

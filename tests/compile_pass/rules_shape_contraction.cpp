@@ -2,7 +2,7 @@
 // building this file is passing.
 #include <utility>
 
-#include <spmd/spmd.hpp>
+#include <spmd/dense.hpp>
 
 using namespace spmd;
 

@@ -1,8 +1,8 @@
 // The explicit ways out of a shard's rules (docs/rules.md, "a shard is a shard"): building
 // this file is passing. Each mistake they replace is a tests/compile_fail case.
 #include <spmd/comm.hpp>
+#include <spmd/dense.hpp>
 #include <spmd/runtime/threads.hpp>
-#include <spmd/spmd.hpp>
 
 using namespace spmd;
 

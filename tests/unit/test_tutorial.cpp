@@ -1,7 +1,7 @@
 // The snippets of docs/tutorial.md, checked.
 #include <catch2/catch.hpp>
 
-#include <spmd/spmd.hpp>
+#include <spmd/dense.hpp>
 
 using namespace spmd;
 

@@ -1,8 +1,9 @@
 // spmd/local/kernels.hpp - all numeric kernels for local::dense (found by ADL).
 //
-// Only dense_matmul.hpp and dense_einsum.hpp pull in Eigen. <spmd/spmd.hpp> includes this header
-// (so every kernel, and Eigen); a translation unit that needs only some kernels may include
-// <spmd/tensor.hpp>, the ops it uses and the individual dense_*.hpp headers instead.
+// Only dense_matmul.hpp and dense_einsum.hpp pull in Eigen. <spmd/dense.hpp> includes this header
+// with <spmd/spmd.hpp>; <spmd/spmd.hpp> alone does not, so that the typed layer builds without
+// Eigen. A translation unit that needs only some kernels may include <spmd/spmd.hpp> and the
+// individual dense_*.hpp headers instead.
 #pragma once
 
 #include <spmd/local/dense.hpp>

@@ -140,7 +140,8 @@ auto apply_split(Tuple&& args, std::index_sequence<Os...>, std::index_sequence<A
       static_assert(has_kernel,
                     "spmd: the local tensor types have no kernel for this op (different element types or ranks?); "
                     "provide it as a free function found by argument-dependent lookup, or give the op's "
-                    "definition a kernel that takes these operands");
+                    "definition a kernel that takes these operands (local::dense has its kernels in "
+                    "<spmd/dense.hpp>)");
       if constexpr (has_kernel) {
         if constexpr (n_ops > 1) check_broadcasts<dims, mesh, out_layout>(std::get<Os>(args)...);
         auto out = Def::kernel(local_operand<tensor>(std::get<Os>(std::forward<Tuple>(args)))...,

@@ -99,6 +99,9 @@ auto apply_einsum(Ts&&... xs) {
         static_cast<void>(sizeof(typename rule::diagnosis));  // the rule's static_assert
         return rejected<typename first::local_type, mesh, out_layout>();
       } else {
+        static_assert(std::is_invocable_v<kernel::einsum_fn, spec, decltype(std::forward<Ts>(xs).local())...>,
+                      "spmd: the local tensor types have no einsum kernel (local::dense has its kernels "
+                      "in <spmd/dense.hpp>)");
         check_broadcasts<dims, mesh, out_layout>(xs...);
         auto out = kernel::einsum_fn{}(spec{}, std::forward<Ts>(xs).local()...);
         return basic_tensor<decltype(out), mesh, out_layout>(std::move(out));

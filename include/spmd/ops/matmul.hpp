@@ -47,7 +47,8 @@ auto matmul(A&& a, B&& b, OutPartial = {}) {
     } else {
       static_assert(std::is_invocable_v<detail::kernel::matmul_fn, decltype(std::forward<A>(a).local()),
                                         decltype(std::forward<B>(b).local())>,
-                    "spmd: the local tensor types have no matmul kernel for these ranks");
+                    "spmd: the local tensor types have no matmul kernel for these ranks (local::dense has "
+                    "its kernels in <spmd/dense.hpp>)");
       detail::check_broadcasts<dims, mesh, out_layout>(a, b);
       auto out = detail::kernel::matmul_fn{}(std::forward<A>(a).local(), std::forward<B>(b).local());
       return basic_tensor<decltype(out), mesh, out_layout>(std::move(out));
