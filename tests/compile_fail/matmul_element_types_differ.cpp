@@ -1,4 +1,4 @@
-// expect: spmd: the local tensor types have no matmul kernel
+// expect: spmd: the local tensor types have no kernel for this op
 // Mistake: matmul of a float tensor by a double tensor.
 #include <spmd/dense.hpp>
 

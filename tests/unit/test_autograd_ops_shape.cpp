@@ -69,10 +69,10 @@ TEST_CASE("autograd ops: einsum with one and two operands", "[autograd]") {
 }
 
 // A backward contraction giving an R input's gradient from varying operands declares it P.
-static_assert(std::is_same_v<autograd::detail::partial_axes_t<T1<2, R>, T1<2, S<1>>, T1<2, S<0>>>, out_partial_t<"tp">>);
-static_assert(std::is_same_v<autograd::detail::partial_axes_t<T1<2, S<1>>, T1<2, R>, T1<2, S<1>>>, no_out_partial>);
-static_assert(std::is_same_v<autograd::detail::partial_axes_t<T1<2, R>, T1<2, P>, T1<2, R>>, no_out_partial>);
-static_assert(std::is_same_v<autograd::detail::partial_axes_t<T2<2, R, R>, T2<2, V, S<1>>, T2<2, R, R>>,
+static_assert(std::is_same_v<spmd::detail::partial_axes_t<T1<2, R>, T1<2, S<1>>, T1<2, S<0>>>, out_partial_t<"tp">>);
+static_assert(std::is_same_v<spmd::detail::partial_axes_t<T1<2, S<1>>, T1<2, R>, T1<2, S<1>>>, no_out_partial>);
+static_assert(std::is_same_v<spmd::detail::partial_axes_t<T1<2, R>, T1<2, P>, T1<2, R>>, no_out_partial>);
+static_assert(std::is_same_v<spmd::detail::partial_axes_t<T2<2, R, R>, T2<2, V, S<1>>, T2<2, R, R>>,
                              out_partial_t<"dp", "tp">>);
 
 TEST_CASE("autograd ops: batched matmul", "[autograd]") {

@@ -161,8 +161,15 @@ auto apply_split(Tuple&& args, std::index_sequence<Os...>, std::index_sequence<A
 template <class Def, class... Args>
 auto apply(Args&&... args) {
   constexpr std::size_t n_ops = op_arity<Def>;
-  static_assert(sizeof...(Args) >= n_ops, "spmd: an op was called with fewer operands than its arity");
-  if constexpr (sizeof...(Args) >= n_ops) {
+  if constexpr (sizeof...(Args) < n_ops) {
+    // The definition's own check speaks first (einsum: "the spec names a different number of
+    // operands"); the result is a rejected tensor, so that no follow-up error buries it.
+    constexpr bool checked = detail::call_checked<Def, detail::bare<Args>...>();
+    static_assert(!checked, "spmd: an op was called with fewer operands than its arity");
+    using tensor = typename detail::first_tensor<detail::bare<Args>...>::type;
+    return detail::rejected<typename tensor::local_type, typename tensor::mesh_type,
+                            ill_typed_layout_t<typename tensor::mesh_type>>();
+  } else {
     constexpr std::size_t n_attrs = sizeof...(Args) - n_ops;
     using attrs = std::tuple<detail::bare<Args>...>;
     constexpr std::size_t n_kernel = [] {

@@ -8,22 +8,14 @@
 #include <utility>
 
 #include <spmd/local/einsum_spec.hpp>
+#include <spmd/ops/define.hpp>
 #include <spmd/ops/detail/checks.hpp>
+#include <spmd/ops/detail/einsum_grad.hpp>
 #include <spmd/ops/detail/kernel_call.hpp>
 #include <spmd/ops/elementwise.hpp>
-#include <spmd/ops/matmul.hpp>
-#include <spmd/rules/layout_rule.hpp>
 #include <spmd/rules/out_partial.hpp>
 
 namespace spmd {
-
-namespace op {
-/// The typing of einsum (multilinear); spmd::einsum below applies it.
-struct einsum {
-  static constexpr std::string_view name = "einsum";
-  static constexpr auto linearity = spmd::linearity::multilinear;
-};
-}  // namespace op
 
 namespace detail {
 
@@ -63,69 +55,86 @@ struct einsum_dims {
   }
 };
 
+/// True if the tensors among `Ts...` (the operands, then attributes) have the spec's ranks.
 template <class Spec, class... Ts>
 consteval bool einsum_ranks_match() {
   std::size_t i = 0;
-  return ((bare<Ts>::rank == Spec::in_rank(i++)) && ...);
-}
-
-// Each check runs only if the ones before it hold; after a failed one the result is a default
-// tensor of the first operand's type, so that the call's diagnostic is the only error.
-template <fixed_string Spec, class OutPartial, class... Ts>
-auto apply_einsum(Ts&&... xs) {
-  static_assert(out_partial_spec<OutPartial>, "spmd: einsum<spec>(...): the last argument must be out_partial<\"axis\", ...>");
-  using first = bare<std::tuple_element_t<0, std::tuple<Ts...>>>;
-  using spec = local::einsum_spec<Spec>;
-  constexpr std::size_t given = sizeof...(Ts);
-  if constexpr (!einsum_spec_valid<Spec>()) {
-    return first{};
-  } else if constexpr (spec::n_inputs != given) {
-    static_assert(spec::n_inputs == given, "spmd: einsum<spec>: the spec names a different number of operands than "
-                                           "the call passes");
-    return first{};
-  } else if constexpr (constexpr bool ranks_match = einsum_ranks_match<spec, Ts...>(); !ranks_match) {
-    static_assert(ranks_match, "spmd: einsum<spec>: an operand's rank differs from the number of its labels in "
-                               "the spec");
-    return first{};
-  } else {
-    using mesh = typename first::mesh_type;
-    using dims = einsum_dims<spec>;
-    if constexpr (!same_mesh<bare<Ts>...>()) {
-      return rejected<typename first::local_type, mesh, ill_typed_layout_t<mesh>>();
-    } else {
-      using rule = rules::op_rule<op::einsum, mesh, dims, OutPartial, typename bare<Ts>::layout_type...>;
-      using out_layout = typename rule::type;
-      if constexpr (!rule::valid) {
-        static_cast<void>(sizeof(typename rule::diagnosis));  // the rule's static_assert
-        return rejected<typename first::local_type, mesh, out_layout>();
-      } else {
-        static_assert(std::is_invocable_v<kernel::einsum_fn, spec, decltype(std::forward<Ts>(xs).local())...>,
-                      "spmd: the local tensor types have no einsum kernel (local::dense has its kernels "
-                      "in <spmd/dense.hpp>)");
-        check_broadcasts<dims, mesh, out_layout>(xs...);
-        auto out = kernel::einsum_fn{}(spec{}, std::forward<Ts>(xs).local()...);
-        return basic_tensor<decltype(out), mesh, out_layout>(std::move(out));
-      }
-    }
-  }
+  bool ok = true;
+  ((ok = ok && (!typed_tensor<Ts> || rank_of<Ts> == Spec::in_rank(i++))), ...);
+  return ok;
 }
 
 }  // namespace detail
 
-/// Einstein summation over one typed tensor, e.g. `einsum<"ij->ji">(x)` or `einsum<"ij->i">(x)`.
-/// Linear: P stays P. An S<d> follows its label to the output; summed over, it needs
-/// `out_partial<axis>` (the result is P there).
-template <fixed_string Spec, typed_tensor A, out_partial_spec OutPartial = no_out_partial>
-auto einsum(A&& a, OutPartial = {}) {
-  return detail::apply_einsum<Spec, OutPartial>(std::forward<A>(a));
-}
+namespace op {
 
-/// Einstein summation of two typed tensors, e.g. `einsum<"bsh,hf->bsf">(x, w)`: multilinear, so
-/// at most one operand is P on each axis. A summed label sharded in both operands on an axis needs
-/// `out_partial<axis>` (the result is a pending sum, P, there); sharded in one only, it is an error.
-template <fixed_string Spec, typed_tensor A, typed_tensor B, out_partial_spec OutPartial = no_out_partial>
-auto einsum(A&& a, B&& b, OutPartial = {}) {
-  return detail::apply_einsum<Spec, OutPartial>(std::forward<A>(a), std::forward<B>(b));
+/// Einstein summation over one or two operands: multilinear (linear for one operand). A label
+/// summed over that is sharded in every operand that has it needs out_partial.
+template <fixed_string Spec>
+struct einsum {
+  static constexpr std::string_view name = "einsum";
+  static constexpr auto linearity = spmd::linearity::multilinear;
+  static constexpr std::size_t arity = [] {
+    constexpr auto p = local::parse_einsum(Spec.view());
+    return p.ok() ? p.n_inputs : std::size_t{1};
+  }();
+  using spec = local::einsum_spec<Spec>;
+  template <class... Operands>
+  using dims_for = detail::einsum_dims<spec>;
+
+  /// Each check runs only if the ones before it hold, so that the call gets one diagnostic.
+  template <class... Args>
+  static consteval bool check() {
+    constexpr std::size_t given = (std::size_t{0} + ... + (typed_tensor<Args> ? 1 : 0));
+    using last = typename detail::last_of<no_out_partial, Args...>::type;
+    constexpr bool last_ok = typed_tensor<last> || out_partial_spec<last>;
+    static_assert(last_ok, "spmd: einsum<spec>(...): the last argument must be out_partial<\"axis\", ...>");
+    if constexpr (!last_ok || !detail::einsum_spec_valid<Spec>()) {
+      return false;
+    } else if constexpr (spec::n_inputs != given) {
+      static_assert(spec::n_inputs == given, "spmd: einsum<spec>: the spec names a different number of operands "
+                                             "than the call passes");
+      return false;
+    } else {
+      constexpr bool ranks_match = detail::einsum_ranks_match<spec, Args...>();
+      static_assert(ranks_match, "spmd: einsum<spec>: an operand's rank differs from the number of its labels in "
+                                 "the spec");
+      return ranks_match;
+    }
+  }
+  static auto kernel(auto&&... xs) { return detail::kernel::einsum_fn{}(spec{}, std::forward<decltype(xs)>(xs)...); }
+
+  /// Operand K's gradient is an einsum of g and the other operand (detail/einsum_grad.hpp).
+  template <std::size_t K, class X, class... Rest>
+  static auto backward(auto const& g, auto const&, X const& x, Rest const&... rest) {
+    if constexpr (spec::n_inputs == 1) {
+      return detail::einsum_grad_of<Spec, 0, detail::call_out_partial_t<Rest...>>(g, x);
+    } else {
+      return backward_of_two<K>(g, x, rest...);
+    }
+  }
+
+ private:
+  template <std::size_t K, class A, class B, class... OutPartial>
+  static auto backward_of_two(auto const& g, A const& a, B const& b, OutPartial const&...) {
+    using declared = detail::call_out_partial_t<OutPartial...>;
+    if constexpr (K == 0)
+      return detail::einsum_grad_of<Spec, 0, declared>(g, a, b);
+    else
+      return detail::einsum_grad_of<Spec, 1, declared>(g, b, a);
+  }
+};
+
+}  // namespace op
+
+/// Einstein summation, e.g. `einsum<"ij->ji">(x)`, `einsum<"ij->i">(x, out_partial<"tp">)` or
+/// `einsum<"bsh,hf->bsf">(x, w)`: linear in one operand, multilinear in two (at most one P on
+/// each axis). An S<d> follows its label to the output; a summed label sharded on an axis in
+/// every operand that has it needs `out_partial<axis>` (the result is P there); sharded in one
+/// only, it is an error.
+template <fixed_string Spec, op_operand A, class... Rest>
+auto einsum(A&& a, Rest&&... rest) {
+  return op_fn<op::einsum<Spec>>{}(std::forward<A>(a), std::forward<Rest>(rest)...);
 }
 
 }  // namespace spmd

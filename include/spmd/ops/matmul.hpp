@@ -1,59 +1,85 @@
 // spmd/ops/matmul.hpp - typed matrix product, with out_partial for the row-parallel case.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <string_view>
-#include <type_traits>
 #include <utility>
 
-#include <spmd/ops/detail/checks.hpp>
-#include <spmd/ops/detail/kernel_call.hpp>
+#include <spmd/ops/define.hpp>
+#include <spmd/ops/detail/gradients.hpp>
 #include <spmd/ops/elementwise.hpp>
+#include <spmd/ops/view.hpp>
 #include <spmd/rules/dim_maps.hpp>
-#include <spmd/rules/layout_rule.hpp>
 #include <spmd/rules/out_partial.hpp>
-#include <spmd/tensor.hpp>
 
 namespace spmd {
 
+namespace detail {
+/// Swap of the last two dims.
+template <typed_tensor T>
+auto mT(T const& x) {
+  return spmd::transpose<static_cast<int>(T::rank) - 2, static_cast<int>(T::rank) - 1>(x);
+}
+/// The rank-2 [rows, last] view of x, all leading dims merged into rows.
+template <typed_tensor T>
+auto rows_view(T const& x) {
+  auto const& s = x.local().shape();
+  std::size_t n = 1;
+  for (std::size_t d = 0; d + 1 < T::rank; ++d) n *= s[d];
+  return spmd::reshape(x, std::array<std::size_t, 2>{n, s[T::rank - 1]});
+}
+}  // namespace detail
+
 namespace op {
-/// The typing of the matrix product (multilinear); spmd::matmul below applies it.
+
+/// The matrix product a @ b, batched when a rank is above 2 (for the ranks the local kernels
+/// provide: dense has [b,m,k] @ [k,n] and [b,m,k] @ [b,k,n]).
 struct matmul {
   static constexpr std::string_view name = "matmul";
   static constexpr auto linearity = spmd::linearity::multilinear;
+  static constexpr std::size_t arity = 2;
+  template <class A, class B>
+  using dims_for = rules::matmul_dims<A::rank, B::rank>;
+  template <class A, class B, class... OutPartial>
+  static consteval bool check() {
+    constexpr bool spec = (out_partial_spec<OutPartial> && ...) && sizeof...(OutPartial) <= 1;
+    static_assert(spec, "spmd: matmul(a, b, x): the third argument must be out_partial<\"axis\", ...>");
+    static_assert(A::rank >= 2 && B::rank >= 2, "spmd: matmul needs operands of rank 2 or more");
+    return spec && A::rank >= 2 && B::rank >= 2;
+  }
+  static constexpr detail::kernel::matmul_fn kernel{};
+
+  /// g @ b^T and a^T @ g (a rank-2 b against a batched a gets the gradient of all rows at once).
+  /// The gradient of an R operand that met a varying one is declared P (partial_axes_t).
+  template <std::size_t I, class A, class B>
+  static auto backward(auto const& g, auto const& y, A const& a, B const& b, auto const&...) {
+    constexpr std::size_t rank = std::remove_cvref_t<decltype(y)>::rank;
+    static_assert(A::rank == rank && (B::rank == rank || B::rank == 2),
+                  "spmd: autograd::matmul: a batched right operand needs a left operand of the same rank");
+    if constexpr (I == 0) {
+      auto const bt = detail::mT(b);
+      return detail::unbroadcast(spmd::apply<matmul>(g, bt, detail::partial_axes_t<A, decltype(g), decltype(bt)>{}), a);
+    } else if constexpr (B::rank == rank) {
+      auto const at = detail::mT(a);
+      return detail::unbroadcast(spmd::apply<matmul>(at, g, detail::partial_axes_t<B, decltype(at), decltype(g)>{}), b);
+    } else {  // b met every row of the batched a: one [k, rows] @ [rows, n] product
+      auto const at = spmd::transpose<0, 1>(detail::rows_view(a));
+      auto const gr = detail::rows_view(g);
+      return spmd::apply<matmul>(at, gr, detail::partial_axes_t<B, decltype(at), decltype(gr)>{});
+    }
+  }
 };
+
 }  // namespace op
 
 /// The matrix product a @ b (batched when a rank is above 2): multilinear, so at most one operand
 /// is P on each axis. An S<d> on a kept dim follows it into the result. A contracted dim sharded
 /// in both operands leaves a partial sum on each rank: `out_partial<axes...>` must name those
 /// axes (the row-parallel matmul), and the result is P there.
-template <typed_tensor A, typed_tensor B, class OutPartial = no_out_partial>
-auto matmul(A&& a, B&& b, OutPartial = {}) {
-  static_assert(out_partial_spec<OutPartial>,
-                "spmd: matmul(a, b, x): the third argument must be out_partial<\"axis\", ...>");
-  using XA = detail::bare<A>;
-  using XB = detail::bare<B>;
-  static_assert(XA::rank >= 2 && XB::rank >= 2, "spmd: matmul needs operands of rank 2 or more");
-  using mesh = typename XA::mesh_type;
-  using dims = rules::matmul_dims<XA::rank, XB::rank>;
-  if constexpr (!detail::same_mesh<A, B>() || !out_partial_spec<OutPartial>) {
-    return detail::rejected<typename XA::local_type, mesh, ill_typed_layout_t<mesh>>();
-  } else {
-    using rule = rules::op_rule<op::matmul, mesh, dims, OutPartial, typename XA::layout_type, typename XB::layout_type>;
-    using out_layout = typename rule::type;
-    if constexpr (!rule::valid) {
-      static_cast<void>(sizeof(typename rule::diagnosis));  // the rule's static_assert
-      return detail::rejected<typename XA::local_type, mesh, out_layout>();
-    } else {
-      static_assert(std::is_invocable_v<detail::kernel::matmul_fn, decltype(std::forward<A>(a).local()),
-                                        decltype(std::forward<B>(b).local())>,
-                    "spmd: the local tensor types have no matmul kernel for these ranks (local::dense has "
-                    "its kernels in <spmd/dense.hpp>)");
-      detail::check_broadcasts<dims, mesh, out_layout>(a, b);
-      auto out = detail::kernel::matmul_fn{}(std::forward<A>(a).local(), std::forward<B>(b).local());
-      return basic_tensor<decltype(out), mesh, out_layout>(std::move(out));
-    }
-  }
+template <op_operand A, op_operand B, class... OutPartial>
+auto matmul(A&& a, B&& b, OutPartial... p) {
+  return op_fn<op::matmul>{}(std::forward<A>(a), std::forward<B>(b), p...);
 }
 
 }  // namespace spmd

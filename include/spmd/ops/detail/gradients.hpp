@@ -4,12 +4,15 @@
 // definition is checked like any other typed code.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <type_traits>
 #include <utility>
 
+#include <spmd/core/grad.hpp>
 #include <spmd/core/per_axis.hpp>
 #include <spmd/core/placement.hpp>
+#include <spmd/rules/out_partial.hpp>
 #include <spmd/tensor.hpp>
 
 namespace spmd::detail {
@@ -29,18 +32,6 @@ T expand(T const& t, Like const& like) {
   return T{L(like.local().shape(), typename L::value_type{0})} + t;
 }
 
-/// The type of a tensor of ones that spreads the gradient of a sum over all of T's elements:
-/// sharded like T and I where T is I, R elsewhere, so that `ones * g` has T's gradient type.
-template <typed_tensor T>
-using ones_like_t = basic_tensor<
-    typename T::local_type, typename T::mesh_type,
-    typename decltype(map_axes<typename T::mesh_type, typename T::layout_type>([]<class Axis, class Pl>() {
-      if constexpr (shard_placement<Pl> || std::is_same_v<Pl, I>)
-        return std::type_identity<Pl>{};
-      else
-        return std::type_identity<R>{};
-    }))::type>;
-
 /// The gradient `g` of a contraction's P result (R where `OutPartial` declared it P) as the V
 /// pieces each rank differentiates its own shard with: V on the axes of `OutPartial` where the
 /// input `A` varies. It is the backward of the forward's V -> P step and moves no data (every
@@ -58,5 +49,23 @@ auto unpartial(G g) {
       }))::type;
   return basic_tensor<typename G::local_type, mesh, out_layout>{std::move(g).local()};
 }
+
+/// The out_partial of a backward contraction that gives the gradient of an input of type X from
+/// operands Ts...: the axes where that gradient is P (X is R there) and an operand varies, so
+/// each rank's product is a piece of the pending sum.
+template <std::size_t Axis, class X, class... Ts>
+constexpr bool partial_on_axis() {
+  return kind_of<placement_at_t<typename grad_t<X>::layout_type, Axis>> == placement_kind::partial &&
+         ((kind_of<placement_at_t<typename Ts::layout_type, Axis>> == placement_kind::varying) || ...);
+}
+template <class X, class... Ts>
+struct partial_axes_mask {
+  static constexpr auto value = []<std::size_t... Is>(std::index_sequence<Is...>) {
+    return std::array<bool, sizeof...(Is)>{partial_on_axis<Is, X, Ts...>()...};
+  }(std::make_index_sequence<X::mesh_type::rank>{});
+};
+template <class X, class... Ts>
+using partial_axes_t =
+    rules::out_partial_where_t<typename X::mesh_type, partial_axes_mask<X, std::remove_cvref_t<Ts>...>>;
 
 }  // namespace spmd::detail
