@@ -5,6 +5,7 @@
 #include <spmd/autograd/as_grad.hpp>
 #include <spmd/autograd/backward.hpp>
 #include <spmd/autograd/collectives.hpp>
+#include <spmd/autograd/local_map.hpp>
 #include <spmd/autograd/ops.hpp>
 #include <spmd/autograd/ops_einsum.hpp>
 #include <spmd/autograd/ops_shape.hpp>

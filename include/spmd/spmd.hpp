@@ -15,6 +15,7 @@
 #include <spmd/ops/dropout.hpp>
 #include <spmd/ops/einsum.hpp>
 #include <spmd/ops/elementwise.hpp>
+#include <spmd/ops/local_map.hpp>
 #include <spmd/ops/matmul.hpp>
 #include <spmd/ops/reduce.hpp>
 #include <spmd/ops/selection.hpp>
