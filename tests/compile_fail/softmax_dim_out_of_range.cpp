@@ -1,4 +1,4 @@
-// expect: spmd: softmax<Dim>: Dim must be a dim of the tensor
+// expect: spmd: softmax<Dim> and log_softmax<Dim>: Dim must be a dim of the tensor
 // Mistake: softmax<2> on a rank-2 tensor.
 #include <spmd/dense.hpp>
 

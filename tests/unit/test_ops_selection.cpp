@@ -95,6 +95,10 @@ TEST_CASE("selection ops: gradients of abs, rsqrt, pow, clamp", "[ops][autograd]
   CHECK(on_s::check(tp2, [](auto v) { return pow(v, 2.5); }, pos) == 4);
   CHECK(on_r::check(tp2, [](auto v) { return pow(v, -1.5); }, pos) == 4);
   CHECK(on_r::check(tp2, [](auto v) { return clamp(v, -0.6, 0.6); }, x) == 4);
+  // narrow: g in its place, zeros around it (a shard along the narrowed dim becomes V).
+  CHECK(on_r::check(tp2, [](auto v) { return exp(narrow<1>(v, 1, 2)); }, x) == 4);
+  CHECK((grad_check<in<T1<2, S<1>>>, grads<T1<2, S<1>>>>::check(tp2, [](auto v) { return narrow<1>(v, 0, 3); }, x)) ==
+        4);
 }
 
 TEST_CASE("selection ops: gradients of log_softmax, maximum, minimum, where", "[ops][autograd]") {

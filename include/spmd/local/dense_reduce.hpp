@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string_view>
 #include <vector>
 
 namespace spmd::local {
@@ -47,57 +48,58 @@ template <class T, std::size_t R>
   return out;
 }
 
+namespace detail {
+/// Calls `f(slab, n, inner, mx)` for each slab [n, inner] of x along `dim`, with mx[i] the maximum
+/// of slab column i: the shared part of softmax and log_softmax, which subtract it for stability.
+template <class T, std::size_t R, class F>
+[[nodiscard]] dense<T, R> along_with_max(std::string_view op, dense<T, R> x, std::size_t dim, F f) {
+  check_dim(op, dim, R, x.shape());
+  std::size_t const outer = product_range(x.shape(), 0, dim), n = x.extent(dim),
+                    inner = product_range(x.shape(), dim + 1, R);
+  if (n == 0 || inner == 0) return x;
+  std::vector<T> mx(inner);
+  for (std::size_t o = 0; o < outer; ++o) {
+    T* slab = x.data() + o * n * inner;
+    std::fill(mx.begin(), mx.end(), -std::numeric_limits<T>::infinity());
+    for (std::size_t k = 0; k < n; ++k)
+      for (std::size_t i = 0; i < inner; ++i) mx[i] = std::max(mx[i], slab[k * inner + i]);
+    f(slab, n, inner, mx);
+  }
+  return x;
+}
+}  // namespace detail
+
 /// Softmax along `dim`; subtracts the per-slice maximum first so exp never overflows.
 template <class T, std::size_t R>
 [[nodiscard]] dense<T, R> softmax(dense<T, R> x, std::size_t dim) {
   static_assert(R >= 1, "spmd: softmax needs rank >= 1");
-  detail::check_dim("softmax", dim, R, x.shape());
-  std::size_t const outer = detail::product_range(x.shape(), 0, dim), n = x.extent(dim),
-                    inner = detail::product_range(x.shape(), dim + 1, R);
-  if (n == 0 || inner == 0) return x;
-  std::vector<T> mx(inner), total(inner);
-  T* base = x.data();
-  for (std::size_t o = 0; o < outer; ++o) {
-    T* slab = base + o * n * inner;
-    std::fill(mx.begin(), mx.end(), -std::numeric_limits<T>::infinity());
-    std::fill(total.begin(), total.end(), T{0});
-    for (std::size_t k = 0; k < n; ++k)
-      for (std::size_t i = 0; i < inner; ++i) mx[i] = std::max(mx[i], slab[k * inner + i]);
-    for (std::size_t k = 0; k < n; ++k)
-      for (std::size_t i = 0; i < inner; ++i) {
-        T& v = slab[k * inner + i];
-        v = std::exp(v - mx[i]);
-        total[i] += v;
-      }
-    for (std::size_t k = 0; k < n; ++k)
-      for (std::size_t i = 0; i < inner; ++i) slab[k * inner + i] /= total[i];
-  }
-  return x;
+  return detail::along_with_max("softmax", std::move(x), dim,
+                                [](T* slab, std::size_t n, std::size_t inner, std::vector<T> const& mx) {
+                                  std::vector<T> total(inner, T{0});
+                                  for (std::size_t k = 0; k < n; ++k)
+                                    for (std::size_t i = 0; i < inner; ++i) {
+                                      T& v = slab[k * inner + i];
+                                      v = std::exp(v - mx[i]);
+                                      total[i] += v;
+                                    }
+                                  for (std::size_t k = 0; k < n; ++k)
+                                    for (std::size_t i = 0; i < inner; ++i) slab[k * inner + i] /= total[i];
+                                });
 }
 
 /// log(softmax(x)) along `dim`: x - max - log(sum exp(x - max)), exact where softmax underflows.
 template <class T, std::size_t R>
 [[nodiscard]] dense<T, R> log_softmax(dense<T, R> x, std::size_t dim) {
   static_assert(R >= 1, "spmd: log_softmax needs rank >= 1");
-  detail::check_dim("log_softmax", dim, R, x.shape());
-  std::size_t const outer = detail::product_range(x.shape(), 0, dim), n = x.extent(dim),
-                    inner = detail::product_range(x.shape(), dim + 1, R);
-  if (n == 0 || inner == 0) return x;
-  std::vector<T> mx(inner), total(inner);
-  T* base = x.data();
-  for (std::size_t o = 0; o < outer; ++o) {
-    T* slab = base + o * n * inner;
-    std::fill(mx.begin(), mx.end(), -std::numeric_limits<T>::infinity());
-    std::fill(total.begin(), total.end(), T{0});
-    for (std::size_t k = 0; k < n; ++k)
-      for (std::size_t i = 0; i < inner; ++i) mx[i] = std::max(mx[i], slab[k * inner + i]);
-    for (std::size_t k = 0; k < n; ++k)
-      for (std::size_t i = 0; i < inner; ++i) total[i] += std::exp(slab[k * inner + i] - mx[i]);
-    for (std::size_t i = 0; i < inner; ++i) total[i] = mx[i] + std::log(total[i]);
-    for (std::size_t k = 0; k < n; ++k)
-      for (std::size_t i = 0; i < inner; ++i) slab[k * inner + i] -= total[i];
-  }
-  return x;
+  return detail::along_with_max("log_softmax", std::move(x), dim,
+                                [](T* slab, std::size_t n, std::size_t inner, std::vector<T> const& mx) {
+                                  std::vector<T> shift(inner, T{0});
+                                  for (std::size_t k = 0; k < n; ++k)
+                                    for (std::size_t i = 0; i < inner; ++i) shift[i] += std::exp(slab[k * inner + i] - mx[i]);
+                                  for (std::size_t i = 0; i < inner; ++i) shift[i] = mx[i] + std::log(shift[i]);
+                                  for (std::size_t k = 0; k < n; ++k)
+                                    for (std::size_t i = 0; i < inner; ++i) slab[k * inner + i] -= shift[i];
+                                });
 }
 
 }  // namespace spmd::local

@@ -16,7 +16,13 @@
 
 #include <spmd/core/layout.hpp>
 #include <spmd/core/placement.hpp>
+#include <spmd/ops/detail/kernel_call.hpp>
 #include <spmd/ops/elementwise.hpp>
+
+// The kernel names the definitions below call (ops/detail/kernel_call.hpp).
+namespace spmd::detail::kernel {
+SPMD_DETAIL_KERNEL(dropout)
+}  // namespace spmd::detail::kernel
 
 namespace spmd {
 

@@ -15,6 +15,11 @@
 #include <spmd/ops/elementwise.hpp>
 #include <spmd/rules/out_partial.hpp>
 
+// The kernel names the definitions below call (ops/detail/kernel_call.hpp).
+namespace spmd::detail::kernel {
+SPMD_DETAIL_KERNEL(einsum)
+}  // namespace spmd::detail::kernel
+
 namespace spmd {
 
 namespace detail {
@@ -55,6 +60,13 @@ struct einsum_dims {
   }
 };
 
+/// The number of operands the spec names (1 for a malformed spec, which the check reports).
+template <fixed_string Spec>
+consteval std::size_t einsum_arity() {
+  auto const p = local::parse_einsum(Spec.view());
+  return p.ok() ? p.n_inputs : std::size_t{1};
+}
+
 /// True if the tensors among `Ts...` (the operands, then attributes) have the spec's ranks.
 template <class Spec, class... Ts>
 consteval bool einsum_ranks_match() {
@@ -74,10 +86,7 @@ template <fixed_string Spec>
 struct einsum {
   static constexpr std::string_view name = "einsum";
   static constexpr auto linearity = spmd::linearity::multilinear;
-  static constexpr std::size_t arity = [] {
-    constexpr auto p = local::parse_einsum(Spec.view());
-    return p.ok() ? p.n_inputs : std::size_t{1};
-  }();
+  static constexpr std::size_t arity = detail::einsum_arity<Spec>();
   using spec = local::einsum_spec<Spec>;
   template <class... Operands>
   using dims_for = detail::einsum_dims<spec>;

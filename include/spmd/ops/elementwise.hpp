@@ -15,6 +15,17 @@
 #include <spmd/rules/linearity.hpp>
 #include <spmd/tensor.hpp>
 
+// The kernel names the definitions below call (ops/detail/kernel_call.hpp).
+namespace spmd::detail::kernel {
+SPMD_DETAIL_KERNEL(neg) SPMD_DETAIL_KERNEL(exp) SPMD_DETAIL_KERNEL(log) SPMD_DETAIL_KERNEL(tanh)
+SPMD_DETAIL_KERNEL(sqrt) SPMD_DETAIL_KERNEL(relu) SPMD_DETAIL_KERNEL(relu_backward)
+SPMD_DETAIL_KERNEL(gelu) SPMD_DETAIL_KERNEL(gelu_backward) SPMD_DETAIL_KERNEL(softmax)
+SPMD_DETAIL_KERNEL(softmax_backward) SPMD_DETAIL_KERNEL(abs) SPMD_DETAIL_KERNEL(abs_backward)
+SPMD_DETAIL_KERNEL(rsqrt) SPMD_DETAIL_KERNEL(pow) SPMD_DETAIL_KERNEL(log_softmax)
+SPMD_DETAIL_KERNEL(log_softmax_backward) SPMD_DETAIL_KERNEL(add) SPMD_DETAIL_KERNEL(sub)
+SPMD_DETAIL_KERNEL(mul) SPMD_DETAIL_KERNEL(div)
+}  // namespace spmd::detail::kernel
+
 namespace spmd {
 
 /// The definitions of the built-in ops (ops/define.hpp); each names its op in the diagnostics.
@@ -64,80 +75,73 @@ struct sqrt {
   }
 };
 
-/// g * relu'(x): linear in the gradient g, which may be a pending sum; x may not.
-struct relu_grad {
-  static constexpr std::string_view name = "relu_grad";
+/// g * f'(x) for a pointwise op f whose local kernel `backward(x, g)` computes it: linear in
+/// the gradient g, which may be a pending sum; x may not.
+template <class BackwardKernel>
+struct pointwise_grad {
+  static constexpr std::string_view name = "pointwise_grad";
   static constexpr auto linearity = spmd::linearity::linear_in_first;
   static constexpr std::size_t arity = 2;
-  static auto kernel(auto&& g, auto const& x) { return detail::kernel::relu_backward_fn{}(x, std::forward<decltype(g)>(g)); }
+  static auto kernel(auto&& g, auto const& x) { return BackwardKernel{}(x, std::forward<decltype(g)>(g)); }
 };
-struct relu {
+/// A non-linear pointwise op whose gradient is a local kernel of the input and g.
+template <class Kernel, class BackwardKernel>
+struct pointwise {
+  static constexpr Kernel kernel{};
+  template <std::size_t>
+  static auto backward(auto const& g, auto const&, auto const& x) {
+    return spmd::apply<pointwise_grad<BackwardKernel>>(g, x);
+  }
+};
+
+struct relu : pointwise<detail::kernel::relu_fn, detail::kernel::relu_backward_fn> {
   static constexpr std::string_view name = "relu";
-  static constexpr detail::kernel::relu_fn kernel{};
-  template <std::size_t>
-  static auto backward(auto const& g, auto const&, auto const& x) {
-    return spmd::apply<relu_grad>(g, x);
-  }
 };
-
-/// g * gelu'(x), for the tanh approximation (linear in g).
-struct gelu_grad {
-  static constexpr std::string_view name = "gelu_grad";
-  static constexpr auto linearity = spmd::linearity::linear_in_first;
-  static constexpr std::size_t arity = 2;
-  static auto kernel(auto&& g, auto const& x) { return detail::kernel::gelu_backward_fn{}(x, std::forward<decltype(g)>(g)); }
-};
-struct gelu {
+/// GELU, tanh approximation.
+struct gelu : pointwise<detail::kernel::gelu_fn, detail::kernel::gelu_backward_fn> {
   static constexpr std::string_view name = "gelu";
-  static constexpr detail::kernel::gelu_fn kernel{};
-  template <std::size_t>
-  static auto backward(auto const& g, auto const&, auto const& x) {
-    return spmd::apply<gelu_grad>(g, x);
-  }
+};
+struct abs : pointwise<detail::kernel::abs_fn, detail::kernel::abs_backward_fn> {
+  static constexpr std::string_view name = "abs";
 };
 
-/// The gradient through y = softmax<Dim>(x), from g and y: y * (g - sum_Dim(g * y)) (linear in g).
-template <int Dim>
-struct softmax_grad {
-  static constexpr std::string_view name = "softmax_grad";
+/// The gradient through y = f(x) for a non-linear op f along `Dim` (softmax, log_softmax), from
+/// g and y by the local kernel `backward(y, g, Dim)`: linear in g.
+template <int Dim, class BackwardKernel>
+struct along_grad {
+  static constexpr std::string_view name = "along_grad";
   static constexpr auto linearity = spmd::linearity::linear_in_first;
   static constexpr std::size_t arity = 2;
   using dims = rules::along_dims<Dim>;
   static auto kernel(auto&& g, auto const& y) {
-    return detail::kernel::softmax_backward_fn{}(y, std::forward<decltype(g)>(g), static_cast<std::size_t>(Dim));
+    return BackwardKernel{}(y, std::forward<decltype(g)>(g), static_cast<std::size_t>(Dim));
   }
 };
-template <int Dim>
-struct softmax {
-  static constexpr std::string_view name = "softmax";
+/// A non-linear op along `Dim` whose local kernels are `kernel(x, Dim)` and `backward(y, g, Dim)`.
+template <int Dim, class Kernel, class BackwardKernel>
+struct along {
   using dims = rules::along_dims<Dim>;
   template <class X>
   static consteval bool check() {
-    static_assert(detail::dim_in_range<Dim, X::rank>, "spmd: softmax<Dim>: Dim must be a dim of the tensor");
+    static_assert(detail::dim_in_range<Dim, X::rank>, "spmd: softmax<Dim> and log_softmax<Dim>: Dim must be a dim of the tensor");
     return detail::dim_in_range<Dim, X::rank>;
   }
-  static auto kernel(auto&& x) { return detail::kernel::softmax_fn{}(std::forward<decltype(x)>(x), static_cast<std::size_t>(Dim)); }
+  static auto kernel(auto&& x) { return Kernel{}(std::forward<decltype(x)>(x), static_cast<std::size_t>(Dim)); }
   template <std::size_t>
   static auto backward(auto const& g, auto const& y, auto const&) {
-    return spmd::apply<softmax_grad<Dim>>(g, y);
+    return spmd::apply<along_grad<Dim, BackwardKernel>>(g, y);
   }
 };
 
-/// g * sign(x) (linear in g).
-struct abs_grad {
-  static constexpr std::string_view name = "abs_grad";
-  static constexpr auto linearity = spmd::linearity::linear_in_first;
-  static constexpr std::size_t arity = 2;
-  static auto kernel(auto&& g, auto const& x) { return detail::kernel::abs_backward_fn{}(x, std::forward<decltype(g)>(g)); }
+template <int Dim>
+struct softmax : along<Dim, detail::kernel::softmax_fn, detail::kernel::softmax_backward_fn> {
+  static constexpr std::string_view name = "softmax";
 };
-struct abs {
-  static constexpr std::string_view name = "abs";
-  static constexpr detail::kernel::abs_fn kernel{};
-  template <std::size_t>
-  static auto backward(auto const& g, auto const&, auto const& x) {
-    return spmd::apply<abs_grad>(g, x);
-  }
+template <int Dim>
+struct log_softmax : along<Dim, detail::kernel::log_softmax_fn, detail::kernel::log_softmax_backward_fn> {
+  static constexpr std::string_view name = "log_softmax";
 };
+
 struct rsqrt {
   static constexpr std::string_view name = "rsqrt";
   static constexpr detail::kernel::rsqrt_fn kernel{};
@@ -155,35 +159,6 @@ struct pow {
   template <std::size_t, class X>
   static auto backward(auto const& g, auto const&, X const& x, typename X::value_type p) {
     return g * (spmd::apply<pow>(x, p - 1) * p);
-  }
-};
-
-/// The gradient through y = log_softmax<Dim>(x), from g and y: g - exp(y) sum_Dim(g) (linear in g).
-template <int Dim>
-struct log_softmax_grad {
-  static constexpr std::string_view name = "log_softmax_grad";
-  static constexpr auto linearity = spmd::linearity::linear_in_first;
-  static constexpr std::size_t arity = 2;
-  using dims = rules::along_dims<Dim>;
-  static auto kernel(auto&& g, auto const& y) {
-    return detail::kernel::log_softmax_backward_fn{}(y, std::forward<decltype(g)>(g), static_cast<std::size_t>(Dim));
-  }
-};
-template <int Dim>
-struct log_softmax {
-  static constexpr std::string_view name = "log_softmax";
-  using dims = rules::along_dims<Dim>;
-  template <class X>
-  static consteval bool check() {
-    static_assert(detail::dim_in_range<Dim, X::rank>, "spmd: log_softmax<Dim>: Dim must be a dim of the tensor");
-    return detail::dim_in_range<Dim, X::rank>;
-  }
-  static auto kernel(auto&& x) {
-    return detail::kernel::log_softmax_fn{}(std::forward<decltype(x)>(x), static_cast<std::size_t>(Dim));
-  }
-  template <std::size_t>
-  static auto backward(auto const& g, auto const& y, auto const&) {
-    return spmd::apply<log_softmax_grad<Dim>>(g, y);
   }
 };
 

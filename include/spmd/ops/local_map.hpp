@@ -86,7 +86,8 @@ struct local_map_checks<layouts<Stated...>, Xs...> {
       return false;
     } else {
       return [&]<std::size_t... Is>(std::index_sequence<Is...>) {
-        return (argument_as_stated<Is, Stated, bare<Xs>>() & ...);
+        // Every argument is checked (no short-circuit), so that each wrong one is reported.
+        return ((argument_as_stated<Is, Stated, bare<Xs>>() ? 0 : 1) + ... + 0) == 0;
       }(std::index_sequence_for<Xs...>{});
     }
   }

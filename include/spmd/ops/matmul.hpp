@@ -7,11 +7,17 @@
 #include <utility>
 
 #include <spmd/ops/define.hpp>
+#include <spmd/ops/detail/kernel_call.hpp>
 #include <spmd/ops/detail/gradients.hpp>
 #include <spmd/ops/elementwise.hpp>
 #include <spmd/ops/view.hpp>
 #include <spmd/rules/dim_maps.hpp>
 #include <spmd/rules/out_partial.hpp>
+
+// The kernel names the definitions below call (ops/detail/kernel_call.hpp).
+namespace spmd::detail::kernel {
+SPMD_DETAIL_KERNEL(matmul)
+}  // namespace spmd::detail::kernel
 
 namespace spmd {
 

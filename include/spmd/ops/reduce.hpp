@@ -5,8 +5,14 @@
 #include <string_view>
 #include <utility>
 
+#include <spmd/ops/detail/kernel_call.hpp>
 #include <spmd/ops/elementwise.hpp>
 #include <spmd/ops/view.hpp>
+
+// The kernel names the definitions below call (ops/detail/kernel_call.hpp).
+namespace spmd::detail::kernel {
+SPMD_DETAIL_KERNEL(sum) SPMD_DETAIL_KERNEL(mean)
+}  // namespace spmd::detail::kernel
 
 namespace spmd {
 

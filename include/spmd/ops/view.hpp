@@ -6,7 +6,14 @@
 #include <string_view>
 #include <utility>
 
+#include <spmd/ops/detail/kernel_call.hpp>
 #include <spmd/ops/elementwise.hpp>
+
+// The kernel names the definitions below call (ops/detail/kernel_call.hpp).
+namespace spmd::detail::kernel {
+SPMD_DETAIL_KERNEL(transpose) SPMD_DETAIL_KERNEL(reshape) SPMD_DETAIL_KERNEL(unsqueeze)
+SPMD_DETAIL_KERNEL(squeeze) SPMD_DETAIL_KERNEL(narrow) SPMD_DETAIL_KERNEL(concat)
+}  // namespace spmd::detail::kernel
 
 namespace spmd {
 
@@ -46,6 +53,8 @@ struct reshape {
 
 template <int Dim>
 struct squeeze;
+template <int Dim>
+struct concat;
 
 template <int Dim>
 struct unsqueeze {
@@ -100,6 +109,18 @@ struct narrow {
   }
   static auto kernel(auto&& x, std::size_t start, std::size_t length) {
     return detail::kernel::narrow_fn{}(std::forward<decltype(x)>(x), static_cast<std::size_t>(Dim), start, length);
+  }
+  /// g in its place along Dim, zeros around it.
+  template <std::size_t, class G, class X>
+  static auto backward(G const& g, auto const&, X const& x, std::size_t start, std::size_t length) {
+    using L = typename G::local_type;
+    auto zeros = [&](std::size_t n) {
+      auto shape = x.local().shape();
+      shape[Dim] = n;
+      return G{L(shape, typename L::value_type{0})};
+    };
+    std::size_t const rest = x.local().shape()[Dim] - start - length;
+    return spmd::apply<concat<Dim>>(spmd::apply<concat<Dim>>(zeros(start), g), zeros(rest));
   }
 };
 
