@@ -4,6 +4,7 @@
 // the same output and gradients, which are also the serial ones.
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <type_traits>
@@ -205,4 +206,24 @@ TEST_CASE("a second local tensor type: its kernels agree with local::dense", "[l
   CHECK(max_diff(to_dense(user::gelu(ca)), local::gelu(a)) < 1e-15);
   // data() is column-major: the element (1, 0) comes second.
   CHECK(ca.data()[1] == a(1, 0));
+}
+
+TEST_CASE("a second local tensor type: the collectives that need only a buffer_tensor move its data", "[local]") {
+  using M = mesh<"tp">;
+  std::vector<Mat> summed(2), zeroed(2);
+  threads::run({{"tp", 2}}, [&](threads::rank& r) {
+    std::size_t const t = r.coord("tp");
+    // Each rank's term of a pending sum, column-major in memory.
+    tensor<Col, M, layout<P>> const p{to_local<Col>(filled(2, 3, 1.0 + static_cast<double>(t), 0.1))};
+    auto const whole = redistribute<layout<R>>(r, p);  // all_reduce: element by element
+    auto const again = convert<"tp", R, P>(r, whole);  // rank 0 keeps the value, rank 1 holds zeros
+    summed[t] = to_dense(whole.local());
+    zeroed[t] = to_dense(again.local());
+  });
+  Mat expected = filled(2, 3, 1.0, 0.1);
+  for (std::size_t i = 0; i < expected.size(); ++i) expected.data()[i] *= 3.0;  // (1 + 2) sin(...)
+  CHECK(max_diff(summed[0], expected) < 1e-15);
+  CHECK(max_diff(summed[1], expected) < 1e-15);
+  CHECK(max_diff(zeroed[0], expected) < 1e-15);
+  CHECK(max_diff(zeroed[1], Mat({2, 3}, 0.0)) == 0.0);
 }
