@@ -1,14 +1,12 @@
 // spmd/comm/arguments.hpp - what the typed collectives take besides the tensor: the `expert` tag,
-// per-rank split sizes of uneven shards, and the local tensors they can move.
+// per-rank split sizes of uneven shards, and the local tensors they can move (buffer_tensor and
+// row_major_tensor, in spmd/local/buffer.hpp).
 #pragma once
 
-#include <concepts>
 #include <cstddef>
 #include <span>
-#include <type_traits>
-#include <utility>
 
-#include <spmd/local/concept.hpp>
+#include <spmd/local/buffer.hpp>
 
 namespace spmd {
 
@@ -21,15 +19,5 @@ inline constexpr expert_t expert{};
 
 /// Per-rank extents along the split dim of an uneven S<d> (empty: an even split).
 using split_sizes = std::span<std::size_t const>;
-
-/// A local tensor the collectives can move: float or double elements, contiguous row-major data,
-/// constructible from its shape.
-template <class T>
-concept buffer_tensor =
-    local_tensor<T> && (std::same_as<typename T::value_type, float> || std::same_as<typename T::value_type, double>) &&
-    std::constructible_from<T, std::remove_cvref_t<decltype(std::declval<T const&>().shape())>> &&
-    requires(T& t) {
-      { t.data() } -> std::same_as<typename T::value_type*>;
-    };
 
 }  // namespace spmd

@@ -3,6 +3,9 @@
 // Each acts on the mesh axes named by its first template argument ("tp", or "dp,tp" for a group
 // flattened over several axes) and leaves every other axis's placement as it is. The source
 // placement is read from the operand, or given explicitly and checked; the destination is given.
+//
+// The first check of each is on the local tensor type: all_reduce needs a buffer_tensor, the
+// collectives that split or join along a dim a row_major_tensor (spmd/local/buffer.hpp).
 #pragma once
 
 #include <type_traits>
@@ -10,6 +13,7 @@
 
 #include <spmd/comm/axes.hpp>
 #include <spmd/comm/detail/dispatch.hpp>
+#include <spmd/comm/detail/local_checks.hpp>
 #include <spmd/comm/ops.hpp>
 #include <spmd/core/fixed_string.hpp>
 #include <spmd/core/meta.hpp>
@@ -47,6 +51,13 @@ struct all_gather_at {
 };
 template <fixed_string Axes, class Src, class Dst>
 using all_gather_default = all_gather_op<Axes, Src, Dst>;
+
+/// The result of a call refused for its local tensor type (after the diagnostic): a default
+/// tensor of the destination type, so that no follow-up errors bury the diagnostic.
+template <fixed_string Axes, class Dst, class T>
+auto refused() {
+  return with_placement_t<std::remove_cvref_t<T>, Axes, Dst>{};
+}
 }  // namespace comm::detail
 
 /// Sums a pending sum (P, or V taken as P) over the ranks of `Axes`; the result is `Dst` (R or I)
@@ -54,11 +65,19 @@ using all_gather_default = all_gather_op<Axes, Src, Dst>;
 /// `all_reduce<"tp", R>(r, y)`; with the source stated: `all_reduce<"tp", P, R>(r, y)`.
 template <fixed_string Axes, placement Dst, typed_tensor T, rank_context Rank>
 auto all_reduce(Rank& r, T&& x) {
-  return comm::detail::dispatch<comm::all_reduce_op, Axes, void, Dst>(comm::detail::all_reduce_rule, r, std::forward<T>(x));
+  if constexpr (!comm::detail::movable_local<comm::detail::local_of<T>>())
+    return comm::detail::refused<Axes, Dst, T>();
+  else
+    return comm::detail::dispatch<comm::all_reduce_op, Axes, void, Dst>(comm::detail::all_reduce_rule, r,
+                                                                     std::forward<T>(x));
 }
 template <fixed_string Axes, placement Src, placement Dst, typed_tensor T, rank_context Rank>
 auto all_reduce(Rank& r, T&& x) {
-  return comm::detail::dispatch<comm::all_reduce_op, Axes, Src, Dst>(comm::detail::all_reduce_rule, r, std::forward<T>(x));
+  if constexpr (!comm::detail::movable_local<comm::detail::local_of<T>>())
+    return comm::detail::refused<Axes, Dst, T>();
+  else
+    return comm::detail::dispatch<comm::all_reduce_op, Axes, Src, Dst>(comm::detail::all_reduce_rule, r,
+                                                                     std::forward<T>(x));
 }
 
 /// Sums a pending sum (P, or V taken as P) over `Axes` and leaves rank i chunk i along dim d:
@@ -66,18 +85,27 @@ auto all_reduce(Rank& r, T&& x) {
 /// per-rank extents along d. Backward: all_gather<R>.
 template <fixed_string Axes, placement Dst, typed_tensor T, rank_context Rank>
 auto reduce_scatter(Rank& r, T&& x, split_sizes sizes = {}) {
-  return comm::detail::dispatch<comm::reduce_scatter_op, Axes, void, Dst>(comm::detail::reduce_scatter_rule, r,
-                                                                          std::forward<T>(x), sizes);
+  if constexpr (!comm::detail::sliceable_local<comm::detail::local_of<T>>())
+    return comm::detail::refused<Axes, Dst, T>();
+  else
+    return comm::detail::dispatch<comm::reduce_scatter_op, Axes, void, Dst>(comm::detail::reduce_scatter_rule, r,
+                                                                            std::forward<T>(x), sizes);
 }
 template <fixed_string Axes, int Dim, typed_tensor T, rank_context Rank>
 auto reduce_scatter(Rank& r, T&& x, split_sizes sizes = {}) {
-  return comm::detail::dispatch<comm::reduce_scatter_op, Axes, void, S<Dim>>(comm::detail::reduce_scatter_rule, r,
-                                                                             std::forward<T>(x), sizes);
+  if constexpr (!comm::detail::sliceable_local<comm::detail::local_of<T>>())
+    return comm::detail::refused<Axes, S<Dim>, T>();
+  else
+    return comm::detail::dispatch<comm::reduce_scatter_op, Axes, void, S<Dim>>(comm::detail::reduce_scatter_rule, r,
+                                                                               std::forward<T>(x), sizes);
 }
 template <fixed_string Axes, placement Src, placement Dst, typed_tensor T, rank_context Rank>
 auto reduce_scatter(Rank& r, T&& x, split_sizes sizes = {}) {
-  return comm::detail::dispatch<comm::reduce_scatter_op, Axes, Src, Dst>(comm::detail::reduce_scatter_rule, r,
-                                                                         std::forward<T>(x), sizes);
+  if constexpr (!comm::detail::sliceable_local<comm::detail::local_of<T>>())
+    return comm::detail::refused<Axes, Dst, T>();
+  else
+    return comm::detail::dispatch<comm::reduce_scatter_op, Axes, Src, Dst>(comm::detail::reduce_scatter_rule, r,
+                                                                           std::forward<T>(x), sizes);
 }
 
 /// Concatenates the shards of `Axes` along their dim (S<d>), on every rank: the result is `Dst`
@@ -85,18 +113,27 @@ auto reduce_scatter(Rank& r, T&& x, split_sizes sizes = {}) {
 /// per-rank extents. Backward: reduce_scatter for R, convert(I, S<d>) for I.
 template <fixed_string Axes, placement Dst, typed_tensor T, rank_context Rank>
 auto all_gather(Rank& r, T&& x, split_sizes sizes = {}) {
-  return comm::detail::dispatch<comm::detail::all_gather_default, Axes, void, Dst>(comm::detail::all_gather_rule, r,
-                                                                                  std::forward<T>(x), sizes);
+  if constexpr (!comm::detail::sliceable_local<comm::detail::local_of<T>>())
+    return comm::detail::refused<Axes, Dst, T>();
+  else
+    return comm::detail::dispatch<comm::detail::all_gather_default, Axes, void, Dst>(comm::detail::all_gather_rule, r,
+                                                                                    std::forward<T>(x), sizes);
 }
 template <fixed_string Axes, placement Dst, int Dim, typed_tensor T, rank_context Rank>
 auto all_gather(Rank& r, T&& x, split_sizes sizes = {}) {
-  return comm::detail::dispatch<comm::detail::all_gather_at<Dim>::template op, Axes, void, Dst>(
-      comm::detail::all_gather_at<Dim>::rule, r, std::forward<T>(x), sizes);
+  if constexpr (!comm::detail::sliceable_local<comm::detail::local_of<T>>())
+    return comm::detail::refused<Axes, Dst, T>();
+  else
+    return comm::detail::dispatch<comm::detail::all_gather_at<Dim>::template op, Axes, void, Dst>(
+        comm::detail::all_gather_at<Dim>::rule, r, std::forward<T>(x), sizes);
 }
 template <fixed_string Axes, placement Src, placement Dst, typed_tensor T, rank_context Rank>
 auto all_gather(Rank& r, T&& x, split_sizes sizes = {}) {
-  return comm::detail::dispatch<comm::detail::all_gather_default, Axes, Src, Dst>(comm::detail::all_gather_rule, r,
-                                                                                 std::forward<T>(x), sizes);
+  if constexpr (!comm::detail::sliceable_local<comm::detail::local_of<T>>())
+    return comm::detail::refused<Axes, Dst, T>();
+  else
+    return comm::detail::dispatch<comm::detail::all_gather_default, Axes, Src, Dst>(comm::detail::all_gather_rule, r,
+                                                                                   std::forward<T>(x), sizes);
 }
 
 /// all_gather into `out`, a tensor that already has the result's type and shape: the destination
@@ -106,13 +143,19 @@ auto all_gather(Rank& r, T&& x, split_sizes sizes = {}) {
 /// `all_gather_into<"tp">(r, x, out)`; for a plain V name the dim: `all_gather_into<"tp", 0>(...)`.
 template <fixed_string Axes, typed_tensor T, typed_tensor Out, rank_context Rank>
 Out& all_gather_into(Rank& r, T const& x, Out& out, split_sizes sizes = {}) {
-  return comm::detail::dispatch_into<comm::detail::all_gather_default, Axes>(comm::detail::all_gather_rule, r, x, out,
-                                                                             sizes);
+  if constexpr (!comm::detail::sliceable_local<comm::detail::local_of<T>>())
+    return out;
+  else
+    return comm::detail::dispatch_into<comm::detail::all_gather_default, Axes>(comm::detail::all_gather_rule, r, x, out,
+                                                                               sizes);
 }
 template <fixed_string Axes, int Dim, typed_tensor T, typed_tensor Out, rank_context Rank>
 Out& all_gather_into(Rank& r, T const& x, Out& out, split_sizes sizes = {}) {
-  return comm::detail::dispatch_into<comm::detail::all_gather_at<Dim>::template op, Axes>(
-      comm::detail::all_gather_at<Dim>::rule, r, x, out, sizes);
+  if constexpr (!comm::detail::sliceable_local<comm::detail::local_of<T>>())
+    return out;
+  else
+    return comm::detail::dispatch_into<comm::detail::all_gather_at<Dim>::template op, Axes>(
+        comm::detail::all_gather_at<Dim>::rule, r, x, out, sizes);
 }
 
 /// reduce_scatter into `out`, a tensor that already has the result's type and shape: the
@@ -121,21 +164,30 @@ Out& all_gather_into(Rank& r, T const& x, Out& out, split_sizes sizes = {}) {
 /// outermost dim). Returns `out`. Not recorded by autograd. `reduce_scatter_into<"tp">(r, y, out)`.
 template <fixed_string Axes, typed_tensor T, typed_tensor Out, rank_context Rank>
 Out& reduce_scatter_into(Rank& r, T const& x, Out& out, split_sizes sizes = {}) {
-  return comm::detail::dispatch_into<comm::reduce_scatter_op, Axes>(comm::detail::reduce_scatter_rule, r, x, out,
-                                                                    sizes);
+  if constexpr (!comm::detail::sliceable_local<comm::detail::local_of<T>>())
+    return out;
+  else
+    return comm::detail::dispatch_into<comm::reduce_scatter_op, Axes>(comm::detail::reduce_scatter_rule, r, x, out,
+                                                                      sizes);
 }
 
 /// Moves the shard of `Axes` from its dim a (S<a>) to dim b: the result is `Dst` = S<b>.
 /// `src_sizes`/`dst_sizes` give uneven extents along a and b. Backward: all_to_all back to S<a>.
 template <fixed_string Axes, placement Dst, typed_tensor T, rank_context Rank>
 auto all_to_all(Rank& r, T&& x, split_sizes src_sizes = {}, split_sizes dst_sizes = {}) {
-  return comm::detail::dispatch<comm::all_to_all_op, Axes, void, Dst>(comm::detail::all_to_all_rule, r, std::forward<T>(x),
-                                                                      src_sizes, dst_sizes);
+  if constexpr (!comm::detail::sliceable_local<comm::detail::local_of<T>>())
+    return comm::detail::refused<Axes, Dst, T>();
+  else
+    return comm::detail::dispatch<comm::all_to_all_op, Axes, void, Dst>(comm::detail::all_to_all_rule, r,
+                                                                        std::forward<T>(x), src_sizes, dst_sizes);
 }
 template <fixed_string Axes, placement Src, placement Dst, typed_tensor T, rank_context Rank>
 auto all_to_all(Rank& r, T&& x, split_sizes src_sizes = {}, split_sizes dst_sizes = {}) {
-  return comm::detail::dispatch<comm::all_to_all_op, Axes, Src, Dst>(comm::detail::all_to_all_rule, r, std::forward<T>(x),
-                                                                     src_sizes, dst_sizes);
+  if constexpr (!comm::detail::sliceable_local<comm::detail::local_of<T>>())
+    return comm::detail::refused<Axes, Dst, T>();
+  else
+    return comm::detail::dispatch<comm::all_to_all_op, Axes, Src, Dst>(comm::detail::all_to_all_rule, r,
+                                                                       std::forward<T>(x), src_sizes, dst_sizes);
 }
 
 }  // namespace spmd

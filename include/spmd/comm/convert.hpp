@@ -4,6 +4,11 @@
 // into shards, zero all ranks but rank 0); reinterpret keeps the data and may change the meaning
 // (V -> P declares the pieces a sum). Both name the source and destination placements; the few
 // transitions that are almost never wanted in forward code need the spmd::expert argument.
+//
+// convert's first check is on the local tensor type: a buffer_tensor (it may zero the data, and
+// its backward may all_reduce), and a row_major_tensor when it cuts a shard out of a whole value
+// or places one in zeros (spmd/local/buffer.hpp). reinterpret never touches the data: any
+// local_tensor.
 #pragma once
 
 #include <type_traits>
@@ -11,7 +16,9 @@
 
 #include <spmd/comm/collectives.hpp>
 #include <spmd/comm/detail/dispatch.hpp>
+#include <spmd/comm/detail/local_checks.hpp>
 #include <spmd/comm/ops.hpp>
+#include <spmd/core/placement.hpp>
 #include <spmd/rules/transitions.hpp>
 
 namespace spmd {
@@ -32,14 +39,20 @@ struct no_rank {};
 /// rank 0), V <-> S<d> (annotation only). `sizes` gives uneven chunk extents.
 template <fixed_string Axes, placement Src, placement Dst, typed_tensor T, rank_context Rank>
 auto convert(Rank& r, T&& x, split_sizes sizes = {}) {
-  return comm::detail::dispatch<comm::convert_op, Axes, Src, Dst>(comm::detail::convert_rule<false>, r, std::forward<T>(x),
-                                                                 sizes);
+  if constexpr (!comm::detail::convertible_local<comm::detail::local_of<T>, Src, Dst>())
+    return comm::detail::refused<Axes, Dst, T>();
+  else
+    return comm::detail::dispatch<comm::convert_op, Axes, Src, Dst>(comm::detail::convert_rule<false>, r,
+                                                                   std::forward<T>(x), sizes);
 }
 /// convert in expert mode: also R -> I, I -> P and S<d> -> P.
 template <fixed_string Axes, placement Src, placement Dst, typed_tensor T, rank_context Rank>
 auto convert(Rank& r, T&& x, expert_t, split_sizes sizes = {}) {
-  return comm::detail::dispatch<comm::convert_op, Axes, Src, Dst>(comm::detail::convert_rule<true>, r, std::forward<T>(x),
-                                                                 sizes);
+  if constexpr (!comm::detail::convertible_local<comm::detail::local_of<T>, Src, Dst>())
+    return comm::detail::refused<Axes, Dst, T>();
+  else
+    return comm::detail::dispatch<comm::convert_op, Axes, Src, Dst>(comm::detail::convert_rule<true>, r,
+                                                                   std::forward<T>(x), sizes);
 }
 
 /// Reinterprets `x` from `Src` (its placement) as `Dst` on `Axes` without touching its data:

@@ -19,6 +19,7 @@
 #include <spmd/comm/arguments.hpp>
 #include <spmd/comm/axes.hpp>
 #include <spmd/comm/detail/chunks.hpp>
+#include <spmd/comm/detail/local_checks.hpp>
 #include <spmd/core/fixed_string.hpp>
 #include <spmd/core/placement.hpp>
 #include <spmd/rules/transitions.hpp>
@@ -35,10 +36,12 @@ using local_t = typename std::remove_cvref_t<T>::local_type;
 template <class T>
 using shape_t = std::remove_cvref_t<decltype(std::declval<local_t<T> const&>().shape())>;
 
+/// The number of elements of a local tensor: the product of its extents (data() holds them).
 template <class T>
 std::size_t element_count(T const& local) {
+  auto const& shape = local.shape();
   std::size_t n = 1;
-  for (auto e : local.shape()) n *= e;
+  for (std::size_t k = 0; k < T::rank; ++k) n *= static_cast<std::size_t>(shape[k]);
   return n;
 }
 
@@ -112,27 +115,39 @@ inline constexpr int dim_of = [] {
 /// apply (into a new tensor) and apply_into (into the caller's, no allocation when the chunks are
 /// contiguous) of a collective whose result has its own shape. `Op` provides, as static members,
 /// `into_name`, `lengths(group, in, sizes)` (per-rank extents along the split dim),
-/// `result_shape(group, in, sizes, lens)` and `run(group, in, out, sizes, lens)`.
+/// `result_shape(group, in, sizes, lens)` and `run(group, in, out, sizes, lens)`. The local tensor
+/// type is checked first (the public calls have checked it already, a backward has not).
 template <class Op, fixed_string Axes, class Dst>
 struct writes_result {
   template <class Rank, typed_tensor T>
   static auto apply(Rank& r, T&& x, split_sizes sizes = {}) {
+    if constexpr (!sliceable_local<local_t<T>>())
+      return with_placement_t<std::remove_cvref_t<T>, Axes, Dst>{};  // after the diagnostic
+    else
+      return write(r, std::forward<T>(x), sizes);
+  }
+
+  /// Into `out`, a tensor of the result's type whose shape must be the result's.
+  template <class Rank, typed_tensor T, typed_tensor Out>
+  static void apply_into(Rank& r, T const& x, Out& out, split_sizes sizes = {}) {
+    if constexpr (sliceable_local<local_t<T>>()) {
+      auto& group = typed_group_of<typename T::mesh_type, Axes>(r);
+      auto const& in = x.local();
+      auto const lens = Op::lengths(group, in, sizes);
+      check_out_shape(out.local().shape(), Op::result_shape(group, in, sizes, lens), Op::into_name, Axes.view());
+      Op::run(group, in, out.local(), sizes, lens);
+    }
+  }
+
+ private:
+  template <class Rank, class T>
+  static auto write(Rank& r, T&& x, split_sizes sizes) {
     auto& group = typed_group_of<typename std::remove_cvref_t<T>::mesh_type, Axes>(r);
     auto const& in = x.local();
     auto const lens = Op::lengths(group, in, sizes);
     local_t<T> out(Op::result_shape(group, in, sizes, lens));
     Op::run(group, in, out, sizes, lens);
     return with_placement_t<std::remove_cvref_t<T>, Axes, Dst>{std::move(out)};
-  }
-
-  /// Into `out`, a tensor of the result's type whose shape must be the result's.
-  template <class Rank, typed_tensor T, typed_tensor Out>
-  static void apply_into(Rank& r, T const& x, Out& out, split_sizes sizes = {}) {
-    auto& group = typed_group_of<typename T::mesh_type, Axes>(r);
-    auto const& in = x.local();
-    auto const lens = Op::lengths(group, in, sizes);
-    check_out_shape(out.local().shape(), Op::result_shape(group, in, sizes, lens), Op::into_name, Axes.view());
-    Op::run(group, in, out.local(), sizes, lens);
   }
 };
 }  // namespace detail
@@ -146,6 +161,15 @@ struct all_reduce_op {
 
   template <class Rank, typed_tensor T>
   static auto apply(Rank& r, T&& x, split_sizes = {}) {
+    if constexpr (!detail::movable_local<detail::local_t<T>>())
+      return with_placement_t<std::remove_cvref_t<T>, Axes, Dst>{};  // after the diagnostic
+    else
+      return sum(r, std::forward<T>(x));
+  }
+
+ private:
+  template <class Rank, class T>
+  static auto sum(Rank& r, T&& x) {
     using out_t = with_placement_t<std::remove_cvref_t<T>, Axes, Dst>;
     auto local = std::forward<T>(x).local();
     std::span const data(local.data(), detail::element_count(local));
@@ -265,6 +289,15 @@ struct all_to_all_op {
   /// `src_sizes`: every rank's extent along a (default: all equal); `dst_sizes`: the split of b.
   template <class Rank, typed_tensor T>
   static auto apply(Rank& r, T&& x, split_sizes src_sizes = {}, split_sizes dst_sizes = {}) {
+    if constexpr (!detail::sliceable_local<detail::local_t<T>>())
+      return with_placement_t<std::remove_cvref_t<T>, Axes, Dst>{};  // after the diagnostic
+    else
+      return move_shard(r, std::forward<T>(x), src_sizes, dst_sizes);
+  }
+
+ private:
+  template <class Rank, class T>
+  static auto move_shard(Rank& r, T&& x, split_sizes src_sizes, split_sizes dst_sizes) {
     using out_t = with_placement_t<std::remove_cvref_t<T>, Axes, Dst>;
     using local_type = detail::local_t<T>;
     using value_type = typename local_type::value_type;
@@ -294,7 +327,7 @@ struct all_to_all_op {
         auto piece = out_shape;
         piece[a_dim] = a_lens[i];
         std::size_t c = 1;
-        for (auto e : piece) c *= e;
+        for (std::size_t k = 0; k < local_type::rank; ++k) c *= static_cast<std::size_t>(piece[k]);
         recv_counts[i] = c;
         recv_total += c;
       }
@@ -325,6 +358,15 @@ struct convert_op {
 
   template <class Rank, typed_tensor T>
   static auto apply(Rank& r, T&& x, split_sizes sizes = {}) {
+    if constexpr (!detail::convertible_local<detail::local_t<T>, Src, Dst>())
+      return with_placement_t<std::remove_cvref_t<T>, Axes, Dst>{};  // after the diagnostic
+    else
+      return change(r, std::forward<T>(x), sizes);
+  }
+
+ private:
+  template <class Rank, class T>
+  static auto change(Rank& r, T&& x, split_sizes sizes) {
     using out_t = with_placement_t<std::remove_cvref_t<T>, Axes, Dst>;
     using local_type = detail::local_t<T>;
     constexpr bool whole_src = of_kind<Src, placement_kind::replicate, placement_kind::invariant>;

@@ -10,6 +10,9 @@
 // group, DTensor's [Shard(0), Shard(0)] and JAX's P(("dp", "tp"))). So an axis is gathered (or
 // all_to_all'ed, or split) only while no later axis shards the same dim; if one does, that later
 // axis is gathered first and split again afterwards.
+//
+// The first check is on the local tensor type: a buffer_tensor, and a row_major_tensor when the
+// plan gathers, scatters, moves or splits a shard (spmd/local/buffer.hpp).
 #pragma once
 
 #include <array>
@@ -22,6 +25,7 @@
 
 #include <spmd/comm/collectives.hpp>
 #include <spmd/comm/convert.hpp>
+#include <spmd/comm/detail/local_checks.hpp>
 #include <spmd/core/layout.hpp>
 #include <spmd/core/mesh.hpp>
 #include <spmd/core/meta.hpp>
@@ -265,6 +269,18 @@ constexpr sizes_role created_role(steps<N> const& p, std::size_t i, std::size_t 
   return (p.list[i].axes >> k & 1u) && creates_shard(p.list[i]) ? sizes_role::to : sizes_role::none;
 }
 
+/// Whether some step of `p` cuts or joins a tensor along a dim (gathers, scatters, moves, splits
+/// or places a shard): those need the local tensor's data in row-major order.
+template <std::size_t N>
+constexpr bool slices(steps<N> const& p) {
+  for (std::size_t i = 0; i < p.count; ++i) {
+    step const& s = p.list[i];
+    if (consumes_shard(s) || creates_shard(s) || (s.kind == step_kind::convert && is_shard(s.src) && s.dst == p_code))
+      return true;
+  }
+  return false;
+}
+
 /// Whether some step of `p` uses the sizes of `role` on mesh axis `k`.
 template <std::size_t N>
 constexpr bool uses(steps<N> const& p, std::size_t k, sizes_role role) {
@@ -474,6 +490,16 @@ axis_sizes<Mesh::rank> sizes_by_axis(Splits const&... splits) {
   return out;
 }
 
+/// True if the collectives can run a plan on `Local` (else a diagnostic): one that cuts or joins
+/// along a dim (`Slices`) needs row-major data.
+template <class Local, bool Slices>
+consteval bool local_fits_plan() {
+  if constexpr (Slices)
+    return sliceable_local<Local>();
+  else
+    return true;
+}
+
 /// redistribute of `x` (a tensor, or an autograd variable: `X` is its tensor type) to `Layout`,
 /// with the split sizes `splits` (spmd::split_on) for the axes that have uneven shards.
 template <class Steps, class Layout, bool Expert, class X, class Rank, class T, class... Splits>
@@ -481,8 +507,12 @@ auto redistribute(Rank& r, T&& x, Splits const&... splits) {
   using mesh = typename X::mesh_type;
   using from = typename X::layout_type;
   using to = resolve_layout_t<mesh, Layout>;
-  if constexpr (!plan::all_allowed<mesh, from, to, Expert>) {
+  if constexpr (!movable_local<typename X::local_type>()) {
     return std::remove_cvref_t<T>(std::forward<T>(x));  // after the diagnostic: no follow-up errors
+  } else if constexpr (!plan::all_allowed<mesh, from, to, Expert>) {
+    return std::remove_cvref_t<T>(std::forward<T>(x));
+  } else if constexpr (!local_fits_plan<typename X::local_type, plan::slices(plan::of<from, to>)>()) {
+    return std::remove_cvref_t<T>(std::forward<T>(x));
   } else {
     static_assert(plan::found<from, to>, "spmd: redistribute found no plan for this change of layout (please report)");
     constexpr std::uint64_t separate = split_axes<mesh, Splits...>;

@@ -6,9 +6,11 @@
 
 namespace spmd {
 
-/// A per-rank tensor: an element type, a rank fixed at compile time, a shape and contiguous data.
-/// The numeric kernels an op needs (add, matmul, sum, ...) are free functions found by
-/// argument-dependent lookup; a local type that lacks one simply does not support that op.
+/// A per-rank tensor: an element type, a rank fixed at compile time, a shape and its data. This is
+/// all the typing needs. The numeric kernels an op needs (add, matmul, sum, ...) are free functions
+/// found by argument-dependent lookup; a local type that lacks one simply does not support that op.
+/// The collectives need more (buffer_tensor, row_major_tensor: spmd/local/buffer.hpp), and so does
+/// autograd (differentiable_tensor: spmd/local/differentiable.hpp).
 template <class T>
 concept local_tensor = std::copyable<T> && requires(T const& t) {
   typename T::value_type;

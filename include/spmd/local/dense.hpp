@@ -83,6 +83,8 @@ class dense {
   using value_type = T;
   static constexpr std::size_t rank = Rank;
   using shape_type = std::array<std::size_t, Rank>;
+  /// data() is row-major: the collectives may cut S<d> chunks out of it (spmd::row_major_tensor).
+  static constexpr bool row_major = true;
 
   /// Empty tensor: all extents 0 (rank 0: one zero element, since a scalar always has one).
   dense() : shape_{}, values_(detail::product(shape_type{})) {}

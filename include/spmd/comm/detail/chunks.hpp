@@ -171,7 +171,7 @@ template <class Shape>
                                                             std::string_view axes) {
   auto text = [](Shape const& s) {
     std::string t = "[";
-    for (std::size_t i = 0; i < s.size(); ++i) t += (i ? ", " : "") + std::to_string(s[i]);
+    for (std::size_t i = 0; i < s.size(); ++i) t += (i ? ", " : "") + std::to_string(static_cast<std::size_t>(s[i]));
     return t + "]";
   };
   throw std::invalid_argument("spmd: " + std::string(op) + " on '" + std::string(axes) + "': the output tensor has shape " +
