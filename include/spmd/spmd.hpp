@@ -9,7 +9,9 @@
 #include <spmd/core/placement.hpp>
 #include <spmd/core/type_name.hpp>
 #include <spmd/format.hpp>
+#include <spmd/local/buffer.hpp>
 #include <spmd/local/concept.hpp>
+#include <spmd/local/differentiable.hpp>
 #include <spmd/local/dense.hpp>
 #include <spmd/ops/define.hpp>
 #include <spmd/ops/dropout.hpp>

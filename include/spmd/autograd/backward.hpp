@@ -2,6 +2,7 @@
 #pragma once
 
 #include <spmd/autograd/tape.hpp>
+#include <spmd/local/differentiable.hpp>
 #include <spmd/core/meta.hpp>
 #include <spmd/core/per_axis.hpp>
 #include <spmd/core/placement.hpp>
@@ -31,6 +32,9 @@ consteval bool loss_placement_ok() {
 /// runs in reverse. Afterwards every parameter that contributed holds its gradient.
 template <typed_tensor Loss>
 void backward(var<Loss> const& loss) {
+  static_assert(fill_constructible<typename Loss::local_type>,
+                "spmd: autograd::backward: the local tensor type has no constructor L(shape, value), which "
+                "makes the seed of ones (docs/local_tensors.md, differentiable_tensor)");
   constexpr bool ok = all_axes<typename Loss::mesh_type, typename Loss::layout_type>(
       []<class Axis, class Pl>() { return detail::loss_placement_ok<Axis, Pl>(); });
   if constexpr (ok) {

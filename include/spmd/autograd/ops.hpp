@@ -65,13 +65,13 @@ template <typed_tensor A> auto operator/(typename A::value_type s, var<A> const&
 
 /// Sum over all elements of a rank-2 tensor, as a [1, 1] tensor (linear: P stays P). On an axis
 /// where `a` is sharded the local sum is a partial sum: the result is P there. Composed of
-/// differentiable ops, so its backward is theirs.
+/// differentiable ops, so its backward is theirs; it passes through rank 1 only.
 template <typed_tensor A>
 auto sum_all(var<A> const& a) {
   static_assert(A::rank == 2, "spmd: autograd::sum_all takes a rank-2 tensor");
-  auto rows = spmd::sum<1>(a, out_partial_over_shards_t<A, 1>{});
+  auto rows = spmd::unsqueeze<1>(spmd::sum<1>(a, out_partial_over_shards_t<A, 1>{}));  // [n, 1]
   using Rows = typename decltype(rows)::tensor_type;
-  return spmd::unsqueeze<0>(spmd::unsqueeze<0>(spmd::sum<0>(rows, out_partial_over_shards_t<Rows, 0>{})));
+  return spmd::unsqueeze<0>(spmd::sum<0>(rows, out_partial_over_shards_t<Rows, 0>{}));  // [1, 1]
 }
 
 

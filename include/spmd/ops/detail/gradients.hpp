@@ -11,6 +11,7 @@
 
 #include <spmd/core/grad.hpp>
 #include <spmd/core/per_axis.hpp>
+#include <spmd/local/differentiable.hpp>
 #include <spmd/core/placement.hpp>
 #include <spmd/rules/out_partial.hpp>
 #include <spmd/tensor.hpp>
@@ -20,6 +21,9 @@ namespace spmd::detail {
 /// `g` reduced over the dims along which `like` was broadcast, as a tensor of g's type.
 template <typed_tensor G, typed_tensor Like>
 G unbroadcast(G g, Like const& like) {
+  static_assert(has_sum_to_shape<typename G::local_type> && comparable_shape<typename G::local_type>,
+                "spmd: autograd: the backward of a broadcasting op needs the local kernel sum_to_shape(g, shape) "
+                "and shapes that compare with == (docs/local_tensors.md, differentiable_tensor)");
   if (g.local().shape() == like.local().shape()) return g;
   return G{sum_to_shape(std::move(g).local(), like.local().shape())};  // found by ADL
 }
