@@ -1,5 +1,5 @@
 // spmd/autograd/ops.hpp - the typed ops on autograd::var: the op definitions' functions and
-// operators (autograd/apply.hpp), and sum_all.
+// operators (autograd/apply.hpp).
 //
 // Each backward is written with the same typed ops as the forward, so the compiler checks the
 // layout of every gradient; `as_grad` accepts only the communication-free step from V pieces to
@@ -37,6 +37,7 @@ using spmd::matmul;
 using spmd::neg;
 using spmd::relu;
 using spmd::sqrt;
+using spmd::sum_all;
 using spmd::tanh;
 
 /// -a (linear: P stays P).
@@ -63,16 +64,6 @@ template <typed_tensor A> auto operator/(var<A> const& a, typename A::value_type
 template <typed_tensor A> auto operator/(typename A::value_type s, var<A> const& a) { return apply_op(op_tag<op::div>{}, s, a); }
 // clang-format on
 
-/// Sum over all elements of a rank-2 tensor, as a [1, 1] tensor (linear: P stays P). On an axis
-/// where `a` is sharded the local sum is a partial sum: the result is P there. Composed of
-/// differentiable ops, so its backward is theirs; it passes through rank 1 only.
-template <typed_tensor A>
-auto sum_all(var<A> const& a) {
-  static_assert(A::rank == 2, "spmd: autograd::sum_all takes a rank-2 tensor");
-  auto rows = spmd::unsqueeze<1>(spmd::sum<1>(a, out_partial_over_shards_t<A, 1>{}));  // [n, 1]
-  using Rows = typename decltype(rows)::tensor_type;
-  return spmd::unsqueeze<0>(spmd::sum<0>(rows, out_partial_over_shards_t<Rows, 0>{}));  // [1, 1]
-}
 
 
 

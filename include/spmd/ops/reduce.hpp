@@ -1,6 +1,7 @@
 // spmd/ops/reduce.hpp - typed reductions over one tensor dim: sum<d>, mean<d>.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <string_view>
 #include <utility>
@@ -58,7 +59,37 @@ struct mean {
   }
 };
 
+/// The sum of every element of a rank-2 tensor, as a [1, 1] tensor (linear). Passes through
+/// rank 1 only: [n, m] -> [1, n m] -> [1] -> [1, 1].
+struct sum_all {
+  static constexpr std::string_view name = "sum_all";
+  static constexpr auto linearity = spmd::linearity::linear;
+  using dims = rules::total_dims;
+  template <class X, class... OutPartial>
+  static consteval bool check() {
+    static_assert(X::rank == 2, "spmd: sum_all takes a rank-2 tensor");
+    return X::rank == 2;
+  }
+  static auto kernel(auto const& x) {
+    std::size_t const n = x.shape()[0] * x.shape()[1];
+    auto row = detail::kernel::reshape_fn{}(x, std::array<std::size_t, 2>{1, n});
+    return detail::kernel::unsqueeze_fn{}(detail::kernel::sum_fn{}(std::move(row), std::size_t{1}), std::size_t{1});
+  }
+  /// g spread over every element; where the sum was a pending sum, each rank's piece of g.
+  template <std::size_t, class X, class... OutPartial>
+  static auto backward(auto const& g, auto const&, X const& x, OutPartial const&...) {
+    return detail::expand(detail::unpartial<X, detail::call_out_partial_t<OutPartial...>>(g), x);
+  }
+};
+
 }  // namespace op
+
+/// The sum of every element of a rank-2 tensor, as a [1, 1] tensor (linear: P stays P). On an
+/// axis where x is sharded the local sum is a partial sum: the result is P there.
+template <op_operand T>
+auto sum_all(T&& x) {
+  return op_fn<op::sum_all>{}(std::forward<T>(x), out_partial_over_any_shard_t<detail::operand_tensor_t<T>>{});
+}
 
 /// Sum over tensor dim `Dim`, which disappears (linear: P stays P); S on a later dim is renumbered.
 /// The local sum of a shard along `Dim` is a partial sum: the call must say so with

@@ -55,6 +55,12 @@ struct squeeze_dims {
   }
 };
 
+/// A sum over every dim (sum_all): each dim is contracted with a label of its own.
+struct total_dims {
+  static constexpr dim_fate fate(std::size_t, int d) noexcept { return dim_fate::summed(d); }
+  static constexpr int contracted_dim(std::size_t, int label) noexcept { return label; }
+};
+
 /// A reshape: extents are run-time values, so no dim is known to survive; an S<d> becomes V.
 struct reshape_dims {
   static constexpr dim_fate fate(std::size_t, int) noexcept { return dim_fate::lost(); }

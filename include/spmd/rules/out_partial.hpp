@@ -105,7 +105,18 @@ struct shard_mask {
     return std::array<bool, sizeof...(Is)>{std::is_same_v<placement_at_t<typename T::layout_type, Is>, S<Dim>>...};
   }(std::make_index_sequence<T::mesh_type::rank>{});
 };
+template <class T>
+struct any_shard_mask {
+  static constexpr auto value = []<std::size_t... Is>(std::index_sequence<Is...>) {
+    return std::array<bool, sizeof...(Is)>{shard_placement<placement_at_t<typename T::layout_type, Is>>...};
+  }(std::make_index_sequence<T::mesh_type::rank>{});
+};
 }  // namespace detail
+
+/// The out_partial of every mesh axis on which tensor type `T` is sharded (along any dim): the
+/// argument of a sum over all elements (`sum_all`).
+template <class T>
+using out_partial_over_any_shard_t = rules::out_partial_where_t<typename T::mesh_type, detail::any_shard_mask<T>>;
 
 /// The out_partial of every mesh axis on which tensor type `T` is sharded along `Dim`: the
 /// argument a generic sum over `Dim` passes (`sum<0>(g, out_partial_over_shards_t<G, 0>{})`).
