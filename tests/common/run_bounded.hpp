@@ -40,4 +40,15 @@ std::exception_ptr run_bounded(mesh_t const& mesh, F fn) {
   return nullptr;
 }
 
+/// The message of the exception `p` holds ("" for none, or for one not derived from std::exception).
+inline std::string what_of(std::exception_ptr const& p) {
+  try {
+    if (p) std::rethrow_exception(p);
+  } catch (std::exception const& e) {
+    return e.what();
+  } catch (...) {
+  }
+  return "";
+}
+
 }  // namespace spmd_tests

@@ -28,6 +28,7 @@
 using spmd::comm_error;
 using spmd::threads::rank;
 using spmd_tests::run_bounded;
+using spmd_tests::what_of;
 
 namespace {
 
@@ -73,16 +74,6 @@ bool rethrows(std::exception_ptr const& p) {
   } catch (...) {
   }
   return false;
-}
-
-std::string what_of(std::exception_ptr const& p) {
-  try {
-    if (p) std::rethrow_exception(p);
-  } catch (std::exception const& e) {
-    return e.what();
-  } catch (...) {
-  }
-  return "";
 }
 
 /// Checks that every recorded comm_error has `reason`, names rank `who` and contains `text`.

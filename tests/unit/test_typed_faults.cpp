@@ -19,6 +19,7 @@
 using spmd::comm_error;
 using spmd::threads::rank;
 using spmd_tests::run_bounded;
+using spmd_tests::what_of;
 namespace faults = spmd_tests::typed_faults;
 
 namespace {
@@ -38,15 +39,6 @@ std::vector<std::string> messages_of(spmd_tests::mesh_t const& mesh, std::size_t
   });
   REQUIRE_FALSE(ex);
   return out;
-}
-
-std::string what_of(std::exception_ptr const& p) {
-  try {
-    if (p) std::rethrow_exception(p);
-  } catch (std::exception const& e) {
-    return e.what();
-  }
-  return "";
 }
 
 }  // namespace
