@@ -59,6 +59,13 @@ struct ratio_op {
   static constexpr auto linearity = spmd::linearity::linear_in_first;
   static constexpr std::size_t arity = 2;
   static auto kernel(auto const& a, auto const& b) { return spmd::local::div(a, b); }
+  template <std::size_t I>
+  static auto backward(auto const& g, auto const& y, auto const&, auto const& b) {
+    if constexpr (I == 0)
+      return g / b;
+    else
+      return -(g * y) / b;
+  }
 };
 /// Linear in operands 1 and 2 together, not in operand 0 (a gate).
 struct gate_op {
@@ -67,6 +74,15 @@ struct gate_op {
   static constexpr std::size_t arity = 3;
   static constexpr bool nonlinear_in(std::size_t operand) { return operand == 0; }
   static auto kernel(auto const& m, auto const& a, auto const& b) { return spmd::local::where(m, a, b); }
+  template <std::size_t I>
+  static auto backward(auto const& g, auto const& y, auto const& m, auto const& a, auto const& b) {
+    return spmd::op::where::backward<I>(g, y, m, a, b);  // the built-in where's gradients
+  }
+};
+/// A definition without a backward: fine on tensors, refused on variables.
+struct forward_only_op {
+  static constexpr std::string_view name = "forward_only";
+  static auto kernel(auto x) { return x; }
 };
 
 inline constexpr spmd::op_fn<softsign_op> softsign_fn{};
@@ -74,5 +90,6 @@ inline constexpr spmd::op_fn<twice_op> twice{};
 inline constexpr spmd::op_fn<hadamard_op> hadamard{};
 inline constexpr spmd::op_fn<ratio_op> ratio{};
 inline constexpr spmd::op_fn<gate_op> gate{};
+inline constexpr spmd::op_fn<forward_only_op> forward_only{};
 
 }  // namespace user

@@ -2,4 +2,4 @@
 // Mistake: a user's op without a backward, applied to autograd variables.
 #include "user_op_prelude.hpp"
 
-auto f(Var<V, R> const& a, Var<V, R> const& b) { return user::ratio(a, b); }
+auto f(Var<V, R> const& a) { return user::forward_only(a); }
