@@ -81,9 +81,9 @@ void attention_forward(local::dense<T, 2> const& qkv, attention_shape s, local::
         for (Eigen::Index j = 0; j <= i; ++j) p(i, j) /= total;
       }
       if (out == nullptr) continue;
-      mmap<T> o(
-          out->data() + static_cast<Eigen::Index>(b * s.seq) * s.ld_out() + static_cast<Eigen::Index>(h * s.head_dim), L,
-          d, Eigen::OuterStride<>(s.ld_out()));
+      mmap<T> o(out->data() + static_cast<Eigen::Index>(b * s.seq) * s.ld_out() +
+                    static_cast<Eigen::Index>(h * s.head_dim),
+                L, d, Eigen::OuterStride<>(s.ld_out()));
       o.noalias() = p * v;
     }
 }

@@ -182,8 +182,8 @@ struct layer_norm {
 
 /// The type of layer_norm(x, w, b): the rule of a non-linear op along dim 1 on x, w and b.
 template <typed_tensor X, typed_tensor W, typed_tensor B>
-using layer_norm_t =
-    decltype(spmd::apply<op::layer_norm>(std::declval<X const&>(), std::declval<W const&>(), std::declval<B const&>(), 0.0));
+using layer_norm_t = decltype(spmd::apply<op::layer_norm>(std::declval<X const&>(), std::declval<W const&>(),
+                                                           std::declval<B const&>(), 0.0));
 
 /// y = (x - mean) / sqrt(var + eps) * w + b over dim 1 of x [tokens, hidden] (biased variance),
 /// with w and b [1, hidden]. The result's type is the typing rule of a non-linear op on (x, w, b):
