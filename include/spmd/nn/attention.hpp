@@ -15,28 +15,21 @@
 #include <cmath>
 #include <cstddef>
 #include <limits>
-#include <spmd/autograd/as_grad.hpp>
+#include <spmd/autograd/apply.hpp>
 #include <spmd/autograd/tape.hpp>
 #include <spmd/nn/init.hpp>
 #include <spmd/nn/linear.hpp>
 #include <spmd/nn/types.hpp>
-#include <spmd/rules/layout_rule.hpp>
+#include <spmd/ops/define.hpp>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace spmd::nn {
 
 namespace fused {
-
-/// Op tag of the fused attention core: non-linear, keeps every dim (an S(1) over the heads stays).
-struct causal_attention_op {};
-
-/// The type of causal_attention(qkv): the rule of a non-linear op on qkv.
-template <typed_tensor QKV>
-using causal_attention_t = basic_tensor<
-    typename QKV::local_type, typename QKV::mesh_type,
-    rules::result_layout_t<causal_attention_op, typename QKV::mesh_type, rules::same_dims, typename QKV::layout_type>>;
 
 namespace detail {
 template <class T>
@@ -62,10 +55,10 @@ attention_shape check_shape(local::dense<T, 2> const& qkv, std::size_t head_dim,
   return {n / seq, seq, c / (3 * head_dim), head_dim};
 }
 
-/// Forward of every (sequence, head): O = softmax(mask(Q K^T / sqrt(d))) V; keeps the
-/// probabilities for the backward.
+/// Forward of every (sequence, head): the probabilities P = softmax(mask(Q K^T / sqrt(d))) into
+/// `probs` and, if `out` is not null, O = P V into *out.
 template <class T>
-void attention_forward(local::dense<T, 2> const& qkv, attention_shape s, local::dense<T, 2>& out,
+void attention_forward(local::dense<T, 2> const& qkv, attention_shape s, local::dense<T, 2>* out,
                        std::vector<T>& probs) {
   Eigen::Index const L = static_cast<Eigen::Index>(s.seq), d = static_cast<Eigen::Index>(s.head_dim);
   T const scale = static_cast<T>(1.0 / std::sqrt(static_cast<double>(s.head_dim)));
@@ -87,9 +80,10 @@ void attention_forward(local::dense<T, 2> const& qkv, attention_shape s, local::
         for (Eigen::Index j = 0; j <= i; ++j) total += (p(i, j) = std::exp(sc(i, j) - mx));
         for (Eigen::Index j = 0; j <= i; ++j) p(i, j) /= total;
       }
-      mmap<T> o(
-          out.data() + static_cast<Eigen::Index>(b * s.seq) * s.ld_out() + static_cast<Eigen::Index>(h * s.head_dim), L,
-          d, Eigen::OuterStride<>(s.ld_out()));
+      if (out == nullptr) continue;
+      mmap<T> o(out->data() + static_cast<Eigen::Index>(b * s.seq) * s.ld_out() +
+                    static_cast<Eigen::Index>(h * s.head_dim),
+                L, d, Eigen::OuterStride<>(s.ld_out()));
       o.noalias() = p * v;
     }
 }
@@ -133,30 +127,65 @@ local::dense<T, 2> attention_backward(local::dense<T, 2> const& qkv, attention_s
 }
 }  // namespace detail
 
+/// The definitions of the fused attention core (docs/ops.md): typing, kernel and backward in one
+/// place, applied and recorded by op_fn like every built-in op.
+namespace op {
+
+/// dqkv from the result's gradient g and qkv: linear in g (which may be a pending sum), not in
+/// qkv. The probabilities are recomputed from qkv (activation recomputation: the op keeps no
+/// state between forward and backward); the computation is the forward's, so they are the same
+/// numbers.
+struct causal_attention_grad {
+  static constexpr std::string_view name = "causal_attention_grad";
+  static constexpr auto linearity = spmd::linearity::linear_in_first;
+  static constexpr std::size_t arity = 2;
+  template <class T>
+  static auto kernel(local::dense<T, 2> const& g, local::dense<T, 2> const& qkv, std::size_t head_dim,
+                     std::size_t seq) {
+    auto const s = detail::check_shape(qkv, head_dim, seq);
+    std::vector<T> probs;
+    detail::attention_forward(qkv, s, static_cast<local::dense<T, 2>*>(nullptr), probs);
+    return detail::attention_backward(qkv, s, probs, g);
+  }
+};
+
+/// The attention core: non-linear (no P), every dim in place (an S(1) over the heads stays S(1)).
+struct causal_attention {
+  static constexpr std::string_view name = "causal_attention";
+  template <class QKV, class... Attrs>
+  static consteval bool check() {
+    static_assert(QKV::rank == 2, "spmd: nn::fused::causal_attention takes qkv [tokens, 3 * heads * head_dim]");
+    return QKV::rank == 2;
+  }
+  template <class T>
+  static auto kernel(local::dense<T, 2> const& qkv, std::size_t head_dim, std::size_t seq) {
+    auto const s = detail::check_shape(qkv, head_dim, seq);
+    local::dense<T, 2> out({qkv.extent(0), s.heads * s.head_dim});
+    std::vector<T> probs;
+    detail::attention_forward(qkv, s, &out, probs);
+    return out;
+  }
+  template <std::size_t>
+  static auto backward(auto const& g, auto const& /*y*/, auto const& qkv, std::size_t head_dim, std::size_t seq) {
+    return spmd::apply<causal_attention_grad>(g, qkv, head_dim, seq);
+  }
+};
+
+}  // namespace op
+
+/// The type of causal_attention(qkv): the rule of a non-linear op on qkv.
+template <typed_tensor QKV>
+using causal_attention_t =
+    decltype(spmd::apply<op::causal_attention>(std::declval<QKV const&>(), std::size_t{}, std::size_t{}));
+
 /// Causal self-attention of every local head: qkv [batch * seq, 3 * heads * head_dim] (per head
 /// q | k | v columns, rows sequence-major) -> [batch * seq, heads * head_dim]. Each sequence of
 /// `seq` rows attends to itself only, position i to positions <= i. The result's type is the rule
-/// of a non-linear op on qkv (no P; an S(1) over the heads stays S(1)); the backward's result is
-/// checked by as_grad against grad_t of qkv.
+/// of a non-linear op on qkv (no P; an S(1) over the heads stays S(1)); the backward
+/// (op::causal_attention_grad) is checked against grad_t of qkv.
 template <typed_tensor QKV>
 var<causal_attention_t<QKV>> causal_attention(var<QKV> const& qkv, std::size_t head_dim, std::size_t seq) {
-  static_assert(QKV::rank == 2, "spmd: nn::fused::causal_attention takes qkv [tokens, 3 * heads * head_dim]");
-  using Out = causal_attention_t<QKV>;
-  using T = typename QKV::value_type;
-  if constexpr (!op_accepts<causal_attention_op, rules::same_dims, QKV>) {
-    return var<Out>{Out{}};  // causal_attention_t has said why
-  } else {
-    auto const& in = qkv.value().local();
-    auto const s = detail::check_shape(in, head_dim, seq);
-    local::dense<T, 2> out({in.extent(0), s.heads * s.head_dim});
-    std::vector<T> probs;
-    detail::attention_forward(in, s, out, probs);
-    return autograd::record(autograd::tape_of(qkv), Out{std::move(out)}, qkv.requires_grad(),
-                            [qkv, s, probs = std::move(probs)](grad_t<Out> const& g) {
-                              qkv.accumulate(autograd::as_grad<grad_t<QKV>>(
-                                  grad_t<Out>{detail::attention_backward(qkv.value().local(), s, probs, g.local())}));
-                            });
-  }
+  return op_fn<op::causal_attention>{}(qkv, head_dim, seq);
 }
 
 }  // namespace fused

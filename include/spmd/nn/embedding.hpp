@@ -7,8 +7,11 @@
 // reduce-scattered over the tokens (SP, (V, S0)) or all-reduced ((V, I)).
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
 #include <span>
+#include <spmd/autograd/apply.hpp>
 #include <spmd/autograd/as_grad.hpp>
 #include <spmd/autograd/collectives.hpp>
 #include <spmd/autograd/ops.hpp>
@@ -16,11 +19,14 @@
 #include <spmd/nn/init.hpp>
 #include <spmd/nn/linear.hpp>
 #include <spmd/nn/types.hpp>
+#include <spmd/ops/define.hpp>
 #include <spmd/ops/matmul.hpp>
 #include <spmd/ops/reduce.hpp>
 #include <spmd/ops/view.hpp>
+#include <spmd/rules/dim_maps.hpp>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -75,26 +81,44 @@ var<embedding_lookup_t<Table>> embedding_lookup(Rank& r, var<Table> const& table
                           });
 }
 
-/// The type of tile_rows(x, n): the rule of concatenating copies of x along dim 0 (linear).
+/// The definition of tile_rows (docs/ops.md): a local op that copies rows, so the rule of a
+/// linear op with concat's dim map types it, and op_fn records its backward.
+namespace op {
+struct tile_rows {
+  static constexpr std::string_view name = "tile_rows";
+  static constexpr auto linearity = spmd::linearity::linear;
+  using dims = rules::concat_dims<0>;
+  template <class X, class... Attrs>
+  static consteval bool check() {
+    static_assert(X::rank == 2, "spmd: nn::fused::tile_rows takes a rank-2 tensor");
+    return X::rank == 2;
+  }
+  template <class L>
+  static auto kernel(L const& x, std::size_t n) {
+    std::size_t const rows = x.extent(0), cols = x.extent(1);
+    L out({n * rows, cols});
+    for (std::size_t i = 0; i < n; ++i) std::copy_n(x.data(), rows * cols, out.data() + i * rows * cols);
+    return out;
+  }
+  /// The sum of the n row blocks of g (reshape, sum over the copies, reshape back).
+  template <std::size_t>
+  static auto backward(auto const& g, auto const& /*y*/, auto const& x, std::size_t n) {
+    std::size_t const rows = x.local().extent(0), cols = x.local().extent(1);
+    auto blocks = spmd::reshape(g, std::array<std::size_t, 2>{n, rows * cols});
+    return spmd::reshape(spmd::sum<0>(blocks), std::array<std::size_t, 2>{rows, cols});
+  }
+};
+}  // namespace op
+
+/// The type of tile_rows(x, n): the rule of a linear op with concat's dim map along dim 0.
 template <typed_tensor X>
-using tile_rows_t = decltype(spmd::concat<0>(std::declval<X>(), std::declval<X>()));
+using tile_rows_t = decltype(spmd::apply<op::tile_rows>(std::declval<X const&>(), std::size_t{}));
 
 /// x [rows, cols] repeated n times along dim 0: [n rows, cols] (linear, like concat). Backward:
-/// the sum of the n row blocks of the gradient (reshape, sum over the copies, reshape back).
+/// the sum of the n row blocks of the gradient, checked against grad_t of x.
 template <typed_tensor X>
 var<tile_rows_t<X>> tile_rows(var<X> const& x, std::size_t n) {
-  static_assert(X::rank == 2, "spmd: nn::fused::tile_rows takes a rank-2 tensor");
-  using Out = tile_rows_t<X>;
-  auto const& xl = x.value().local();
-  std::size_t const rows = xl.extent(0), cols = xl.extent(1);
-  typename X::local_type out({n * rows, cols});
-  for (std::size_t i = 0; i < n; ++i) std::copy_n(xl.data(), rows * cols, out.data() + i * rows * cols);
-  return autograd::record(autograd::tape_of(x), Out{std::move(out)}, x.requires_grad(),
-                          [x, n, rows, cols](grad_t<Out> const& g) {
-                            auto blocks = spmd::reshape(g, std::array<std::size_t, 2>{n, rows * cols});
-                            auto summed = spmd::reshape(spmd::sum<0>(blocks), std::array<std::size_t, 2>{rows, cols});
-                            x.accumulate(autograd::as_grad<grad_t<X>>(std::move(summed)));
-                          });
+  return op_fn<op::tile_rows>{}(x, n);
 }
 
 }  // namespace fused

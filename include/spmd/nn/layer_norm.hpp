@@ -1,5 +1,7 @@
-// spmd/nn/layer_norm.hpp - layer normalisation over the hidden dim (per token) as a fused
-// differentiable op, and the layer_norm module whose weight and bias are replicated parameters.
+// spmd/nn/layer_norm.hpp - layer normalisation over the hidden dim (per token) as a fused op
+// definition (docs/ops.md: its typing, kernel and backward in one place, recorded and checked by
+// the library like every op), and the layer_norm module whose weight and bias are replicated
+// parameters.
 //
 // Placement: the weight and bias are [1, hidden], R@dp and I@tp. Without SP the activation is
 // I@tp and the parameters are used as they are (every tp rank does the same work; gradient I).
@@ -10,43 +12,93 @@
 
 #include <cmath>
 #include <cstddef>
-#include <spmd/autograd/as_grad.hpp>
+#include <spmd/autograd/apply.hpp>
 #include <spmd/autograd/tape.hpp>
 #include <spmd/local/dense_reduce.hpp>
 #include <spmd/local/dense_shape.hpp>
 #include <spmd/nn/init.hpp>
 #include <spmd/nn/linear.hpp>
 #include <spmd/nn/types.hpp>
+#include <spmd/ops/define.hpp>
+#include <spmd/ops/elementwise.hpp>
 #include <spmd/ops/reduce.hpp>
 #include <spmd/ops/view.hpp>
-#include <spmd/rules/layout_rule.hpp>
+#include <spmd/rules/dim_maps.hpp>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace spmd::nn {
 
 namespace fused {
 
-/// Op tag of the fused layer norm, for the typing rules: non-linear (no P operand), works along
-/// the hidden dim 1 (which must not be sharded), keeps every dim in place (an S(0) of the tokens
-/// stays S(0)).
-struct layer_norm_op {};
-/// Where the dims of the layer norm's operands go: in place; the op works along dim 1.
-using layer_norm_dims = rules::along_dims<1>;
-
-/// The type of layer_norm(x, w, b): the rule of a non-linear op along dim 1 on x, w and b.
-template <typed_tensor X, typed_tensor... Params>
-using layer_norm_t = basic_tensor<typename X::local_type, typename X::mesh_type,
-                                  rules::result_layout_t<layer_norm_op, typename X::mesh_type, layer_norm_dims,
-                                                         typename X::layout_type, typename Params::layout_type...>>;
-
 namespace detail {
-/// dx of y = xhat * w + b, xhat = (x - mean) * rstd, per row: rstd * (gw - mean(gw) - xhat * mean(gw xhat)).
+/// The statistics of layer norm per row of x [n, h]: mean and rstd = 1 / sqrt(biased variance + eps).
 template <class T>
-local::dense<T, 2> layer_norm_dx(local::dense<T, 2> const& g, local::dense<T, 2> const& xhat,
-                                 local::dense<T, 2> const& w, std::vector<double> const& rstd) {
+void layer_norm_stats(local::dense<T, 2> const& x, double eps, std::vector<double>& mean, std::vector<double>& rstd) {
+  std::size_t const n = x.extent(0), h = x.extent(1);
+  mean.assign(n, 0.0);
+  rstd.assign(n, 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    T const* xi = x.data() + i * h;
+    double m = 0, variance = 0;
+    for (std::size_t j = 0; j < h; ++j) m += static_cast<double>(xi[j]);
+    m /= static_cast<double>(h);
+    for (std::size_t j = 0; j < h; ++j) {
+      double const d = static_cast<double>(xi[j]) - m;
+      variance += d * d;
+    }
+    variance /= static_cast<double>(h);
+    mean[i] = m;
+    rstd[i] = 1.0 / std::sqrt(variance + eps);
+  }
+}
+
+/// xhat = (x - mean) * rstd per row from its statistics, rounded to T (the forward scales the
+/// rounded value).
+template <class T>
+local::dense<T, 2> layer_norm_xhat(local::dense<T, 2> const& x, std::vector<double> const& mean,
+                                   std::vector<double> const& rstd) {
+  std::size_t const n = x.extent(0), h = x.extent(1);
+  local::dense<T, 2> xhat({n, h});
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < h; ++j)
+      xhat.data()[i * h + j] = static_cast<T>((static_cast<double>(x.data()[i * h + j]) - mean[i]) * rstd[i]);
+  return xhat;
+}
+
+/// xhat of x, its statistics computed.
+template <class T>
+local::dense<T, 2> layer_norm_xhat(local::dense<T, 2> const& x, double eps) {
+  std::vector<double> mean, rstd;
+  layer_norm_stats(x, eps, mean, rstd);
+  return layer_norm_xhat(x, mean, rstd);
+}
+
+/// The forward: y = xhat * w + b, with w and b [1, h] (checked at run time).
+template <class T>
+local::dense<T, 2> layer_norm_forward(local::dense<T, 2> const& x, local::dense<T, 2> const& w,
+                                      local::dense<T, 2> const& b, double eps) {
+  std::size_t const n = x.extent(0), h = x.extent(1);
+  if (w.extent(0) != 1 || w.extent(1) != h || b.extent(0) != 1 || b.extent(1) != h)
+    throw std::invalid_argument("spmd: nn::layer_norm: weight and bias must be [1, " + std::to_string(h) + "]");
+  local::dense<T, 2> y = layer_norm_xhat(x, eps);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < h; ++j) y.data()[i * h + j] = y.data()[i * h + j] * w.data()[j] + b.data()[j];
+  return y;
+}
+
+/// dx of y = xhat * w + b, xhat = (x - mean) * rstd, per row: rstd * (gw - mean(gw) - xhat * mean(gw xhat)).
+/// mean, rstd and xhat are recomputed from x (the op keeps no state between forward and backward).
+template <class T>
+local::dense<T, 2> layer_norm_dx(local::dense<T, 2> const& g, local::dense<T, 2> const& x, local::dense<T, 2> const& w,
+                                 double eps) {
   std::size_t const n = g.extent(0), h = g.extent(1);
+  std::vector<double> mean, rstd;
+  layer_norm_stats(x, eps, mean, rstd);
+  local::dense<T, 2> const xhat = layer_norm_xhat(x, mean, rstd);
   local::dense<T, 2> dx({n, h});
   std::vector<double> gw(h);
   for (std::size_t i = 0; i < n; ++i) {
@@ -67,62 +119,79 @@ local::dense<T, 2> layer_norm_dx(local::dense<T, 2> const& g, local::dense<T, 2>
 }
 }  // namespace detail
 
+/// The definitions of the fused layer norm (docs/ops.md): the typing rule, the kernel and the
+/// backward in one place, applied and recorded by op_fn like every built-in op.
+namespace op {
+
+/// xhat = (x - mean) * rstd over dim 1: a non-linear function of x alone (dw is sum(g * xhat)).
+struct layer_norm_xhat {
+  static constexpr std::string_view name = "layer_norm_xhat";
+  using dims = rules::along_dims<1>;
+  template <class T>
+  static auto kernel(local::dense<T, 2> const& x, double eps) {
+    return detail::layer_norm_xhat(x, eps);
+  }
+};
+
+/// dx from g, x and w: linear in g (which may be a pending sum), not in x or w; recomputes the
+/// statistics from x.
+struct layer_norm_dx {
+  static constexpr std::string_view name = "layer_norm_dx";
+  static constexpr auto linearity = spmd::linearity::linear_in_first;
+  static constexpr std::size_t arity = 3;
+  using dims = rules::along_dims<1>;
+  template <class T>
+  static auto kernel(local::dense<T, 2> const& g, local::dense<T, 2> const& x, local::dense<T, 2> const& w,
+                     double eps) {
+    return detail::layer_norm_dx(g, x, w, eps);
+  }
+};
+
+/// y = xhat * w + b: non-linear (no P operand), along the hidden dim 1 (which must not be
+/// sharded), every dim in place (an S(0) of the tokens stays S(0)).
+struct layer_norm {
+  static constexpr std::string_view name = "layer_norm";
+  static constexpr std::size_t arity = 3;
+  using dims = rules::along_dims<1>;
+  template <class X, class W, class B, class... Attrs>
+  static consteval bool check() {
+    constexpr bool ok = X::rank == 2 && W::rank == 2 && B::rank == 2;
+    static_assert(ok, "spmd: nn::fused::layer_norm takes x [tokens, hidden], w and b [1, hidden]");
+    return ok;
+  }
+  template <class T>
+  static auto kernel(local::dense<T, 2> const& x, local::dense<T, 2> const& w, local::dense<T, 2> const& b,
+                     double eps) {
+    return detail::layer_norm_forward(x, w, b, eps);
+  }
+  /// dx through layer_norm_dx; dw and db are sums over the tokens (over a sharded token dim, SP,
+  /// a partial sum per rank), checked against grad_t of w and b like every op's backward.
+  template <std::size_t I, class G>
+  static auto backward(G const& g, auto const& /*y*/, auto const& x, auto const& w, auto const& /*b*/, double eps) {
+    using over_tokens = out_partial_over_shards_t<G, 0>;
+    if constexpr (I == 0)
+      return spmd::apply<layer_norm_dx>(g, x, w, eps);
+    else if constexpr (I == 1)
+      return spmd::unsqueeze<0>(spmd::sum<0>(g * spmd::apply<layer_norm_xhat>(x, eps), over_tokens{}));
+    else
+      return spmd::unsqueeze<0>(spmd::sum<0>(g, over_tokens{}));
+  }
+};
+
+}  // namespace op
+
+/// The type of layer_norm(x, w, b): the rule of a non-linear op along dim 1 on x, w and b.
+template <typed_tensor X, typed_tensor W, typed_tensor B>
+using layer_norm_t = decltype(spmd::apply<op::layer_norm>(std::declval<X const&>(), std::declval<W const&>(),
+                                                           std::declval<B const&>(), 0.0));
+
 /// y = (x - mean) / sqrt(var + eps) * w + b over dim 1 of x [tokens, hidden] (biased variance),
 /// with w and b [1, hidden]. The result's type is the typing rule of a non-linear op on (x, w, b):
 /// x must not be P, an I parameter next to a varying x is an error (convert it to R first).
-/// Backward (typed): dx as grad_t of the output (the layout of x), dw = sum over tokens of
-/// g * xhat and db = sum over tokens of g, each checked by as_grad against grad_t of w and b.
+/// Backward: op::layer_norm::backward, each gradient checked against grad_t of its operand.
 template <typed_tensor X, typed_tensor W, typed_tensor B>
 var<layer_norm_t<X, W, B>> layer_norm(var<X> const& x, var<W> const& w, var<B> const& b, double eps = 1e-5) {
-  static_assert(X::rank == 2 && W::rank == 2 && B::rank == 2,
-                "spmd: nn::fused::layer_norm takes x [tokens, hidden], w and b [1, hidden]");
-  using Out = layer_norm_t<X, W, B>;
-  using XHat = layer_norm_t<X>;  // (x - mean) * rstd: a non-linear function of x alone
-  using T = typename X::value_type;
-  if constexpr (!op_accepts<layer_norm_op, layer_norm_dims, X, W, B>) {
-    return var<Out>{Out{}};  // layer_norm_t has said why
-  } else {
-    auto const& xl = x.value().local();
-    std::size_t const n = xl.extent(0), h = xl.extent(1);
-    auto const& wl = w.value().local();
-    auto const& bl = b.value().local();
-    if (wl.extent(0) != 1 || wl.extent(1) != h || bl.extent(0) != 1 || bl.extent(1) != h)
-      throw std::invalid_argument("spmd: nn::layer_norm: weight and bias must be [1, " + std::to_string(h) + "]");
-    local::dense<T, 2> xhat({n, h}), y({n, h});
-    std::vector<double> rstd(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      T const* xi = xl.data() + i * h;
-      double mean = 0, variance = 0;
-      for (std::size_t j = 0; j < h; ++j) mean += static_cast<double>(xi[j]);
-      mean /= static_cast<double>(h);
-      for (std::size_t j = 0; j < h; ++j) {
-        double const d = static_cast<double>(xi[j]) - mean;
-        variance += d * d;
-      }
-      variance /= static_cast<double>(h);
-      rstd[i] = 1.0 / std::sqrt(variance + eps);
-      for (std::size_t j = 0; j < h; ++j) {
-        T const xh = static_cast<T>((static_cast<double>(xi[j]) - mean) * rstd[i]);
-        xhat.data()[i * h + j] = xh;
-        y.data()[i * h + j] = xh * wl.data()[j] + bl.data()[j];
-      }
-    }
-    bool const needs = x.requires_grad() || w.requires_grad() || b.requires_grad();
-    return autograd::record(autograd::tape_of(x, w, b), Out{std::move(y)}, needs,
-                            [x, w, b, xh = XHat{std::move(xhat)}, rstd = std::move(rstd)](grad_t<Out> const& g) {
-                              // Sums over the tokens: over a sharded token dim (SP) a partial sum per rank.
-                              using over_tokens = out_partial_over_shards_t<grad_t<Out>, 0>;
-                              if (w.requires_grad())
-                                w.accumulate(autograd::as_grad<grad_t<W>>(
-                                    spmd::unsqueeze<0>(spmd::sum<0>(g * xh, over_tokens{}))));
-                              if (b.requires_grad())
-                                b.accumulate(
-                                    autograd::as_grad<grad_t<B>>(spmd::unsqueeze<0>(spmd::sum<0>(g, over_tokens{}))));
-                              if (x.requires_grad())
-                                x.accumulate(autograd::as_grad<grad_t<X>>(grad_t<Out>{
-                                    detail::layer_norm_dx(g.local(), xh.local(), w.value().local(), rstd)}));
-                            });
-  }
+  return op_fn<op::layer_norm>{}(x, w, b, eps);
 }
 
 }  // namespace fused

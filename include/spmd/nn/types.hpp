@@ -23,7 +23,6 @@
 #include <spmd/core/layout.hpp>
 #include <spmd/core/mesh.hpp>
 #include <spmd/core/placement.hpp>
-#include <spmd/rules/layout_rule.hpp>
 #include <spmd/local/dense.hpp>
 #include <spmd/tensor.hpp>
 #include <type_traits>
@@ -99,12 +98,5 @@ inline constexpr bool is_activation<basic_tensor<local::dense<T, 2>, dp_tp, layo
 /// An activation between blocks (V@dp; S(0)@tp or I@tp), of any element type.
 template <class X>
 concept block_activation = detail::is_activation<std::remove_cvref_t<X>>;
-
-/// True if op `Op` (with dim map `DimMap`) accepts operands of types X, Xs... on every axis: the
-/// typing rule itself, asked without failing. A fused op tests it to stop after the rule's
-/// diagnostic, so that a mistake gives one error, not one more per step of its backward.
-template <class Op, class DimMap, typed_tensor X, typed_tensor... Xs>
-inline constexpr bool op_accepts =
-    rules::op_valid<Op, typename X::mesh_type, DimMap, typename X::layout_type, typename Xs::layout_type...>;
 
 }  // namespace spmd::nn
