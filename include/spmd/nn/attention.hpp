@@ -45,9 +45,9 @@ struct attention_shape {
   [[nodiscard]] Eigen::Index ld_out() const { return static_cast<Eigen::Index>(heads * head_dim); }
 };
 
-template <class T>
-attention_shape check_shape(local::dense<T, 2> const& qkv, std::size_t head_dim, std::size_t seq) {
-  std::size_t const n = qkv.extent(0), c = qkv.extent(1);
+template <class Local>
+attention_shape check_shape(Local const& qkv, std::size_t head_dim, std::size_t seq) {
+  std::size_t const n = qkv.shape()[0], c = qkv.shape()[1];
   if (head_dim == 0 || seq == 0 || c % (3 * head_dim) != 0 || n % seq != 0)
     throw std::invalid_argument("spmd: nn::causal_attention: qkv [" + std::to_string(n) + ", " + std::to_string(c) +
                                 "] must be [batch * seq, 3 * heads * head_dim] with seq = " + std::to_string(seq) +
@@ -57,9 +57,9 @@ attention_shape check_shape(local::dense<T, 2> const& qkv, std::size_t head_dim,
 
 /// Forward of every (sequence, head): the probabilities P = softmax(mask(Q K^T / sqrt(d))) into
 /// `probs` and, if `out` is not null, O = P V into *out.
-template <class T>
-void attention_forward(local::dense<T, 2> const& qkv, attention_shape s, local::dense<T, 2>* out,
-                       std::vector<T>& probs) {
+template <class Local>
+void attention_forward(Local const& qkv, attention_shape s, Local* out, std::vector<typename Local::value_type>& probs) {
+  using T = typename Local::value_type;
   Eigen::Index const L = static_cast<Eigen::Index>(s.seq), d = static_cast<Eigen::Index>(s.head_dim);
   T const scale = static_cast<T>(1.0 / std::sqrt(static_cast<double>(s.head_dim)));
   probs.assign(s.batch * s.heads * s.seq * s.seq, T{0});
@@ -90,12 +90,13 @@ void attention_forward(local::dense<T, 2> const& qkv, attention_shape s, local::
 
 /// Backward: dV = P^T dO, dP = dO V^T, dS = P * (dP - rowsum(dP * P)), dQ = dS K / sqrt(d),
 /// dK = dS^T Q / sqrt(d).
-template <class T>
-local::dense<T, 2> attention_backward(local::dense<T, 2> const& qkv, attention_shape s, std::vector<T> const& probs,
-                                      local::dense<T, 2> const& dout) {
+template <class Local>
+Local attention_backward(Local const& qkv, attention_shape s, std::vector<typename Local::value_type> const& probs,
+                         Local const& dout) {
+  using T = typename Local::value_type;
   Eigen::Index const L = static_cast<Eigen::Index>(s.seq), d = static_cast<Eigen::Index>(s.head_dim);
   T const scale = static_cast<T>(1.0 / std::sqrt(static_cast<double>(s.head_dim)));
-  local::dense<T, 2> dqkv(qkv.shape());
+  Local dqkv(qkv.shape());
   row_major<T> dp(L, L);
   for (std::size_t b = 0; b < s.batch; ++b)
     for (std::size_t h = 0; h < s.heads; ++h) {
@@ -139,12 +140,12 @@ struct causal_attention_grad {
   static constexpr std::string_view name = "causal_attention_grad";
   static constexpr auto linearity = spmd::linearity::linear_in_first;
   static constexpr std::size_t arity = 2;
-  template <class T>
-  static auto kernel(local::dense<T, 2> const& g, local::dense<T, 2> const& qkv, std::size_t head_dim,
-                     std::size_t seq) {
+  template <row_major_tensor Local>
+  static auto kernel(Local const& g, Local const& qkv, std::size_t head_dim, std::size_t seq) {
+    using T = typename Local::value_type;
     auto const s = detail::check_shape(qkv, head_dim, seq);
     std::vector<T> probs;
-    detail::attention_forward(qkv, s, static_cast<local::dense<T, 2>*>(nullptr), probs);
+    detail::attention_forward(qkv, s, static_cast<Local*>(nullptr), probs);
     return detail::attention_backward(qkv, s, probs, g);
   }
 };
@@ -157,10 +158,11 @@ struct causal_attention {
     static_assert(QKV::rank == 2, "spmd: nn::fused::causal_attention takes qkv [tokens, 3 * heads * head_dim]");
     return QKV::rank == 2;
   }
-  template <class T>
-  static auto kernel(local::dense<T, 2> const& qkv, std::size_t head_dim, std::size_t seq) {
+  template <row_major_tensor Local>
+  static auto kernel(Local const& qkv, std::size_t head_dim, std::size_t seq) {
+    using T = typename Local::value_type;
     auto const s = detail::check_shape(qkv, head_dim, seq);
-    local::dense<T, 2> out({qkv.extent(0), s.heads * s.head_dim});
+    Local out({qkv.shape()[0], s.heads * s.head_dim});
     std::vector<T> probs;
     detail::attention_forward(qkv, s, &out, probs);
     return out;

@@ -58,32 +58,40 @@ using rowwise_t =
                  rules::result_layout_t<Op, typename X::mesh_type, rowwise_dims, typename X::layout_type>>;
 
 namespace detail {
-template <class T>
-local::dense<T, 2> row_max(local::dense<T, 2> const& x) {
-  std::size_t const n = x.extent(0), c = x.extent(1);
-  local::dense<T, 2> out({n, 1}, -std::numeric_limits<T>::infinity());
+template <class L>
+L row_max(L const& x) {
+  using T = typename L::value_type;
+  std::size_t const n = x.shape()[0], c = x.shape()[1];
+  L out({n, 1}, -std::numeric_limits<T>::infinity());
+  T* o = out.data();
+  T const* in = x.data();
   for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t j = 0; j < c; ++j) out.data()[i] = std::max(out.data()[i], x.data()[i * c + j]);
+    for (std::size_t j = 0; j < c; ++j) o[i] = std::max(o[i], in[i * c + j]);
   return out;
 }
 /// x[i, target[i] - offset] where that column exists, else 0.
-template <class T>
-local::dense<T, 2> pick(local::dense<T, 2> const& x, std::span<int const> target, long offset) {
-  std::size_t const n = x.extent(0), c = x.extent(1);
-  local::dense<T, 2> out({n, 1}, T{0});
+template <class L>
+L pick(L const& x, std::span<int const> target, long offset) {
+  using T = typename L::value_type;
+  std::size_t const n = x.shape()[0], c = x.shape()[1];
+  L out({n, 1}, T{0});
+  T* o = out.data();
+  T const* in = x.data();
   for (std::size_t i = 0; i < n; ++i) {
     long const k = static_cast<long>(target[i]) - offset;
-    if (k >= 0 && k < static_cast<long>(c)) out.data()[i] = x.data()[i * c + static_cast<std::size_t>(k)];
+    if (k >= 0 && k < static_cast<long>(c)) o[i] = in[i * c + static_cast<std::size_t>(k)];
   }
   return out;
 }
 /// The one-hot rows of the targets restricted to the columns [offset, offset + c).
-template <class T>
-local::dense<T, 2> onehot(std::size_t n, std::size_t c, std::span<int const> target, long offset) {
-  local::dense<T, 2> out({n, c}, T{0});
+template <class L>
+L onehot(std::size_t n, std::size_t c, std::span<int const> target, long offset) {
+  using T = typename L::value_type;
+  L out({n, c}, T{0});
+  T* o = out.data();
   for (std::size_t i = 0; i < n; ++i) {
     long const k = static_cast<long>(target[i]) - offset;
-    if (k >= 0 && k < static_cast<long>(c)) out.data()[i * c + static_cast<std::size_t>(k)] = T{1};
+    if (k >= 0 && k < static_cast<long>(c)) o[i * c + static_cast<std::size_t>(k)] = T{1};
   }
   return out;
 }
@@ -93,12 +101,13 @@ local::dense<T, 2> onehot(std::size_t n, std::size_t c, std::span<int const> tar
 /// (this dp rank's, one per token), divided by `global_tokens` (the number of tokens of all dp
 /// ranks together). Rank k's columns are the ids [k vocab/tp, (k + 1) vocab/tp). The result is
 /// (P, I) [1, 1]: its sum over dp is the mean loss per token.
-template <rank_context Rank, class T>
-var<loss_tensor<T>> cross_entropy(Rank& r, var<column_out<T>> const& logits, std::span<int const> targets,
-                                  std::size_t global_tokens) {
-  using L = column_out<T>;
-  using Loss = loss_tensor<T>;
-  std::size_t const n = logits.value().local().extent(0), c = logits.value().local().extent(1);
+template <rank_context Rank, class Local>
+var<dp_tp_tensor<Local, P, I>> cross_entropy(Rank& r, var<dp_tp_tensor<Local, V, S<1>>> const& logits,
+                                             std::span<int const> targets, std::size_t global_tokens) {
+  using T = typename Local::value_type;
+  using L = dp_tp_tensor<Local, V, S<1>>;
+  using Loss = dp_tp_tensor<Local, P, I>;
+  std::size_t const n = logits.value().local().shape()[0], c = logits.value().local().shape()[1];
   if (targets.size() != n || global_tokens == 0)
     throw std::invalid_argument("spmd: nn::vocab_parallel_cross_entropy: " + std::to_string(n) + " rows of logits, " +
                                 std::to_string(targets.size()) + " targets, " + std::to_string(global_tokens) +
@@ -127,7 +136,7 @@ var<loss_tensor<T>> cross_entropy(Rank& r, var<column_out<T>> const& logits, std
                            targets = std::vector<int>(targets.begin(), targets.end())](grad_t<Loss> const& g) {
                             // softmax - onehot on this rank's columns, times g / N (g is (R, I): the same everywhere).
                             auto const softmax = e / spmd::reinterpret<"tp", I, V>(se);  // (V, V) [n, c]
-                            auto const y = decltype(softmax){detail::onehot<T>(n, c, targets, offset)};
+                            auto const y = decltype(softmax){detail::onehot<Local>(n, c, targets, offset)};
                             auto const d =
                                 (softmax - y) * (spmd::reinterpret<"tp", I, V>(g) * inv_n);  // (V, V) * (R, V)
                             logits.accumulate(autograd::as_grad<grad_t<L>>(d));  // this rank's S(1) columns
@@ -137,15 +146,15 @@ var<loss_tensor<T>> cross_entropy(Rank& r, var<column_out<T>> const& logits, std
 }  // namespace fused
 
 /// The vocab-parallel cross entropy (see fused::cross_entropy): logits (V, S1) -> loss (P, I).
-template <rank_context Rank, class T>
-var<loss_tensor<T>> vocab_parallel_cross_entropy(Rank& r, var<column_out<T>> const& logits,
-                                                 std::span<int const> targets, std::size_t global_tokens) {
+template <rank_context Rank, class L>
+var<dp_tp_tensor<L, P, I>> vocab_parallel_cross_entropy(Rank& r, var<dp_tp_tensor<L, V, S<1>>> const& logits,
+                                                        std::span<int const> targets, std::size_t global_tokens) {
   return fused::cross_entropy(r, logits, targets, global_tokens);
 }
 
 /// The global mean loss on every rank (for printing): all_reduce<"dp", I> of the P@dp loss.
-template <rank_context Rank, class T>
-T global_loss(Rank& r, var<loss_tensor<T>> const& loss) {
+template <rank_context Rank, class L>
+typename L::value_type global_loss(Rank& r, var<dp_tp_tensor<L, P, I>> const& loss) {
   return spmd::all_reduce<"dp", I>(r, loss.value()).local().data()[0];
 }
 

@@ -37,12 +37,12 @@ namespace fused {
 
 /// The (never materialised) one-hot matrix of the ids, [tokens, vocab/tp]: the ids vary over dp,
 /// and each tp rank holds the columns of its vocab range, S(1)@tp.
-template <class T>
-using onehot_t = tensor2<T, V, S<1>>;
+template <class L>
+using onehot_t = dp_tp_tensor<L, V, S<1>>;
 
 /// The type of embedding_lookup(table, ids): that of matmul(onehot(ids), table, out_partial<"tp">).
 template <typed_tensor Table>
-using embedding_lookup_t = decltype(spmd::matmul(std::declval<onehot_t<typename Table::value_type>>(),
+using embedding_lookup_t = decltype(spmd::matmul(std::declval<onehot_t<typename Table::local_type>>(),
                                                  std::declval<Table>(), out_partial<"tp">));
 
 /// out[t] = table[ids[t] - offset] for the ids in [offset, offset + rows of table), zeros for the
@@ -55,25 +55,27 @@ var<embedding_lookup_t<Table>> embedding_lookup(Rank& r, var<Table> const& table
   static_assert(Table::rank == 2, "spmd: nn::fused::embedding_lookup takes a table [vocab/tp, hidden]");
   using Out = embedding_lookup_t<Table>;
   using T = typename Table::value_type;
+  using Local = typename Table::local_type;
   using G = grad_t<Out>;
   // The gradient of the table, typed as onehot^T @ g.
-  using TableGrad = decltype(spmd::matmul(spmd::transpose<0, 1>(std::declval<onehot_t<T>>()), std::declval<G>()));
+  using TableGrad = decltype(spmd::matmul(spmd::transpose<0, 1>(std::declval<onehot_t<Local>>()), std::declval<G>()));
   auto const& tl = table.value().local();
-  std::size_t const rows = tl.extent(0), h = tl.extent(1);
+  std::size_t const rows = tl.shape()[0], h = tl.shape()[1];
   long const offset = static_cast<long>(r.coord("tp") * rows);
-  local::dense<T, 2> out({ids.size(), h}, T{0});
+  Local out({ids.size(), h}, T{0});
+  T* o = out.data();
   for (std::size_t t = 0; t < ids.size(); ++t) {
     long const k = static_cast<long>(ids[t]) - offset;
-    if (k >= 0 && k < static_cast<long>(rows))
-      std::copy_n(tl.data() + static_cast<std::size_t>(k) * h, h, out.data() + t * h);
+    if (k >= 0 && k < static_cast<long>(rows)) std::copy_n(tl.data() + static_cast<std::size_t>(k) * h, h, o + t * h);
   }
   return autograd::record(autograd::tape_of(table), Out{std::move(out)}, table.requires_grad(),
                           [table, offset, rows, h, ids = std::vector<int>(ids.begin(), ids.end())](G const& g) {
-                            local::dense<T, 2> dt({rows, h}, T{0});
+                            Local dt({rows, h}, T{0});
+                            T* const base = dt.data();
                             for (std::size_t t = 0; t < ids.size(); ++t) {
                               long const k = static_cast<long>(ids[t]) - offset;
                               if (k < 0 || k >= static_cast<long>(rows)) continue;
-                              T* dst = dt.data() + static_cast<std::size_t>(k) * h;
+                              T* dst = base + static_cast<std::size_t>(k) * h;
                               T const* src = g.local().data() + t * h;
                               for (std::size_t j = 0; j < h; ++j) dst[j] += src[j];
                             }
@@ -95,7 +97,7 @@ struct tile_rows {
   }
   template <class L>
   static auto kernel(L const& x, std::size_t n) {
-    std::size_t const rows = x.extent(0), cols = x.extent(1);
+    std::size_t const rows = x.shape()[0], cols = x.shape()[1];
     L out({n * rows, cols});
     for (std::size_t i = 0; i < n; ++i) std::copy_n(x.data(), rows * cols, out.data() + i * rows * cols);
     return out;
@@ -103,7 +105,7 @@ struct tile_rows {
   /// The sum of the n row blocks of g (reshape, sum over the copies, reshape back).
   template <std::size_t>
   static auto backward(auto const& g, auto const& /*y*/, auto const& x, std::size_t n) {
-    std::size_t const rows = x.local().extent(0), cols = x.local().extent(1);
+    std::size_t const rows = x.local().shape()[0], cols = x.local().shape()[1];
     auto blocks = spmd::reshape(g, std::array<std::size_t, 2>{n, rows * cols});
     return spmd::reshape(spmd::sum<0>(blocks), std::array<std::size_t, 2>{rows, cols});
   }
@@ -147,7 +149,7 @@ struct vocab_parallel_embedding {
   /// length, sequence-major), with SP or without.
   template <bool SP, rank_context Rank>
   var<activation<T, SP>> forward(Rank& r, tape& t, std::span<int const> ids) const {
-    std::size_t const seq = positions.value().local().extent(0);
+    std::size_t const seq = positions.value().local().shape()[0];
     if (ids.size() % seq != 0)
       throw std::invalid_argument("spmd: nn::vocab_parallel_embedding: " + std::to_string(ids.size()) +
                                   " ids are not whole sequences of " + std::to_string(seq));

@@ -54,19 +54,22 @@ class initializer {
  public:
   explicit initializer(std::uint64_t seed) noexcept : seed_(seed) {}
 
-  /// A [rows, cols] matrix of N(0, stddev^2) numbers (the next stream).
+  /// A [rows, cols] matrix of N(0, stddev^2) numbers (the next stream), of the layers' local type
+  /// for element parameter T (see nn/types.hpp).
   template <class T>
-  local::dense<T, 2> normal(std::size_t rows, std::size_t cols, double stddev) {
+  local_of_t<T> normal(std::size_t rows, std::size_t cols, double stddev) {
+    using V = value_of_t<T>;
     rng g(derive_seed(seed_, next_++));
-    local::dense<T, 2> m({rows, cols});
-    for (std::size_t i = 0; i < m.size(); ++i) m.data()[i] = static_cast<T>(stddev * g.normal());
+    local_of_t<T> m({rows, cols});
+    V* x = m.data();
+    for (std::size_t i = 0; i < rows * cols; ++i) x[i] = static_cast<V>(stddev * g.normal());
     return m;
   }
   /// A [rows, cols] matrix filled with `value` (still consumes a stream, to keep numbering stable).
   template <class T>
-  local::dense<T, 2> constant(std::size_t rows, std::size_t cols, double value) {
+  local_of_t<T> constant(std::size_t rows, std::size_t cols, double value) {
     ++next_;
-    return local::dense<T, 2>({rows, cols}, static_cast<T>(value));
+    return local_of_t<T>({rows, cols}, static_cast<value_of_t<T>>(value));
   }
 
  private:
@@ -76,15 +79,15 @@ class initializer {
 
 /// A parameter every rank holds whole: R@dp, I@tp.
 template <class T>
-parameter<replicated<T>> make_replicated(local::dense<T, 2> whole) {
+parameter<replicated<T>> make_replicated(local_of_t<T> whole) {
   return parameter<replicated<T>>{replicated<T>{std::move(whole)}};
 }
 
 /// This rank's tp shard along dim D of a whole value held by every rank: convert<"tp", R, S<D>>.
-template <int D, class T, rank_context Rank>
-parameter<tensor2<T, R, S<D>>> make_tp_sharded(Rank& r, local::dense<T, 2> whole) {
-  auto shard = spmd::convert<"tp", R, S<D>>(r, tensor2<T, R, R>{std::move(whole)});
-  return parameter<tensor2<T, R, S<D>>>{std::move(shard)};
+template <int D, class L, rank_context Rank>
+parameter<dp_tp_tensor<L, R, S<D>>> make_tp_sharded(Rank& r, L whole) {
+  auto shard = spmd::convert<"tp", R, S<D>>(r, dp_tp_tensor<L, R, R>{std::move(whole)});
+  return parameter<dp_tp_tensor<L, R, S<D>>>{std::move(shard)};
 }
 
 }  // namespace spmd::nn

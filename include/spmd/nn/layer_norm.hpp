@@ -36,9 +36,10 @@ namespace fused {
 
 namespace detail {
 /// The statistics of layer norm per row of x [n, h]: mean and rstd = 1 / sqrt(biased variance + eps).
-template <class T>
-void layer_norm_stats(local::dense<T, 2> const& x, double eps, std::vector<double>& mean, std::vector<double>& rstd) {
-  std::size_t const n = x.extent(0), h = x.extent(1);
+template <class Local>
+void layer_norm_stats(Local const& x, double eps, std::vector<double>& mean, std::vector<double>& rstd) {
+  using T = typename Local::value_type;
+  std::size_t const n = x.shape()[0], h = x.shape()[1];
   mean.assign(n, 0.0);
   rstd.assign(n, 0.0);
   for (std::size_t i = 0; i < n; ++i) {
@@ -58,11 +59,11 @@ void layer_norm_stats(local::dense<T, 2> const& x, double eps, std::vector<doubl
 
 /// xhat = (x - mean) * rstd per row from its statistics, rounded to T (the forward scales the
 /// rounded value).
-template <class T>
-local::dense<T, 2> layer_norm_xhat(local::dense<T, 2> const& x, std::vector<double> const& mean,
-                                   std::vector<double> const& rstd) {
-  std::size_t const n = x.extent(0), h = x.extent(1);
-  local::dense<T, 2> xhat({n, h});
+template <class Local>
+Local layer_norm_xhat(Local const& x, std::vector<double> const& mean, std::vector<double> const& rstd) {
+  using T = typename Local::value_type;
+  std::size_t const n = x.shape()[0], h = x.shape()[1];
+  Local xhat({n, h});
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t j = 0; j < h; ++j)
       xhat.data()[i * h + j] = static_cast<T>((static_cast<double>(x.data()[i * h + j]) - mean[i]) * rstd[i]);
@@ -70,21 +71,20 @@ local::dense<T, 2> layer_norm_xhat(local::dense<T, 2> const& x, std::vector<doub
 }
 
 /// xhat of x, its statistics computed.
-template <class T>
-local::dense<T, 2> layer_norm_xhat(local::dense<T, 2> const& x, double eps) {
+template <class Local>
+Local layer_norm_xhat(Local const& x, double eps) {
   std::vector<double> mean, rstd;
   layer_norm_stats(x, eps, mean, rstd);
   return layer_norm_xhat(x, mean, rstd);
 }
 
 /// The forward: y = xhat * w + b, with w and b [1, h] (checked at run time).
-template <class T>
-local::dense<T, 2> layer_norm_forward(local::dense<T, 2> const& x, local::dense<T, 2> const& w,
-                                      local::dense<T, 2> const& b, double eps) {
-  std::size_t const n = x.extent(0), h = x.extent(1);
-  if (w.extent(0) != 1 || w.extent(1) != h || b.extent(0) != 1 || b.extent(1) != h)
+template <class Local>
+Local layer_norm_forward(Local const& x, Local const& w, Local const& b, double eps) {
+  std::size_t const n = x.shape()[0], h = x.shape()[1];
+  if (w.shape()[0] != 1 || w.shape()[1] != h || b.shape()[0] != 1 || b.shape()[1] != h)
     throw std::invalid_argument("spmd: nn::layer_norm: weight and bias must be [1, " + std::to_string(h) + "]");
-  local::dense<T, 2> y = layer_norm_xhat(x, eps);
+  Local y = layer_norm_xhat(x, eps);
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t j = 0; j < h; ++j) y.data()[i * h + j] = y.data()[i * h + j] * w.data()[j] + b.data()[j];
   return y;
@@ -92,14 +92,14 @@ local::dense<T, 2> layer_norm_forward(local::dense<T, 2> const& x, local::dense<
 
 /// dx of y = xhat * w + b, xhat = (x - mean) * rstd, per row: rstd * (gw - mean(gw) - xhat * mean(gw xhat)).
 /// mean, rstd and xhat are recomputed from x (the op keeps no state between forward and backward).
-template <class T>
-local::dense<T, 2> layer_norm_dx(local::dense<T, 2> const& g, local::dense<T, 2> const& x, local::dense<T, 2> const& w,
-                                 double eps) {
-  std::size_t const n = g.extent(0), h = g.extent(1);
+template <class Local>
+Local layer_norm_dx(Local const& g, Local const& x, Local const& w, double eps) {
+  using T = typename Local::value_type;
+  std::size_t const n = g.shape()[0], h = g.shape()[1];
   std::vector<double> mean, rstd;
   layer_norm_stats(x, eps, mean, rstd);
-  local::dense<T, 2> const xhat = layer_norm_xhat(x, mean, rstd);
-  local::dense<T, 2> dx({n, h});
+  Local const xhat = layer_norm_xhat(x, mean, rstd);
+  Local dx({n, h});
   std::vector<double> gw(h);
   for (std::size_t i = 0; i < n; ++i) {
     T const* gi = g.data() + i * h;
@@ -127,8 +127,8 @@ namespace op {
 struct layer_norm_xhat {
   static constexpr std::string_view name = "layer_norm_xhat";
   using dims = rules::along_dims<1>;
-  template <class T>
-  static auto kernel(local::dense<T, 2> const& x, double eps) {
+  template <row_major_tensor Local>
+  static auto kernel(Local const& x, double eps) {
     return detail::layer_norm_xhat(x, eps);
   }
 };
@@ -140,9 +140,8 @@ struct layer_norm_dx {
   static constexpr auto linearity = spmd::linearity::linear_in_first;
   static constexpr std::size_t arity = 3;
   using dims = rules::along_dims<1>;
-  template <class T>
-  static auto kernel(local::dense<T, 2> const& g, local::dense<T, 2> const& x, local::dense<T, 2> const& w,
-                     double eps) {
+  template <row_major_tensor Local>
+  static auto kernel(Local const& g, Local const& x, Local const& w, double eps) {
     return detail::layer_norm_dx(g, x, w, eps);
   }
 };
@@ -159,9 +158,8 @@ struct layer_norm {
     static_assert(ok, "spmd: nn::fused::layer_norm takes x [tokens, hidden], w and b [1, hidden]");
     return ok;
   }
-  template <class T>
-  static auto kernel(local::dense<T, 2> const& x, local::dense<T, 2> const& w, local::dense<T, 2> const& b,
-                     double eps) {
+  template <row_major_tensor Local>
+  static auto kernel(Local const& x, Local const& w, Local const& b, double eps) {
     return detail::layer_norm_forward(x, w, b, eps);
   }
   /// dx through layer_norm_dx; dw and db are sums over the tokens (over a sharded token dim, SP,

@@ -37,8 +37,8 @@ auto enter_column_parallel(Rank& r, var<X> const& x) {
 /// Megatron's exit from a row-parallel matmul: the pending sum over tp becomes a block
 /// activation. With SP a reduce_scatter<"tp", 0> (backward: all_gather), without an
 /// all_reduce<"tp", I> (backward: identity).
-template <bool SP, rank_context Rank, class T>
-var<activation<T, SP>> leave_row_parallel(Rank& r, var<row_partial<T>> const& y) {
+template <bool SP, rank_context Rank, class L>
+var<dp_tp_tensor<L, V, block_tp<SP>>> leave_row_parallel(Rank& r, var<dp_tp_tensor<L, V, P>> const& y) {
   if constexpr (SP)
     return autograd::reduce_scatter<"tp", 0>(r, y);
   else
@@ -48,8 +48,8 @@ var<activation<T, SP>> leave_row_parallel(Rank& r, var<row_partial<T>> const& y)
 /// A replicated parameter (R@dp, I@tp) as an operand next to an activation of type X: as it is
 /// when X is I on tp; convert<"tp", I, R> when X varies on tp (SP), so that its gradient, P@tp
 /// there, is all-reduced back to I in the backward of the convert.
-template <block_activation X, rank_context Rank, class T>
-auto replicated_operand(Rank& r, var<replicated<T>> const& p) {
+template <block_activation X, rank_context Rank, class L>
+auto replicated_operand(Rank& r, var<dp_tp_tensor<L, R, I>> const& p) {
   if constexpr (std::is_same_v<tp_placement_t<X>, I>)
     return p;
   else
@@ -57,15 +57,16 @@ auto replicated_operand(Rank& r, var<replicated<T>> const& p) {
 }
 
 /// The column-parallel matmul: x (V, S(0)|I) -> (V, R) -> x @ w (V, S(1)): this rank's columns.
-template <rank_context Rank, block_activation X, class T>
-var<column_out<T>> column_parallel(Rank& r, var<X> const& x, var<column_weight<T>> const& w) {
+template <rank_context Rank, block_activation X, class L>
+var<dp_tp_tensor<L, V, S<1>>> column_parallel(Rank& r, var<X> const& x, var<dp_tp_tensor<L, R, S<1>>> const& w) {
   return autograd::matmul(enter_column_parallel(r, x), w);
 }
 
 /// The row-parallel matmul: h (V, S(1)) @ w (R, S(0)) is a pending sum over tp (out_partial), then
 /// reduce_scatter (SP: S(0)@tp) or all_reduce (no SP: I@tp).
-template <bool SP, rank_context Rank, class T>
-var<activation<T, SP>> row_parallel(Rank& r, var<column_out<T>> const& h, var<row_weight<T>> const& w) {
+template <bool SP, rank_context Rank, class L>
+var<dp_tp_tensor<L, V, block_tp<SP>>> row_parallel(Rank& r, var<dp_tp_tensor<L, V, S<1>>> const& h,
+                                                   var<dp_tp_tensor<L, R, S<0>>> const& w) {
   return leave_row_parallel<SP>(r, autograd::matmul(h, w, out_partial<"tp">));
 }
 

@@ -16,6 +16,11 @@
 //   loss                                [1, 1]               P    I
 //
 // "tokens" are the flattened batch*sequence positions of one dp rank.
+//
+// The element parameter `T` of the layers and aliases below is either an element type (`float`,
+// `double`: the local tensor is local::dense<T, 2>) or a rank-2 local tensor type of its own with
+// row-major CPU data (e.g. spmd::torch_tensor<double, 2>): the fused kernels of the layers
+// (layer norm, attention, embedding, cross entropy) read and write data() directly.
 #pragma once
 
 #include <cstddef>
@@ -23,6 +28,7 @@
 #include <spmd/core/layout.hpp>
 #include <spmd/core/mesh.hpp>
 #include <spmd/core/placement.hpp>
+#include <spmd/local/buffer.hpp>
 #include <spmd/local/dense.hpp>
 #include <spmd/tensor.hpp>
 #include <type_traits>
@@ -34,9 +40,38 @@ namespace spmd::nn {
 /// run is the 1 x 1 mesh of the same type).
 using dp_tp = mesh<"dp", "tp">;
 
-/// A rank-2 tensor of element type T on dp_tp, placed Dp on "dp" and Tp on "tp".
+namespace detail {
+template <class T>
+struct local_of {
+  static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>,
+                "spmd: nn: the element parameter of a layer is float, double, or a rank-2 local tensor type "
+                "with row-major data (spmd::row_major_tensor)");
+  using type = local::dense<T, 2>;
+};
+template <class L>
+  requires row_major_tensor<L>
+struct local_of<L> {
+  static_assert(L::rank == 2, "spmd: nn: the layers hold rank-2 local tensors ([tokens, features])");
+  using type = L;
+};
+}  // namespace detail
+
+/// The local tensor type of the layers for element parameter T: local::dense<T, 2> for float and
+/// double, T itself for a rank-2 row-major local tensor type.
+template <class T>
+using local_of_t = typename detail::local_of<T>::type;
+/// The element type of the layers' tensors for element parameter T (float or double).
+template <class T>
+using value_of_t = typename local_of_t<T>::value_type;
+
+/// A rank-2 tensor of local type L on dp_tp, placed Dp on "dp" and Tp on "tp". The functions of
+/// the layers take this form, in which L can be deduced.
+template <class L, placement Dp, placement Tp>
+using dp_tp_tensor = basic_tensor<L, dp_tp, layout<Dp, Tp>>;
+
+/// A rank-2 tensor of element parameter T (see above) on dp_tp, placed Dp on "dp" and Tp on "tp".
 template <class T, placement Dp, placement Tp>
-using tensor2 = basic_tensor<local::dense<T, 2>, dp_tp, layout<Dp, Tp>>;
+using tensor2 = dp_tp_tensor<local_of_t<T>, Dp, Tp>;
 
 /// Column-parallel weight [in, out/tp] and bias [1, out/tp].
 template <class T>
@@ -90,8 +125,8 @@ inline constexpr bool is_sequence_parallel = shard_placement<tp_placement_t<X>>;
 namespace detail {
 template <class T>
 inline constexpr bool is_activation = false;
-template <class T, class Tp>
-inline constexpr bool is_activation<basic_tensor<local::dense<T, 2>, dp_tp, layout<V, Tp>>> =
+template <class L, class Tp>
+inline constexpr bool is_activation<basic_tensor<L, dp_tp, layout<V, Tp>>> =
     std::is_same_v<Tp, S<0>> || std::is_same_v<Tp, I>;
 }  // namespace detail
 

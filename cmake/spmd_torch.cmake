@@ -1,0 +1,31 @@
+# The optional libtorch backend: the target spmd::torch, when libtorch is found (SPMD_WITH_TORCH).
+# Debian 12: `apt-get install libtorch-dev libgloo-dev` (scripts/install-deps.sh does).
+set(SPMD_HAVE_TORCH OFF)
+if(NOT SPMD_WITH_TORCH STREQUAL "OFF")
+  if(SPMD_WITH_TORCH STREQUAL "ON")
+    find_package(Torch REQUIRED)
+  else()
+    find_package(Torch QUIET)
+  endif()
+  # c10d's Gloo process group is compiled into libtorch but its header needs USE_C10D_GLOO, and its
+  # symbols come from libgloo.
+  find_library(SPMD_GLOO_LIBRARY gloo)
+  if(Torch_FOUND AND NOT SPMD_GLOO_LIBRARY)
+    if(SPMD_WITH_TORCH STREQUAL "ON")
+      message(FATAL_ERROR "spmd: SPMD_WITH_TORCH=ON but libgloo was not found (Debian: libgloo-dev)")
+    endif()
+  elseif(Torch_FOUND)
+    set(SPMD_HAVE_TORCH ON)
+  endif()
+endif()
+
+if(SPMD_HAVE_TORCH)
+  add_library(spmd_torch INTERFACE)
+  add_library(spmd::torch ALIAS spmd_torch)
+  set_target_properties(spmd_torch PROPERTIES EXPORT_NAME torch)
+  target_link_libraries(spmd_torch INTERFACE spmd ${TORCH_LIBRARIES} ${SPMD_GLOO_LIBRARY})
+  target_compile_definitions(spmd_torch INTERFACE USE_C10D_GLOO)
+  message(STATUS "spmd: libtorch backend: ON (Torch ${Torch_VERSION})")
+else()
+  message(STATUS "spmd: libtorch backend: OFF (SPMD_WITH_TORCH=${SPMD_WITH_TORCH})")
+endif()
