@@ -43,10 +43,12 @@ using dp_tp = mesh<"dp", "tp">;
 namespace detail {
 template <class T>
 struct local_of {
-  static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>,
+  static constexpr bool element = std::is_same_v<T, float> || std::is_same_v<T, double>;
+  static_assert(element,
                 "spmd: nn: the element parameter of a layer is float, double, or a rank-2 local tensor type "
                 "with row-major data (spmd::row_major_tensor)");
-  using type = local::dense<T, 2>;
+  // After that error, a valid type: one diagnostic, not a second one from inside dense.
+  using type = local::dense<std::conditional_t<element, T, double>, 2>;
 };
 template <class L>
   requires row_major_tensor<L>
