@@ -33,4 +33,8 @@ static_assert(row_major_tensor<user::colmajor<double, 1>> && row_major_tensor<us
 static_assert(local_tensor<user::vec> && !buffer_tensor<user::vec> && !differentiable_tensor<user::vec>);
 static_assert(!spmd::writable_data<user::vec> && !spmd::shape_constructible<user::vec>);
 
+// Numbers: the arithmetic types, and what a local type's library declares (torch: c10::BFloat16).
+static_assert(spmd::number<double> && spmd::number<int const&> && !spmd::number<user::vec>);
+static_assert(!spmd::number<spmd::local::dense<double, 2>>);
+
 }  // namespace

@@ -3,8 +3,20 @@
 
 #include <concepts>
 #include <cstddef>
+#include <type_traits>
 
 namespace spmd {
+
+/// Whether T is a plain number for the typed ops: an operand of `x * 2`, `pow(x, p)` and of the
+/// constants the backwards multiply by. True for the arithmetic types; a local tensor type whose
+/// element type is not arithmetic (a bfloat16 class, say) specialises it for that type, e.g.
+/// `template <> inline constexpr bool spmd::enable_number<c10::BFloat16> = true;`.
+template <class T>
+inline constexpr bool enable_number = std::is_arithmetic_v<T>;
+
+/// A plain number operand (see enable_number).
+template <class T>
+concept number = enable_number<std::remove_cvref_t<T>>;
 
 /// A per-rank tensor: an element type, a rank fixed at compile time, a shape and its data. This is
 /// all the typing needs. The numeric kernels an op needs (add, matmul, sum, ...) are free functions

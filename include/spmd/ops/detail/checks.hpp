@@ -23,7 +23,7 @@ using bare = std::remove_cvref_t<T>;
 
 /// An operand of an elementwise op: a typed tensor or a plain number.
 template <class T>
-concept tensor_or_scalar = typed_tensor<T> || std::is_arithmetic_v<bare<T>>;
+concept tensor_or_scalar = typed_tensor<T> || number<T>;
 
 template <class T>
 struct operand_traits {  // a plain number
