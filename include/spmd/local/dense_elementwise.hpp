@@ -2,6 +2,7 @@
 #pragma once
 
 #include <spmd/local/dense.hpp>
+#include <spmd/local/dropout_mask.hpp>
 
 #include <cmath>
 #include <cstdint>
@@ -158,20 +159,15 @@ template <class T, std::size_t R>
   return detail::map_inplace(std::move(x), [lo, hi](T v) { return v < lo ? lo : (v > hi ? hi : v); });
 }
 
-/// x * mask / (1 - p): element i is kept when the uniform number that `key` and i give is at
-/// least p. The same key gives the same mask (a counter-based stream, no state).
+/// x * mask / (1 - p): element i is kept when dropout_uniform(key, i) (local/dropout_mask.hpp) is
+/// at least p. The same key gives the same mask.
 template <class T, std::size_t R>
 [[nodiscard]] dense<T, R> dropout(dense<T, R> x, double p, std::uint64_t key) {
   if (!(p >= 0.0 && p < 1.0)) detail::fail("dropout", "p must be in [0, 1)");
   T const scale = static_cast<T>(1.0 / (1.0 - p));
   T* v = x.data();
   for (std::size_t i = 0, n = x.size(); i < n; ++i) {
-    std::uint64_t z = key + 0x9e3779b97f4a7c15ULL * (i + 1);  // splitmix64 of (key, i)
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    z ^= z >> 31;
-    double const u = static_cast<double>(z >> 11) * 0x1.0p-53;  // uniform in [0, 1)
-    v[i] = u < p ? T{0} : v[i] * scale;
+    v[i] = dropout_uniform(key, i) < p ? T{0} : v[i] * scale;
   }
   return x;
 }

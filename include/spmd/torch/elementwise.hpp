@@ -7,6 +7,7 @@
 // with at::where so that both local types give the same values.
 #pragma once
 
+#include <spmd/local/dropout_mask.hpp>
 #include <spmd/torch/detail/support.hpp>
 #include <spmd/torch/tensor.hpp>
 
@@ -87,10 +88,9 @@ template <class T, std::size_t R>
   return detail::wrap<T, R>(::at::clamp(x.aten(), ::at::Scalar(lo), ::at::Scalar(hi)));
 }
 
-/// x * mask / (1 - p): element i is kept when the uniform number that `key` and i give is at
-/// least p. The mask is local::dense's, bit for bit (the same counter-based stream of `key` and
-/// the row-major index), so the two local types drop the same elements; it is drawn on the CPU
-/// and moved to x's device.
+/// x * mask / (1 - p): element i is kept when dropout_uniform(key, i) (local/dropout_mask.hpp) is
+/// at least p, as for local::dense, so the two local types drop the same elements; the mask is
+/// drawn on the CPU and moved to x's device.
 template <class T, std::size_t R>
 [[nodiscard]] torch_tensor<T, R> dropout(torch_tensor<T, R> const& x, double p, std::uint64_t key) {
   if (!(p >= 0.0 && p < 1.0)) detail::fail("dropout", "p must be in [0, 1)");
@@ -98,12 +98,7 @@ template <class T, std::size_t R>
   ::at::Tensor keep = ::at::empty(x.aten().sizes(), ::at::TensorOptions().dtype(::at::kBool));
   bool* k = keep.data_ptr<bool>();
   for (std::size_t i = 0, n = x.size(); i < n; ++i) {
-    std::uint64_t z = key + 0x9e3779b97f4a7c15ULL * (i + 1);  // splitmix64 of (key, i)
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    z ^= z >> 31;
-    double const u = static_cast<double>(z >> 11) * 0x1.0p-53;  // uniform in [0, 1)
-    k[i] = !(u < p);
+    k[i] = !(local::dropout_uniform(key, i) < p);
   }
   return detail::wrap<T, R>(
       ::at::where(keep.to(x.device(), ::at::kBool), ::at::mul(x.aten(), ::at::Scalar(scale)), ::at::Scalar(0.0)));
