@@ -36,6 +36,7 @@
 
 #include <spmd/runtime/comm_error.hpp>
 #include <spmd/runtime/detail/collective_kind.hpp>
+#include <spmd/runtime/detail/run_options.hpp>
 
 namespace spmd::mpi::detail {
 
@@ -100,44 +101,13 @@ inline constexpr std::size_t int_max = static_cast<std::size_t>(INT_MAX);
   return h;
 }
 
-/// SPMD_MPI_CHECK: "1", "true", "yes", "on" (any case) enable the agreement check.
-[[nodiscard]] inline bool env_flag(char const* name) noexcept {
-  char const* v = std::getenv(name);
-  if (v == nullptr) return false;
-  std::string s(v);
-  for (auto& ch : s) ch = static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
-  return s == "1" || s == "true" || s == "yes" || s == "on";
-}
+using runtime::detail::env_flag;     // SPMD_MPI_CHECK
+using runtime::detail::env_seconds;  // SPMD_MPI_TIMEOUT
+using runtime::detail::max_timeout_seconds;
 
-/// SPMD_MPI_TIMEOUT: seconds, a decimal number (absent, empty, "0" or "inf": no timeout);
-/// anything else (text, a negative number, NaN) throws std::invalid_argument rather than silently
-/// running without the timeout the user asked for.
-[[nodiscard]] inline double env_seconds(char const* name) {
-  char const* v = std::getenv(name);
-  if (v == nullptr || *v == '\0') return 0.0;
-  char* end = nullptr;
-  double const s = std::strtod(v, &end);
-  while (end != v && *end == ' ') ++end;
-  if (end == v || *end != '\0' || std::isnan(s) || s < 0.0)
-    throw std::invalid_argument("spmd: " + std::string(name) + "='" + v +
-                                "' is not a number of seconds; use e.g. " + name + "=30, or 0 or inf for no timeout");
-  return std::isinf(s) ? 0.0 : s;
-}
-
-/// Timeouts longer than this (about 31 years) mean no timeout: the watchdog's clock counts
-/// nanoseconds in 64 bits, which 1e10 s would overflow.
-inline constexpr double max_timeout_seconds = 1e9;
-
-/// The watchdog limit for options::timeout_seconds: 0 (no watchdog) for 0, +inf and anything
-/// above max_timeout_seconds; std::invalid_argument for a negative value or NaN.
+/// The watchdog limit for options::timeout_seconds (see runtime::detail::effective_timeout).
 [[nodiscard]] inline double effective_timeout(double seconds) {
-  if (std::isnan(seconds) || seconds < 0.0) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%g", seconds);
-    throw std::invalid_argument("spmd: mpi::run: options::timeout_seconds is " + std::string(text) +
-                                "; use a number of seconds > 0, or 0 or infinity for no timeout");
-  }
-  return seconds > max_timeout_seconds ? 0.0 : seconds;
+  return runtime::detail::effective_timeout(seconds, "mpi::run");
 }
 
 /// Prints "spmd: rank N failed: <what>" and ends the whole job (every rank, non-zero exit).
