@@ -8,11 +8,16 @@
 // pattern to learn and the loss falls clearly from log(vocab).
 //
 //   train_gpt [--dp N] [--tp N] [--sp on|off] [--steps N] [--seed N] [--batch N]
-//             [--precision double|float] [--sync allreduce|zero] [--lr X] [--runtime threads|mpi]
-//             [--losses short|exact]
+//             [--precision double|float] [--sync allreduce|zero] [--lr X]
+//             [--backend dense|torch] [--runtime threads|mpi|c10d] [--losses short|exact]
 //
 // --runtime mpi (built with MPI: SPMD_HAVE_MPI): one MPI process per rank, e.g.
 //   mpirun -np 4 train_gpt --runtime mpi --dp 2 --tp 2
+// --backend torch (built with libtorch: SPMD_HAVE_TORCH): the local tensors are libtorch tensors
+// (spmd::torch_tensor) and, unless --runtime says otherwise, the ranks are processes joined by c10d
+// process groups (Gloo), launched like torchrun does, e.g.
+//   scripts/torchrun.sh -n 4 train_gpt --backend torch --dp 2 --tp 2
+// The same seed gives the same losses on every backend and runtime (to rounding).
 //
 // Exit status 1 if the loss does not fall (or is not finite).
 #include <fmt/format.h>
@@ -32,6 +37,10 @@
 #ifdef SPMD_HAVE_MPI
 #include <spmd/runtime/mpi.hpp>
 #endif
+#ifdef SPMD_HAVE_TORCH
+#include <spmd/runtime/c10d.hpp>
+#include <spmd/torch.hpp>
+#endif
 
 #include "options.hpp"
 
@@ -39,9 +48,12 @@ using namespace spmd;
 
 namespace {
 
+enum class runtime_kind { threads, mpi, c10d };
+
 struct options {
   std::size_t dp = 2, tp = 2, steps = 100, batch = 8;
-  bool sp = true, use_float = false, zero = false, mpi = false;
+  bool sp = true, use_float = false, zero = false, mpi = false, torch = false;
+  std::optional<runtime_kind> runtime;
   bool exact = false;  // print losses with all digits (to compare runs)
   std::uint64_t seed = 1;
   double lr = 3e-3;
@@ -49,9 +61,8 @@ struct options {
 
 examples::program const prog{"train_gpt",
                              "[--dp N] [--tp N] [--sp on|off] [--steps N] [--seed N] [--batch N]\n"
-                             "                 [--precision double|float] [--sync allreduce|zero] [--lr X] "
-                             "[--runtime threads|mpi]\n"
-                             "                 [--losses short|exact]"};
+                             "                 [--precision double|float] [--sync allreduce|zero] [--lr X]\n"
+                             "                 [--backend dense|torch] [--runtime threads|mpi|c10d] [--losses short|exact]"};
 
 options parse(int argc, char** argv) {
   options o;
@@ -68,12 +79,25 @@ options parse(int argc, char** argv) {
       o.exact = a.choice<bool>({{"exact", true}, {"short", false}}, "--losses short|exact");
     else if (a.is("--sync"))
       o.zero = a.choice<bool>({{"zero", true}, {"allreduce", false}}, "--sync allreduce|zero");
+    else if (a.is("--backend"))
+      o.torch = a.choice<bool>({{"torch", true}, {"dense", false}}, "--backend dense|torch");
+    else if (a.is("--runtime"))
+      o.runtime = a.choice<runtime_kind>(
+          {{"threads", runtime_kind::threads}, {"mpi", runtime_kind::mpi}, {"c10d", runtime_kind::c10d}},
+          "--runtime threads|mpi|c10d");
     else
       return examples::mesh_arg(a, o);
     return true;
   });
+  // --backend torch runs on c10d process groups unless another runtime is asked for.
+  if (!o.runtime) o.runtime = o.torch ? runtime_kind::c10d : runtime_kind::threads;
+  o.mpi = *o.runtime == runtime_kind::mpi;
 #ifndef SPMD_HAVE_MPI
   if (o.mpi) prog.usage("--runtime mpi: this program was built without MPI");
+#endif
+#ifndef SPMD_HAVE_TORCH
+  if (o.torch || *o.runtime == runtime_kind::c10d)
+    prog.usage("--backend torch, --runtime c10d: this program was built without libtorch");
 #endif
   if (o.dp == 0 || o.tp == 0 || o.steps == 0 || o.batch == 0 || o.batch % o.dp)
     prog.usage("--batch must be a multiple of --dp");
@@ -121,6 +145,9 @@ void on_mesh(options const& o, F&& fn) {
 #ifdef SPMD_HAVE_MPI
   if (o.mpi) return spmd::mpi::run({{"dp", o.dp}, {"tp", o.tp}}, fn);
 #endif
+#ifdef SPMD_HAVE_TORCH
+  if (*o.runtime == runtime_kind::c10d) return spmd::dist::run({{"dp", o.dp}, {"tp", o.tp}}, fn);
+#endif
   threads::run({{"dp", o.dp}, {"tp", o.tp}}, fn);
 }
 
@@ -163,9 +190,18 @@ result train(options const& o, nn::gpt_config const& cfg) {
   return res;
 }
 
+/// T: the element parameter of the layers, float, double or a local tensor type (nn/types.hpp).
 template <class T>
 result train_with(options const& o, nn::gpt_config const& cfg) {
   return o.sp ? train<T, true>(o, cfg) : train<T, false>(o, cfg);
+}
+
+template <class T>
+result train_on_backend(options const& o, nn::gpt_config const& cfg) {
+#ifdef SPMD_HAVE_TORCH
+  if (o.torch) return train_with<spmd::torch_tensor<T, 2>>(o, cfg);
+#endif
+  return train_with<T>(o, cfg);
 }
 
 }  // namespace
@@ -175,9 +211,12 @@ int main(int argc, char** argv) {
 #ifdef SPMD_HAVE_MPI
   std::optional<spmd::mpi::environment> env;  // MPI: every process runs main; rank 0 prints
   if (o.mpi) env.emplace(argc, argv);
-  bool const lead = !env || env->world_rank() == 0;
+  bool lead = !env || env->world_rank() == 0;
 #else
-  bool const lead = true;
+  bool lead = true;
+#endif
+#ifdef SPMD_HAVE_TORCH
+  if (*o.runtime == runtime_kind::c10d) lead = spmd::dist::launch_rank() == 0;  // every process runs main
 #endif
   nn::gpt_config cfg;
   cfg.vocab = 128;
@@ -191,8 +230,8 @@ int main(int argc, char** argv) {
   if (lead) {
   std::printf("GPT: %zu layers, hidden %zu, %zu heads, vocab %zu, seq %zu, %zu parameters\n", cfg.layers, cfg.hidden,
               cfg.heads, cfg.vocab, cfg.seq, cfg.parameter_count());
-  std::printf("mesh dp=%zu x tp=%zu, sequence parallel %s, %s, gradients %s, global batch %zu x %zu tokens\n", o.dp,
-              o.tp, o.sp ? "on" : "off", o.use_float ? "float" : "double",
+  std::printf("mesh dp=%zu x tp=%zu, sequence parallel %s, %s %s, gradients %s, global batch %zu x %zu tokens\n",
+              o.dp, o.tp, o.sp ? "on" : "off", o.torch ? "libtorch" : "dense", o.use_float ? "float" : "double",
               o.zero ? "reduce-scattered (ZeRO-1)" : "all-reduced", o.batch, cfg.seq);
   std::printf("  embedding table %s, position table %s\n", type_name<nn::vocab_table<Tn>>().c_str(),
               type_name<nn::replicated<Tn>>().c_str());
@@ -206,7 +245,7 @@ int main(int argc, char** argv) {
 
   result res;
   try {
-    res = o.use_float ? train_with<float>(o, cfg) : train_with<double>(o, cfg);
+    res = o.use_float ? train_on_backend<float>(o, cfg) : train_on_backend<double>(o, cfg);
   } catch (std::exception const& e) {
     std::fprintf(stderr, "train_gpt: %s\n", e.what());
     return 1;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what spmd needs on Debian 12 (bookworm).
 #   scripts/install-deps.sh            everything to build and test: both compilers, Catch2, MPI,
-#                                      Google Benchmark
+#                                      Google Benchmark, libtorch and Gloo (the torch backend)
 #   scripts/install-deps.sh example    only what the examples need: g++, CMake and the library's
 #                                      own dependencies (Boost headers, {fmt}, Eigen)
 # Idempotent: if all packages are already installed it does nothing
@@ -10,7 +10,7 @@ set -euo pipefail
 
 PACKAGES=(cmake make g++ libboost-dev libfmt-dev libeigen3-dev)
 case "${1:-all}" in
-  all) PACKAGES+=(clang catch2 libopenmpi-dev openmpi-bin libbenchmark-dev) ;;
+  all) PACKAGES+=(clang catch2 libopenmpi-dev openmpi-bin libbenchmark-dev libtorch-dev libgloo-dev) ;;
   example) ;;
   *) echo "usage: $0 [all|example]" >&2; exit 2 ;;
 esac

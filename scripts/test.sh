@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Full test suite: configure + build + ctest with g++ (build/gcc) and
-# clang++ (build/clang), then the sanitizer stages (build/tsan, build/asan).
+# clang++ (build/clang), then the libtorch backend (build/torch) and the sanitizer stages
+# (build/tsan, build/asan). Each stage can run alone, e.g. only the torch stage:
+#   SPMD_COMPILERS= SPMD_TSAN=0 SPMD_ASAN=0 scripts/test.sh
 #
 # Environment:
 #   SPMD_COMPILERS   compilers to use, space/comma separated (default "gcc clang"; set but
@@ -11,6 +13,8 @@
 #   SPMD_CMAKE_ARGS  extra arguments for the configure step
 #   SPMD_TSAN=0      skip the ThreadSanitizer run of the runtime, collective and autograd tests
 #   SPMD_ASAN=0      skip the AddressSanitizer+UBSan run of the unit tests and the examples
+#   SPMD_TORCH=0     skip the libtorch backend (spmd::torch_tensor, the c10d runtime, train_gpt on
+#                    libtorch + Gloo); it needs libtorch-dev and libgloo-dev
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -45,8 +49,9 @@ for c in $COMPILERS; do
   echo "== $c ($cxx, $BUILD_TYPE) -> build/$c"
   echo "================================================================"
 
+  # The libtorch backend has a stage of its own (below).
   if ! cmake -S "$ROOT" -B "$bdir" -DCMAKE_CXX_COMPILER="$cxx" \
-        -DCMAKE_BUILD_TYPE="$BUILD_TYPE" "${EXTRA_ARGS[@]}"; then
+        -DCMAKE_BUILD_TYPE="$BUILD_TYPE" -DSPMD_WITH_TORCH=OFF "${EXTRA_ARGS[@]}"; then
     status="FAILED (configure)"
   elif ! cmake --build "$bdir" -j"$JOBS"; then
     status="FAILED (build)"
@@ -70,6 +75,34 @@ for c in $COMPILERS; do
   SUMMARY+=("$(printf '%-6s %-18s %s; %s; %ss' "$c" "$status" "${detail:-no test results}" "${cf:-compile-fail cases: ?}" "$((t1 - t0))")")
 done
 
+# The libtorch backend, g++: its tests (label torch) and train_gpt on libtorch tensors over c10d.
+# Only the torch targets are built (spmd_torch_checks); a TU with libtorch takes ~20 s.
+if [[ "${SPMD_TORCH:-1}" != "0" ]]; then
+  bdir="$ROOT/build/torch"
+  t0=$(date +%s)
+  status=OK
+  detail=""
+  echo
+  echo "================================================================"
+  echo "== torch (g++, libtorch + c10d Gloo) -> build/torch"
+  echo "================================================================"
+  if ! cmake -S "$ROOT" -B "$bdir" -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE="$BUILD_TYPE" \
+        -DSPMD_WITH_TORCH=ON "${EXTRA_ARGS[@]}"; then
+    status="FAILED (configure)"
+  elif ! cmake --build "$bdir" -j"$JOBS" --target spmd_torch_checks; then
+    status="FAILED (build)"
+  else
+    set +e
+    (cd "$bdir" && ctest --output-on-failure -j"$JOBS" -L torch) | tee "$bdir/ctest-summary.log"
+    rc=${PIPESTATUS[0]}
+    set -e
+    detail=$(grep -E "tests passed, .* failed out of" "$bdir/ctest-summary.log" | tail -n1 || true)
+    [[ $rc -ne 0 ]] && status="FAILED (tests)"
+  fi
+  [[ "$status" != OK ]] && overall=1
+  SUMMARY+=("$(printf '%-6s %-18s %s; %ss' torch "$status" "${detail:-no test results}" "$(( $(date +%s) - t0 ))")")
+fi
+
 # ThreadSanitizer: the tests that run ranks on threads (runtime, collectives, autograd), g++.
 if [[ "${SPMD_TSAN:-1}" != "0" ]]; then
   bdir="$ROOT/build/tsan"
@@ -80,7 +113,7 @@ if [[ "${SPMD_TSAN:-1}" != "0" ]]; then
   echo "== tsan (g++ -fsanitize=thread) -> build/tsan"
   echo "================================================================"
   if ! cmake -S "$ROOT" -B "$bdir" -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-        -DSPMD_SANITIZE=thread -DSPMD_BUILD_EXAMPLES=OFF "${EXTRA_ARGS[@]}"; then
+        -DSPMD_SANITIZE=thread -DSPMD_BUILD_EXAMPLES=OFF -DSPMD_WITH_TORCH=OFF "${EXTRA_ARGS[@]}"; then
     status="FAILED (configure)"
   elif ! cmake --build "$bdir" -j"$JOBS" --target spmd_unit_tests; then
     status="FAILED (build)"
@@ -108,7 +141,7 @@ if [[ "${SPMD_ASAN:-1}" != "0" ]]; then
   echo "== asan (g++ -fsanitize=address,undefined) -> build/asan"
   echo "================================================================"
   if ! cmake -S "$ROOT" -B "$bdir" -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Debug \
-        -DSPMD_SANITIZE=address "${EXTRA_ARGS[@]}"; then
+        -DSPMD_SANITIZE=address -DSPMD_WITH_TORCH=OFF "${EXTRA_ARGS[@]}"; then
     status="FAILED (configure)"
   elif ! cmake --build "$bdir" -j"$JOBS" --target spmd_unit_tests "${examples[@]/#/example_}"; then
     status="FAILED (build)"
