@@ -12,12 +12,26 @@
 # FAIL  otherwise; prints the expected regex, the command and the first
 #       lines of the compiler output.
 # Safe under ctest -j: only runs the compiler with -fsyntax-only.
+#
+# Precompiled headers (g++ and clang++): most of a case's time is parsing the library's headers.
+# With -DSPMD_CF_PCH_DIR=<dir>, a case whose FIRST #include is one of the headers precompiled
+# there uses the precompiled form, which is exactly that header (g++ finds <dir>/gcc/<h>.gch
+# before <h> on the include path and takes it only as a TU's first include; clang++ gets
+# -include-pch <dir>/clang/<h>.pch, which includes <h> ahead of the case, whose own include of it
+# is then a no-op). The precompiled headers are built by the same script in the other mode:
+#   cmake -DSPMD_CF_BUILD_PCH=ON -DSPMD_CF_PCH_DIR=<dir> -DSPMD_CF_PCH_HEADERS="spmd/spmd.hpp;..."
+#         -DSPMD_CF_FLAGS_FILE=<...> -P spmd_compile_fail.cmake
+# (the fixture test compile_fail.pch, run before the cases), with the cases' own flags.
 
 cmake_minimum_required(VERSION 3.21)
 
 set(_max_lines 40)
 
-foreach(v SPMD_CF_SOURCE SPMD_CF_FLAGS_FILE)
+set(_required SPMD_CF_FLAGS_FILE)
+if(NOT SPMD_CF_BUILD_PCH)
+  list(APPEND _required SPMD_CF_SOURCE)
+endif()
+foreach(v IN LISTS _required)
   if(NOT DEFINED ${v})
     message(FATAL_ERROR "spmd_compile_fail.cmake: ${v} not set")
   endif()
@@ -26,6 +40,92 @@ if(NOT EXISTS "${SPMD_CF_FLAGS_FILE}")
   message(FATAL_ERROR "spmd_compile_fail.cmake: flags file '${SPMD_CF_FLAGS_FILE}' missing (re-run cmake)")
 endif()
 include("${SPMD_CF_FLAGS_FILE}")
+
+# The compiler command without the source: the real tests' flags, in CMake's order.
+macro(_spmd_cf_command out)
+  separate_arguments(_cxx_flags UNIX_COMMAND "${SPMD_CF_CXX_FLAGS}")
+  set(${out} "${SPMD_CF_COMPILER}" ${_cxx_flags})
+  foreach(d IN LISTS SPMD_CF_DEFINITIONS)
+    if(NOT d STREQUAL "")
+      list(APPEND ${out} "-D${d}")
+    endif()
+  endforeach()
+  foreach(dir IN LISTS SPMD_CF_INCLUDE_DIRS)
+    if(dir STREQUAL "" OR dir IN_LIST SPMD_CF_IMPLICIT_INCLUDE_DIRS)
+      continue()
+    endif()
+    set(_own FALSE)
+    foreach(p IN LISTS SPMD_CF_PROJECT_DIRS)
+      string(FIND "${dir}/" "${p}/" _pos)
+      if(_pos EQUAL 0)
+        set(_own TRUE)
+      endif()
+    endforeach()
+    if(_own)
+      list(APPEND ${out} "-I${dir}")
+    else()
+      list(APPEND ${out} -isystem "${dir}")
+    endif()
+  endforeach()
+  foreach(opt IN LISTS SPMD_CF_OPTIONS)
+    if(opt MATCHES "^SHELL:(.*)$")
+      separate_arguments(_sh UNIX_COMMAND "${CMAKE_MATCH_1}")
+      list(APPEND ${out} ${_sh})
+    elseif(NOT opt STREQUAL "")
+      list(APPEND ${out} "${opt}")
+    endif()
+  endforeach()
+  if(NOT SPMD_CF_STD_FLAG STREQUAL "")
+    list(APPEND ${out} "${SPMD_CF_STD_FLAG}")
+  endif()
+endmacro()
+
+# --- mode 2: build the precompiled headers -------------------------------------
+if(SPMD_CF_BUILD_PCH)
+  if(NOT SPMD_CF_COMPILER_ID MATCHES "GNU|Clang")
+    message(STATUS "compile-fail: no precompiled headers for ${SPMD_CF_COMPILER_ID}")
+    return()
+  endif()
+  _spmd_cf_command(_base)
+  foreach(h IN LISTS SPMD_CF_PCH_HEADERS)
+    # A wrapper that includes the header: compiling the header itself would warn about
+    # '#pragma once in main file'.
+    string(MAKE_C_IDENTIFIER "${h}" _id)
+    set(_wrapper "${SPMD_CF_PCH_DIR}/src/${_id}.hpp")
+    file(WRITE "${_wrapper}" "#include <${h}>\n")
+    if(SPMD_CF_COMPILER_ID STREQUAL "GNU")
+      set(_out "${SPMD_CF_PCH_DIR}/gcc/${h}.gch")
+    else()
+      set(_out "${SPMD_CF_PCH_DIR}/clang/${h}.pch")
+    endif()
+    get_filename_component(_out_dir "${_out}" DIRECTORY)
+    file(MAKE_DIRECTORY "${_out_dir}")
+    execute_process(COMMAND ${_base} -x c++-header "${_wrapper}" -o "${_out}.tmp"
+                    RESULT_VARIABLE _rc OUTPUT_VARIABLE _o ERROR_VARIABLE _o)
+    if(NOT _rc EQUAL 0)
+      file(REMOVE "${_out}.tmp")
+      message(FATAL_ERROR "compile-fail: precompiling <${h}> failed:\n${_o}")
+    endif()
+    file(RENAME "${_out}.tmp" "${_out}")  # never a half-written one for a case to find
+    if(SPMD_CF_COMPILER_ID STREQUAL "GNU")
+      # g++, having found <h>.gch in this directory, opens <h> from the same directory when the
+      # precompiled form does not apply (an include that is not the first): a forwarder to the
+      # real header.
+      set(_real "")
+      foreach(dir IN LISTS SPMD_CF_INCLUDE_DIRS)
+        if(_real STREQUAL "" AND EXISTS "${dir}/${h}")
+          set(_real "${dir}/${h}")
+        endif()
+      endforeach()
+      if(_real STREQUAL "")
+        message(FATAL_ERROR "compile-fail: <${h}> is not in the include directories")
+      endif()
+      file(WRITE "${SPMD_CF_PCH_DIR}/gcc/${h}" "// Generated: the header itself, where its precompiled form does not apply.\n#include \"${_real}\"\n")
+    endif()
+    message(STATUS "compile-fail: precompiled <${h}>")
+  endforeach()
+  return()
+endif()
 
 # --- the expectation ---------------------------------------------------------
 file(READ "${SPMD_CF_SOURCE}" _head LIMIT 4096)
@@ -51,56 +151,52 @@ if(_expect STREQUAL "")
 endif()
 
 # --- the command (same flags as the real tests, in CMake's order) ----------
-separate_arguments(_cxx_flags UNIX_COMMAND "${SPMD_CF_CXX_FLAGS}")
-set(_cmd "${SPMD_CF_COMPILER}" ${_cxx_flags})
-
-foreach(d IN LISTS SPMD_CF_DEFINITIONS)
-  if(NOT d STREQUAL "")
-    list(APPEND _cmd "-D${d}")
-  endif()
-endforeach()
-
-foreach(dir IN LISTS SPMD_CF_INCLUDE_DIRS)
-  if(dir STREQUAL "" OR dir IN_LIST SPMD_CF_IMPLICIT_INCLUDE_DIRS)
-    continue()
-  endif()
-  set(_own FALSE)
-  foreach(p IN LISTS SPMD_CF_PROJECT_DIRS)
-    string(FIND "${dir}/" "${p}/" _pos)
-    if(_pos EQUAL 0)
-      set(_own TRUE)
+_spmd_cf_command(_cmd)
+# The precompiled form of the case's first #include, if there is one (see the top).
+if(DEFINED SPMD_CF_PCH_DIR AND SPMD_CF_COMPILER_ID MATCHES "GNU|Clang")
+  file(STRINGS "${SPMD_CF_SOURCE}" _includes REGEX "^[ \t]*#[ \t]*include")
+  list(GET _includes 0 _first_include)
+  if(_first_include MATCHES "^[ \t]*#[ \t]*include[ \t]*<([^>]+)>")
+    set(_h "${CMAKE_MATCH_1}")
+    if(SPMD_CF_COMPILER_ID STREQUAL "GNU" AND EXISTS "${SPMD_CF_PCH_DIR}/gcc/${_h}.gch")
+      set(_pch_args "-I${SPMD_CF_PCH_DIR}/gcc")  # searched first: <h>.gch before <h>
+    elseif(SPMD_CF_COMPILER_ID STREQUAL "Clang" AND EXISTS "${SPMD_CF_PCH_DIR}/clang/${_h}.pch")
+      set(_pch_args -include-pch "${SPMD_CF_PCH_DIR}/clang/${_h}.pch")
     endif()
-  endforeach()
-  if(_own)
-    list(APPEND _cmd "-I${dir}")
-  else()
-    list(APPEND _cmd -isystem "${dir}")
   endif()
-endforeach()
-
-foreach(opt IN LISTS SPMD_CF_OPTIONS)
-  if(opt MATCHES "^SHELL:(.*)$")
-    separate_arguments(_sh UNIX_COMMAND "${CMAKE_MATCH_1}")
-    list(APPEND _cmd ${_sh})
-  elseif(NOT opt STREQUAL "")
-    list(APPEND _cmd "${opt}")
-  endif()
-endforeach()
-if(NOT SPMD_CF_STD_FLAG STREQUAL "")
-  list(APPEND _cmd "${SPMD_CF_STD_FLAG}")
 endif()
+set(_tail "")
 if(SPMD_CF_COMPILER_ID MATCHES "GNU|Clang")
-  list(APPEND _cmd -fdiagnostics-color=never -fsyntax-only)
+  list(APPEND _tail -fdiagnostics-color=never -fsyntax-only)
 endif()
-list(APPEND _cmd "${SPMD_CF_SOURCE}")
+list(APPEND _tail "${SPMD_CF_SOURCE}")
 
 get_filename_component(_dir "${SPMD_CF_SOURCE}" DIRECTORY)
+set(_plain_cmd ${_cmd} ${_tail})
+if(DEFINED _pch_args)
+  list(GET _cmd 0 _compiler)
+  list(SUBLIST _cmd 1 -1 _flags)
+  set(_cmd ${_compiler} ${_pch_args} ${_flags} ${_tail})
+else()
+  set(_cmd ${_plain_cmd})
+endif()
 execute_process(
   COMMAND ${_cmd}
   WORKING_DIRECTORY "${_dir}"
   RESULT_VARIABLE _rc
   OUTPUT_VARIABLE _out
   ERROR_VARIABLE _out)
+# A compiler that crashes reading the precompiled header back (clang 14 does on some lambdas in
+# decltype) says nothing about the case: compile it again from the headers.
+if(DEFINED _pch_args AND (NOT _rc MATCHES "^[01]$" OR _out MATCHES "PLEASE submit a bug report"))
+  set(_cmd ${_plain_cmd})
+  execute_process(
+    COMMAND ${_cmd}
+    WORKING_DIRECTORY "${_dir}"
+    RESULT_VARIABLE _rc
+    OUTPUT_VARIABLE _out
+    ERROR_VARIABLE _out)
+endif()
 
 string(JOIN " " _cmd_str ${_cmd})
 

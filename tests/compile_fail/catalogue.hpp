@@ -2,6 +2,8 @@
 // case is one classic sharding mistake written into a transformer block on autograd variables,
 // once with `auto` and once with declared types. The first error must be the mistake's `spmd:`
 // message and the whole g++ output at most 25 lines (see cmake/spmd_compile_fail.cmake).
+// A case includes <spmd/nn.hpp> before this file: its precompiled form (tests/compile_fail/CMakeLists.txt)
+// is used only for a translation unit's first include, and most of this prelude is in it.
 #pragma once
 
 #include <spmd/autograd.hpp>

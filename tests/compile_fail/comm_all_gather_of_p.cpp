@@ -1,5 +1,6 @@
 // expect: spmd: all_gather of a P \(pending sum\) would gather unsummed pieces
 // Mistake: all_gather of a pending sum.
+#include <spmd/comm.hpp>
 #include "comm_prelude.hpp"
 
 void step([[maybe_unused]] threads::rank& r) {

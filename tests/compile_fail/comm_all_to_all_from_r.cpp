@@ -1,5 +1,6 @@
 // expect: spmd: all_to_all moves a shard from one dim to another
 // Mistake: all_to_all of a replicated value.
+#include <spmd/comm.hpp>
 #include "comm_prelude.hpp"
 
 void step([[maybe_unused]] threads::rank& r) {

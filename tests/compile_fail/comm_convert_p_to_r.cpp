@@ -1,5 +1,6 @@
 // expect: spmd: convert out of P is never allowed
 // Mistake: convert of a pending sum.
+#include <spmd/comm.hpp>
 #include "comm_prelude.hpp"
 
 void step([[maybe_unused]] threads::rank& r) {

@@ -1,5 +1,6 @@
 // expect: spmd: convert between a whole value and V splits or places it along a tensor dim
 // Mistake: convert to V without a dim.
+#include <spmd/comm.hpp>
 #include "comm_prelude.hpp"
 
 void step([[maybe_unused]] threads::rank& r) {

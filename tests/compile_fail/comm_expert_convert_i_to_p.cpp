@@ -1,5 +1,6 @@
 // expect: spmd: convert<axis, I, P> needs spmd::expert
 // Mistake: convert(I, P) without expert.
+#include <spmd/comm.hpp>
 #include "comm_prelude.hpp"
 
 void step([[maybe_unused]] threads::rank& r) {

@@ -1,5 +1,6 @@
 // expect: spmd: convert<axis, R, I> needs spmd::expert
 // Mistake: convert(R, I) without expert.
+#include <spmd/comm.hpp>
 #include "comm_prelude.hpp"
 
 void step([[maybe_unused]] threads::rank& r) {

@@ -1,5 +1,6 @@
 // expect: spmd: a collective over several mesh axes needs the same placement on each of them
 // Mistake: all_gather over dp,tp where the tensor is V on dp and S<0> on tp.
+#include <spmd/comm.hpp>
 #include "comm_prelude.hpp"
 
 void step([[maybe_unused]] threads::rank& r) {

@@ -1,5 +1,7 @@
 // What every compile-fail case of the typed collectives (tests/compile_fail/comm_*.cpp) starts
 // from: the collectives, a (dp, tp) mesh, T<P> (placement P on tp, R on dp) and T2<Pdp, Ptp>.
+// A case includes <spmd/comm.hpp> before this file: its precompiled form (tests/compile_fail/CMakeLists.txt)
+// is used only for a translation unit's first include, and most of this prelude is in it.
 #pragma once
 
 #include <spmd/comm.hpp>

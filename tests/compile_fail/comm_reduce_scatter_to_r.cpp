@@ -1,5 +1,6 @@
 // expect: spmd: reduce_scatter produces a shard
 // Mistake: reduce_scatter asked for R.
+#include <spmd/comm.hpp>
 #include "comm_prelude.hpp"
 
 void step([[maybe_unused]] threads::rank& r) {

@@ -1,5 +1,6 @@
 // expect: spmd: reinterpret<axis, I, P> is not provided
 // Mistake: reinterpret of an invariant value as P.
+#include <spmd/comm.hpp>
 #include "comm_prelude.hpp"
 
 void step([[maybe_unused]] threads::rank& r) {

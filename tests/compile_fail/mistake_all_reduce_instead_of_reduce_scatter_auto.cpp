@@ -2,6 +2,7 @@
 // catalogue: one error, first; at most 25 lines of g++ output
 // Mistake (written with auto): with sequence parallelism the row-parallel output is all-reduced (whole on every rank) where
 // the block must return its tokens' shard. Fix: autograd::reduce_scatter<"tp", 0>(r, y).
+#include <spmd/nn.hpp>
 #include "catalogue.hpp"
 
 var<ActSp> block(Rank& r, var<ColOut> const& h, var<RowW> const& w2) {

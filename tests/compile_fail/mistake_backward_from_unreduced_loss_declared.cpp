@@ -2,6 +2,7 @@
 // catalogue: one error, first; at most 25 lines of g++ output
 // Mistake (with declared types): backward from a per-rank (V on dp) loss: its gradient seed is ambiguous.
 // Fix: reinterpret<"dp", V, P> (each rank's share of the mean) or all_reduce it.
+#include <spmd/nn.hpp>
 #include "catalogue.hpp"
 
 void train(Rank& r, var<Act> const& x, var<ColW> const& w1, var<RowW> const& w2) {

@@ -2,6 +2,7 @@
 // catalogue: one error, first; at most 25 lines of g++ output
 // Mistake (written with auto): the bias is added to the row-parallel pending sum: it would be added once per tp rank.
 // Fix: reduce first, then add the bias.
+#include <spmd/nn.hpp>
 #include "catalogue.hpp"
 
 auto block(Rank& r, var<ColOut> const& h, var<RowW> const& w2, var<Bias> const& b) {

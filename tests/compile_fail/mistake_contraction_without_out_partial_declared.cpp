@@ -2,6 +2,7 @@
 // catalogue: one error, first; at most 25 lines of g++ output
 // Mistake (with declared types): the row-parallel matmul without out_partial: each rank's product is only a partial sum.
 // Fix: autograd::matmul(h, w2, out_partial<"tp">), then reduce.
+#include <spmd/nn.hpp>
 #include "catalogue.hpp"
 
 var<Act> f(Rank& r, var<ColOut> const& h, var<RowW> const& w2) {

@@ -2,6 +2,7 @@
 // catalogue: one error, first; at most 25 lines of g++ output
 // Mistake (with declared types): the optimizer steps with a gradient that is still P over dp (each dp rank's batch share).
 // Fix: nn::all_reduce_grad(r, w) (all_reduce<"dp", R>) before the step.
+#include <spmd/nn.hpp>
 #include "catalogue.hpp"
 
 void step(Rank& r, var<Act> const& x, autograd::parameter<ColW>& w1, var<RowW> const& w2) {

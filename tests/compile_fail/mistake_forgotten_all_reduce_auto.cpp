@@ -2,6 +2,7 @@
 // catalogue: one error, first; at most 25 lines of g++ output
 // Mistake (written with auto): the row-parallel output (P@tp) is returned as the block activation without its all-reduce.
 // Fix: return autograd::all_reduce<"tp", I>(r, y).
+#include <spmd/nn.hpp>
 #include "catalogue.hpp"
 
 var<Act> block(Rank& r, var<Act> const& x, var<ColW> const& w1, var<RowW> const& w2) {

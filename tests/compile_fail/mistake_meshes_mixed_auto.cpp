@@ -2,6 +2,7 @@
 // catalogue: one error, first; at most 25 lines of g++ output
 // Mistake (written with auto): adds activations of a dp x tp mesh to a tensor of a dp x cp mesh.
 // Fix: one mesh type for the whole program.
+#include <spmd/nn.hpp>
 #include "catalogue.hpp"
 
 using Other = basic_tensor<local::dense<T, 2>, mesh<"dp", "cp">, layout<V, I>>;

@@ -2,6 +2,7 @@
 // catalogue: one error, first; at most 25 lines of g++ output
 // Mistake (written with auto): gelu is applied to the pieces of the row-parallel pending sum.
 // Fix: all_reduce first, then gelu.
+#include <spmd/nn.hpp>
 #include "catalogue.hpp"
 
 auto block(Rank& r, var<Act> const& x, var<ColW> const& w1, var<RowW> const& w2) {

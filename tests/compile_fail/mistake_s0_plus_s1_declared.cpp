@@ -2,6 +2,7 @@
 // catalogue: one error, first; at most 25 lines of g++ output
 // Mistake (with declared types): adds the sequence-sharded residual (S0 on tp) to a column-sharded output (S1 on tp).
 // Fix: bring both to one layout first (reduce_scatter the row-parallel output).
+#include <spmd/nn.hpp>
 #include "catalogue.hpp"
 
 var<ActSp> f(var<ActSp> const& x, var<ColOut> const& h) {

@@ -3,6 +3,7 @@
 // Mistake (written with auto): with sequence parallelism a layer-norm weight declared R on tp meets S(0) activations: its
 // gradient is P on tp and is only reduced over dp. Fix: declare it I on tp and use it through
 // nn::replicated_operand (convert<"tp", I, R>), whose backward all-reduces over tp.
+#include <spmd/nn.hpp>
 #include "catalogue.hpp"
 
 void step(Rank& r, var<ActSp> const& x, autograd::parameter<Bias>& w, autograd::parameter<Bias>& b) {

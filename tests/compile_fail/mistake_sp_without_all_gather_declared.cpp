@@ -2,6 +2,7 @@
 // catalogue: one error, first; at most 25 lines of g++ output
 // Mistake (with declared types): sequence parallelism without the all-gather before the column-parallel matmul.
 // Fix: autograd::matmul(autograd::all_gather<"tp", R>(r, x), w1).
+#include <spmd/nn.hpp>
 #include "catalogue.hpp"
 
 var<ColOut> block(var<ActSp> const& x, var<ColW> const& w1) {

@@ -1,4 +1,6 @@
 // The mesh and tensor types of the compile_fail/user_op_*.cpp cases.
+// A case includes <spmd/autograd.hpp> before this file: its precompiled form (tests/compile_fail/CMakeLists.txt)
+// is used only for a translation unit's first include, and most of this prelude is in it.
 #pragma once
 
 #include "../common/user_ops.hpp"
