@@ -134,7 +134,8 @@ class parameter {
   }
   /// Takes the gradient out (leaving none), e.g. to reduce it across data-parallel ranks.
   [[nodiscard]] grad_type take_grad() {
-    grad_type g = grad();
+    static_cast<void>(grad());  // throws if there is none
+    grad_type g = std::move(*node_->grad);
     node_->grad.reset();
     return g;
   }

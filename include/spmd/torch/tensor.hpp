@@ -84,9 +84,14 @@ template <class T>
 /// A local tensor of `Rank` dims of `T` (float, double or c10::BFloat16) held in an at::Tensor.
 ///
 /// The wrapped tensor is always contiguous and row-major, so `data()` points at the product of
-/// the extents elements in row-major order (what the collectives cut shards out of). Copies are
-/// deep (the at::Tensor is cloned), as for local::dense: the collectives write into data() and a
-/// copy must not see that. A moved-from torch_tensor may only be assigned to or destroyed.
+/// the extents elements in row-major order (what the collectives cut shards out of).
+///
+/// A value, like local::dense, at the cost of a reference count: a copy shares the storage of the
+/// at::Tensor, and the non-const data() (the only way to write into a torch_tensor: the kernels
+/// return new tensors) first clones the storage if anything else refers to it (copy on write). So
+/// the collectives that write into data() never change a copy, nor an at::Tensor the torch_tensor
+/// was made from, and the copies that autograd and the typed ops make cost no memory traffic.
+/// A moved-from torch_tensor may only be assigned to or destroyed.
 template <class T, std::size_t Rank>
 class torch_tensor {
   static_assert(detail::supported_element<T>,
@@ -122,7 +127,9 @@ class torch_tensor {
 
   /// Wraps `t`, which must have element type T and exactly Rank dims (else std::invalid_argument).
   /// Keeps t's device. The result shares t's storage when t is contiguous (otherwise it holds a
-  /// contiguous copy); ATen's own autograd is detached, since spmd::autograd differentiates.
+  /// contiguous copy) and never writes into it while `t` (or a view of it) is alive: a write
+  /// through data() clones first. ATen's own autograd is detached, since spmd::autograd
+  /// differentiates.
   explicit torch_tensor(::at::Tensor t) {
     if (!t.defined()) detail::fail("torch_tensor", "the at::Tensor is undefined");
     constexpr auto expected = c10::CppTypeToScalarType<T>::value;
@@ -140,17 +147,10 @@ class torch_tensor {
     for (std::size_t d = 0; d < Rank; ++d) shape_[d] = static_cast<std::size_t>(tensor_.size(static_cast<std::int64_t>(d)));
   }
 
-  /// A deep copy (a clone of the wrapped tensor, on its device).
-  torch_tensor(torch_tensor const& other) : tensor_(other.tensor_.clone()), shape_(other.shape_) {}
+  /// A copy: shares the storage until one of the two writes through data() (copy on write).
+  torch_tensor(torch_tensor const& other) = default;
   torch_tensor(torch_tensor&& other) noexcept = default;
-  /// A deep copy (a clone of the wrapped tensor, on its device).
-  torch_tensor& operator=(torch_tensor const& other) {
-    if (this != &other) {
-      tensor_ = other.tensor_.clone();
-      shape_ = other.shape_;
-    }
-    return *this;
-  }
+  torch_tensor& operator=(torch_tensor const& other) = default;
   torch_tensor& operator=(torch_tensor&& other) noexcept = default;
   ~torch_tensor() = default;
 
@@ -176,8 +176,15 @@ class torch_tensor {
   /// stays the cached one; write elements through data().
   [[nodiscard]] ::at::Tensor const& aten() const noexcept { return tensor_; }
 
-  /// Pointer to the first element of the contiguous row-major data (on device()).
-  [[nodiscard]] T* data() { return tensor_.data_ptr<T>(); }
+  /// Pointer to the first element of the contiguous row-major data (on device()), for writing: if
+  /// another tensor shares the storage (a copy, the at::Tensor this was made from, a view), the
+  /// storage is cloned first, so the write changes this tensor only.
+  [[nodiscard]] T* data() {
+    // Another at::Tensor handle (a copy of this torch_tensor shares the TensorImpl) or another
+    // TensorImpl over the same storage (a view, the tensor this was made from).
+    if (tensor_.use_count() > 1 || tensor_.storage().use_count() > 1) tensor_ = tensor_.clone();
+    return tensor_.data_ptr<T>();
+  }
   /// Pointer to the first element of the contiguous row-major data (on device()).
   [[nodiscard]] T const* data() const { return tensor_.data_ptr<T>(); }
 

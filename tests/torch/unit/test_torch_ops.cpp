@@ -68,9 +68,12 @@ TEST_CASE("torch_tensor: construction, value semantics, element access", "[torch
   a(1, 2) = 4.0;
   CHECK(a.data()[5] == 4.0);
 
-  // Copies are deep: a collective writing into one must not change the other.
+  // Copies are values: a copy shares the storage until one of them writes (copy on write), so a
+  // collective writing into one does not change the other.
   TT<double, 2> b = a;
+  CHECK(std::as_const(b).aten().data_ptr() == std::as_const(a).aten().data_ptr());
   b(0, 0) = -1.0;
+  CHECK(std::as_const(b).aten().data_ptr() != std::as_const(a).aten().data_ptr());
   CHECK(a(0, 0) == 1.5);
   b = a;
   CHECK(b(1, 2) == 4.0);
@@ -90,6 +93,18 @@ TEST_CASE("torch_tensor: construction, value semantics, element access", "[torch
   CHECK((std::vector<double>(tr.data(), tr.data() + 6) == std::vector<double>{0, 3, 1, 4, 2, 5}));
   TT<double, 2> const wrapped(m);
   CHECK(wrapped(1, 0) == 3.0);
+  // Wrapping a contiguous tensor shares its storage; a write through data() clones first, so the
+  // caller's at::Tensor never changes.
+  TT<double, 2> shared(m);
+  CHECK(std::as_const(shared).data() == m.data_ptr<double>());
+  shared(0, 0) = 42.0;
+  CHECK(m[0][0].item<double>() == 0.0);
+  CHECK(shared(0, 0) == 42.0);
+  // A tensor that shares nothing is written in place (no copy).
+  TT<double, 2> alone({2, 2}, 0.0);
+  double const* before = std::as_const(alone).data();
+  alone(1, 1) = 1.0;
+  CHECK(std::as_const(alone).data() == before);
 
   // A result that ATen would give as a view (narrow along dim 0, a one-operand einsum) owns its
   // data.
