@@ -12,6 +12,7 @@
 #include <ATen/ATen.h>
 
 #include <spmd/local/concept.hpp>
+#include <spmd/local/dense.hpp>
 
 #include <array>
 #include <cassert>
@@ -36,34 +37,11 @@ template <class T>
 inline constexpr bool supported_element =
     std::is_same_v<T, float> || std::is_same_v<T, double> || std::is_same_v<T, c10::BFloat16>;
 
-/// Number of elements of the given extents (1 for rank 0).
-template <std::size_t R>
-[[nodiscard]] constexpr std::size_t product(std::array<std::size_t, R> const& s) noexcept {
-  std::size_t p = 1;
-  for (std::size_t e : s) p *= e;
-  return p;
-}
-
-/// "[2, 3, 4]", for the error messages (the same text local::dense prints).
-template <std::size_t R>
-[[nodiscard]] std::string shape_string(std::array<std::size_t, R> const& s) {
-  std::string out = "[";
-  for (std::size_t d = 0; d < R; ++d) {
-    if (d != 0) out += ", ";
-    out += std::to_string(s[d]);
-  }
-  out += ']';
-  return out;
-}
-
-/// Throws std::invalid_argument with the library's "spmd: <op>: " prefix.
-[[noreturn]] inline void fail(std::string_view op, std::string const& what) {
-  std::string msg = "spmd: ";
-  msg += op;
-  msg += ": ";
-  msg += what;
-  throw std::invalid_argument(msg);
-}
+// The element count, the shape text and the "spmd: <op>: " exception of local::dense, so that
+// both local types say the same things.
+using local::detail::fail;
+using local::detail::product;
+using local::detail::shape_string;
 
 /// The extents as the int64 sizes ATen takes.
 template <std::size_t R>
