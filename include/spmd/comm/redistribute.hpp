@@ -187,8 +187,9 @@ constexpr steps<N> make(std::array<code, N> from, std::array<code, N> const& to)
 /// equals the run it replaces. The gathers and scatters of the axes in `separate` (a bit per axis:
 /// those with uneven split sizes) stay one step per axis: a flattened group's split would need
 /// every rank's sizes on the other axes, which no rank has.
-template <std::size_t N>
-constexpr steps<N> merged(steps<N> const& p, std::uint64_t separate = 0) {
+/// (`Steps` is steps<N>, or any list of steps derived from `step` with `list` and `count`.)
+template <class Steps>
+constexpr Steps merged(Steps const& p, std::uint64_t separate = 0) {
   auto lowest = [](std::uint64_t m) {
     std::size_t k = 0;
     while ((m >> k & 1u) == 0) ++k;
@@ -199,11 +200,11 @@ constexpr steps<N> merged(steps<N> const& p, std::uint64_t separate = 0) {
     while ((m >> k & 1u) == 0) --k;
     return k;
   };
-  steps<N> out;
+  Steps out{};
   for (std::size_t i = 0; i < p.count; ++i) {
-    step const s = p.list[i];
+    auto const s = p.list[i];
     if (out.count > 0) {
-      step& last = out.list[out.count - 1];
+      auto& last = out.list[out.count - 1];
       bool const same = last.kind == s.kind && last.src == s.src && last.dst == s.dst;
       bool const apart = ((last.axes | s.axes) & separate) != 0;
       bool const joins = (s.kind == step_kind::all_reduce) ||
@@ -271,10 +272,10 @@ constexpr sizes_role created_role(steps<N> const& p, std::size_t i, std::size_t 
 
 /// Whether some step of `p` cuts or joins a tensor along a dim (gathers, scatters, moves, splits
 /// or places a shard): those need the local tensor's data in row-major order.
-template <std::size_t N>
-constexpr bool slices(steps<N> const& p) {
+template <class Steps>
+constexpr bool slices(Steps const& p) {
   for (std::size_t i = 0; i < p.count; ++i) {
-    step const& s = p.list[i];
+    step const& s = p.list[i];  // (a base of the element type for global plans)
     if (consumes_shard(s) || creates_shard(s) || (s.kind == step_kind::convert && is_shard(s.src) && s.dst == p_code))
       return true;
   }

@@ -1,0 +1,142 @@
+// spmd/global/distribute.hpp - the entry and exit points of the global view, typed:
+// distribute (a whole tensor -> this rank's piece), full_tensor (back to the whole tensor),
+// from_local (a rank's piece, checked against the global extents), to_local (the spec erased).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include <spmd/core/layout.hpp>
+#include <spmd/core/placement.hpp>
+#include <spmd/global/blocks.hpp>
+#include <spmd/global/plan.hpp>
+#include <spmd/global/redistribute.hpp>
+#include <spmd/global/tensor.hpp>
+#include <spmd/local/concept.hpp>
+#include <spmd/ops/view.hpp>
+#include <spmd/runtime/communicator.hpp>
+
+namespace spmd::global {
+
+namespace detail {
+/// This rank's block of every dim of a tensor of type `X` with global extents `extents`.
+template <class X, class Rank>
+std::array<block, X::rank> blocks_of(Rank& r, typename X::extents_type const& extents) {
+  using mesh = typename X::mesh_type;
+  constexpr auto axes = type_entries<X>::value;
+  std::array<block, X::rank> out{};
+  for (std::size_t d = 0; d < X::rank; ++d) {
+    block b{0, extents[d]};
+    for (int p = 0; p < static_cast<int>(mesh::rank); ++p)
+      for (std::size_t k = 0; k < mesh::rank; ++k)
+        if (axes[k].dim == static_cast<int>(d) && axes[k].position == p)
+          b = piece(b, r.axis_size(mesh::names[k]), r.coord(mesh::names[k]));
+    out[d] = b;
+  }
+  return out;
+}
+
+/// True if this rank is the one that holds the value of a P axis (coordinate 0 on every P axis).
+template <class X, class Rank>
+bool holds_partial_value(Rank& r) {
+  using mesh = typename X::mesh_type;
+  return [&]<std::size_t... Ks>(std::index_sequence<Ks...>) {
+    return ((!std::is_same_v<placement_at_t<typename X::layout_type, Ks>, P> || r.coord(mesh::names[Ks]) == 0) && ...);
+  }(std::make_index_sequence<mesh::rank>{});
+}
+
+/// `X` with no dim sharded: I where `X` is I, R on every other axis.
+template <class X>
+struct whole_of {
+  static constexpr auto entries = [] {
+    auto a = type_entries<X>::value;
+    for (auto& e : a) e = axis_entry{-1, -1, e.dim < 0 && e.whole == 1 ? 1 : 0, 1};
+    return a;
+  }();
+  using form = canonical<typename X::mesh_type, X::rank, entries>;
+  using type = basic_global_tensor<basic_tensor<typename X::local_type, typename X::mesh_type, typename form::layout_type>,
+                                   typename form::spec_type>;
+};
+}  // namespace detail
+
+/// The global tensor type `X` as a whole on every rank: no dim sharded, I where `X` is I, R
+/// elsewhere (P axes summed). What full_tensor redistributes to.
+template <spmd::global_typed_tensor X>
+using whole_t = typename detail::whole_of<std::remove_cvref_t<X>>::type;
+
+/// This rank's piece of `whole`, a tensor every rank holds in full and alike (a program input),
+/// as the global tensor type `X`: each sharded dim cut to this rank's block; on a P axis the rank
+/// of coordinate 0 holds the value and the others zeros (so the sum is the value). No
+/// communication.
+template <spmd::global_typed_tensor X, rank_context Rank>
+X distribute(Rank& r, typename X::local_type const& whole) {
+  typename X::extents_type extents{};
+  for (std::size_t d = 0; d < X::rank; ++d) extents[d] = static_cast<std::size_t>(whole.shape()[d]);
+  auto const blocks = detail::blocks_of<X>(r, extents);
+  typename X::local_type piece = whole;
+  for (std::size_t d = 0; d < X::rank; ++d)
+    if (blocks[d].length != extents[d])
+      piece = spmd::detail::kernel::narrow_fn{}(std::move(piece), d, blocks[d].offset, blocks[d].length);
+  if (!detail::holds_partial_value<X>(r)) piece = typename X::local_type(piece.shape(), typename X::value_type{0});
+  return X{typename X::tensor_type(std::move(piece)), extents};
+}
+/// distribute<global_tensor<Local, Mesh, Spec>>(r, whole), with `Local` taken from `whole`.
+template <mesh_type Mesh, class Spec, rank_context Rank, local_tensor Local>
+auto distribute(Rank& r, Local const& whole) {
+  return distribute<spmd::global_tensor<Local, Mesh, Spec>>(r, whole);
+}
+
+/// The global tensor of type `X` whose piece on this rank is `piece` (a local tensor, or the
+/// local typed tensor of X's erased layout), of global extents `extents`. Checks that the piece
+/// is this rank's block of every dim.
+template <spmd::global_typed_tensor X, rank_context Rank, class Piece>
+X from_local(Rank& r, Piece&& piece, typename X::extents_type const& extents) {
+  using T = std::remove_cvref_t<Piece>;
+  constexpr bool typed = std::is_same_v<T, typename X::tensor_type>;
+  static_assert(typed || std::is_same_v<T, typename X::local_type>,
+                "spmd: global::from_local<X>(r, piece, extents): the piece is X's local tensor type, or the typed "
+                "tensor of X's erased layout (global::to_local of an X); a typed tensor of another layout needs "
+                "redistribute first");
+  auto const blocks = detail::blocks_of<X>(r, extents);
+  auto const& shape = [&]() -> decltype(auto) {
+    if constexpr (typed)
+      return piece.local().shape();
+    else
+      return piece.shape();
+  }();
+  for (std::size_t d = 0; d < X::rank; ++d)
+    if (static_cast<std::size_t>(shape[d]) != blocks[d].length)
+      throw std::invalid_argument("spmd: global::from_local: the piece has extent " + std::to_string(shape[d]) +
+                                  " along dim " + std::to_string(d) + " where this rank's block of the global extent " +
+                                  std::to_string(extents[d]) + " has " + std::to_string(blocks[d].length));
+  if constexpr (typed)
+    return X{std::forward<Piece>(piece), extents};
+  else
+    return X{typename X::tensor_type(std::forward<Piece>(piece)), extents};
+}
+
+/// This rank's piece as a local typed tensor: the spec erased (S<d> on the axes of dim d).
+template <spmd::global_typed_tensor X>
+decltype(auto) to_local(X&& x) {
+  return std::forward<X>(x).typed();
+}
+
+/// The whole tensor `x` means, on every rank: sharded dims gathered (in spec order), P axes
+/// summed; of an R or I tensor, its value.
+template <rank_context Rank, spmd::global_typed_tensor X>
+typename std::remove_cvref_t<X>::local_type full_tensor(Rank& r, X const& x) {
+  return detail::redistribute_to<whole_t<X>, false>(r, x).local();
+}
+
+}  // namespace spmd::global
+
+namespace spmd {
+using global::distribute;
+using global::from_local;
+using global::full_tensor;
+using global::to_local;
+}  // namespace spmd

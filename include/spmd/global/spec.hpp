@@ -1,0 +1,340 @@
+// spmd/global/spec.hpp - partition specs: for each tensor dim, the mesh axes that shard it (major
+// to minor), and the placement (R, I or P) of every mesh axis that shards nothing.
+//
+// Three spellings name the same global type (docs/global.md):
+//   spmd::spec<on<"dp", "tp">, on<>, at<"cp", P>>     every axis named: in an on<...> or by at<>
+//   jax::partition_spec<on<"dp", "tp">, on<>, at<"cp", jax::unreduced>>   unnamed axes are I
+//   dtensor_spec<Shard<0>, Shard<0>, Partial>           one placement per mesh axis, in mesh order;
+//                                                       a dim sharded by several axes: mesh order
+// Each resolves, for a mesh and a tensor rank, to a positional layout (S<d> on the axes of dim d)
+// and the canonical spec<on<...>...> (one on<> per tensor dim), which together are the type.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include <spmd/core/fixed_string.hpp>
+#include <spmd/core/layout.hpp>
+#include <spmd/core/mesh.hpp>
+#include <spmd/core/meta.hpp>
+#include <spmd/core/placement.hpp>
+
+namespace spmd {
+
+/// One tensor dim of a partition spec: the mesh axes that shard it, major to minor
+/// (`on<"dp", "tp">`: the dp coordinate picks the outer block, tp the block within it);
+/// `on<>`: the dim is whole on every rank.
+template <fixed_string... Axes>
+struct on {
+  static constexpr std::size_t count = sizeof...(Axes);
+  static constexpr std::array<std::string_view, count> names{Axes.view()...};
+};
+
+/// A partition spec: one `on<...>` per tensor dim, in order, then `at<axis, R|I|P>` for every
+/// mesh axis that shards no dim. Printed like `f32[8@(dp,tp),16]{cp:P}`.
+template <class... Entries>
+struct spec {};
+
+namespace jax {
+/// JAX's `PartitionSpec`: one `on<...>` per tensor dim (JAX's `P(("dp", "tp"), None)`), then
+/// optionally `at<axis, jax::reduced>` / `at<axis, jax::unreduced>` for the axes of JAX's
+/// `reduced` / `unreduced` sets. Every other axis is replicated: I.
+template <class... Entries>
+struct partition_spec {};
+}  // namespace jax
+
+/// DTensor's placements: one per mesh axis, in mesh order (`Shard<d>`, `Replicate`, `Partial`,
+/// or `I`). Where several axes shard one dim, the first in mesh order holds the outer blocks,
+/// as in DTensor's default.
+template <class... Placements>
+struct dtensor_spec {};
+
+namespace global {
+
+namespace detail {
+template <class T>
+inline constexpr bool is_dim = false;
+template <fixed_string... A>
+inline constexpr bool is_dim<on<A...>> = true;
+
+template <class T>
+inline constexpr bool is_whole_entry = false;  // at<axis, R|I|P>
+template <fixed_string A, class Pl>
+inline constexpr bool is_whole_entry<at<A, Pl>> = true;
+
+/// What a spec says about each mesh axis: the dim it shards and its place in that dim's list, or
+/// its placement code (spec_codes::r/i/p); `missing` if the spec does not name it.
+struct axis_entry {
+  int dim = -1;       // the tensor dim this axis shards, or -1
+  int position = -1;  // its place among that dim's axes (0: major)
+  int whole = -1;     // 0 R, 1 I, 2 P when dim < 0; -1: not named
+  int named = 0;      // how many times the spec names the axis
+};
+
+template <class Pl>
+consteval int whole_code() {
+  if constexpr (std::is_same_v<Pl, R>)
+    return 0;
+  else if constexpr (std::is_same_v<Pl, I>)
+    return 1;
+  else if constexpr (std::is_same_v<Pl, P>)
+    return 2;
+  else
+    return -2;  // V or S<d>: not allowed beside a partition spec
+}
+
+template <class Pl>
+struct placement_of_whole;
+
+/// The resolution of a spec: per mesh axis, what the spec says; and what is wrong with it.
+template <std::size_t N>
+struct resolution {
+  std::array<axis_entry, N> axes{};
+  std::size_t dims = 0;          // number of on<...> entries
+  bool unknown_axis = false;     // a name that is not a mesh axis
+  bool sharded_entry = false;    // at<axis, V or S<d>>
+  bool misplaced_entry = false;  // an on<...> after an at<...>, or an entry of another kind
+};
+
+template <class Mesh, bool DefaultI, class... Entries>
+consteval resolution<Mesh::rank> resolve_entries() {
+  resolution<Mesh::rank> out;
+  bool seen_whole = false;
+  auto one = [&]<class E>(std::type_identity<E>) {
+    if constexpr (is_dim<E>) {
+      if (seen_whole) out.misplaced_entry = true;
+      int const d = static_cast<int>(out.dims++);
+      for (std::size_t p = 0; p < E::count; ++p) {
+        std::size_t const k = Mesh::find(E::names[p]);
+        if (k >= Mesh::rank) {
+          out.unknown_axis = true;
+          continue;
+        }
+        ++out.axes[k].named;
+        out.axes[k].dim = d;
+        out.axes[k].position = static_cast<int>(p);
+      }
+    } else if constexpr (is_whole_entry<E>) {
+      seen_whole = true;
+      using traits = spmd::detail::entry_traits<E>;
+      std::size_t const k = Mesh::find(traits::axis.view());
+      if (k >= Mesh::rank) {
+        out.unknown_axis = true;
+        return;
+      }
+      ++out.axes[k].named;
+      out.axes[k].whole = whole_code<typename traits::type>();
+      if (out.axes[k].whole < 0) out.sharded_entry = true;
+    } else {
+      out.misplaced_entry = true;
+    }
+  };
+  (one(std::type_identity<Entries>{}), ...);
+  if constexpr (DefaultI)
+    for (auto& a : out.axes)
+      if (a.named == 0) a = axis_entry{-1, -1, 1, 1};
+  return out;
+}
+
+/// A positional DTensor-style layout as a resolution: the axes with S<d> shard dim d in mesh order.
+template <class Mesh, class... Ps>
+consteval resolution<Mesh::rank> resolve_placements(std::size_t rank) {
+  resolution<Mesh::rank> out;
+  out.dims = rank;
+  constexpr std::array<int, sizeof...(Ps)> shard{[] {
+    if constexpr (shard_placement<Ps>)
+      return Ps::dim;
+    else
+      return -1;
+  }()...};
+  constexpr std::array<int, sizeof...(Ps)> whole{whole_code<Ps>()...};
+  std::array<int, 64> next{};  // the next free position of each tensor dim
+  for (std::size_t k = 0; k < sizeof...(Ps) && k < Mesh::rank; ++k) {
+    out.axes[k].named = 1;
+    if (shard[k] >= 0) {
+      out.axes[k].dim = shard[k];
+      out.axes[k].position = next[static_cast<std::size_t>(shard[k]) % 64]++;
+    } else {
+      out.axes[k].whole = whole[k];
+      if (whole[k] < 0) out.sharded_entry = true;  // a plain V
+    }
+  }
+  return out;
+}
+
+template <class Mesh, std::size_t Rank, class Spec>
+struct resolved_entries {
+  static_assert(spmd::detail::always_false<Spec>,
+                "spmd: a global tensor's spec must be spmd::spec<...>, jax::partition_spec<...> or "
+                "dtensor_spec<...>");
+  static constexpr bool dtensor = false;
+  static constexpr resolution<Mesh::rank> value{};
+};
+template <class Mesh, std::size_t Rank, class... Es>
+struct resolved_entries<Mesh, Rank, spec<Es...>> {
+  static constexpr bool dtensor = false;
+  static constexpr auto value = resolve_entries<Mesh, false, Es...>();
+};
+template <class Mesh, std::size_t Rank, class... Es>
+struct resolved_entries<Mesh, Rank, jax::partition_spec<Es...>> {
+  static constexpr bool dtensor = false;
+  static constexpr auto value = resolve_entries<Mesh, true, Es...>();
+};
+template <class Mesh, std::size_t Rank, class... Ps>
+struct resolved_entries<Mesh, Rank, dtensor_spec<Ps...>> {
+  static_assert(sizeof...(Ps) == Mesh::rank,
+                "spmd: dtensor_spec<...> gives one placement per mesh axis, in mesh order");
+  static_assert((placement<Ps> && ...), "spmd: dtensor_spec<...> holds placements: Shard<d>, Replicate, Partial or I");
+  static constexpr bool dtensor = true;
+  static constexpr auto value = resolve_placements<Mesh, Ps...>(Rank);
+};
+
+/// The diagnostic for mesh axis `Axis` of a spec (instantiated per axis, so that the compiler
+/// names the axis).
+template <class Axis, int Named, int Position>
+struct axis_named_once {
+  static_assert(Named != 0,
+                "spmd: a global tensor's spec does not name this mesh axis: put it in the on<...> it shards, "
+                "or give its placement with at<axis, R|I|P> (jax::partition_spec makes unnamed axes I)");
+  static_assert(Named <= 1, "spmd: a global tensor's spec names this mesh axis twice; a mesh axis shards at most "
+                            "one dim, at one place, or has one placement");
+  static constexpr bool value = Named == 1;
+};
+
+/// True if `Spec` is a well-formed spec of a rank-`Rank` tensor on `Mesh`; otherwise one
+/// static_assert per mistake.
+template <class Mesh, std::size_t Rank, class Spec, class Indices = std::make_index_sequence<Mesh::rank>>
+struct spec_check;
+template <class Mesh, std::size_t Rank, class Spec, std::size_t... Ks>
+struct spec_check<Mesh, Rank, Spec, std::index_sequence<Ks...>> {
+  using entries = resolved_entries<Mesh, Rank, Spec>;
+  static constexpr auto res = entries::value;
+  static constexpr bool shard_dims_ok = [] {
+    for (auto const& a : res.axes)
+      if (a.dim >= static_cast<int>(Rank)) return false;
+    return true;
+  }();
+  static_assert(!res.unknown_axis,
+                "spmd: a global tensor's spec names an axis that is not in the mesh; check the spelling against "
+                "the mesh<...> declaration");
+  static_assert(!res.sharded_entry,
+                "spmd: at<axis, X> beside a partition spec takes X = R, I or P (and dtensor_spec has no plain V); "
+                "an axis that shards a dim goes into that on<...>");
+  static_assert(!res.misplaced_entry,
+                "spmd: a spec lists one on<...> per tensor dim first, then at<axis, R|I|P> entries; nothing else");
+  static_assert(entries::dtensor || res.dims == Rank,
+                "spmd: a spec needs exactly one on<...> per tensor dim (on<> for a dim that is not sharded)");
+  static_assert(shard_dims_ok, "spmd: dtensor_spec has Shard<d> with d >= the tensor's rank");
+  static constexpr bool names_ok = (axis_named_once<axis_tag<Mesh::template name<Ks>>, res.axes[Ks].named,
+                                                    res.axes[Ks].position>::value &&
+                                    ...);
+  static constexpr bool value = names_ok && !res.unknown_axis && !res.sharded_entry && !res.misplaced_entry &&
+                                (entries::dtensor || res.dims == Rank) && shard_dims_ok;
+};
+
+template <int Code>
+struct whole_placement {
+  using type = R;
+};
+template <>
+struct whole_placement<1> {
+  using type = I;
+};
+template <>
+struct whole_placement<2> {
+  using type = P;
+};
+
+template <int Dim, int Whole>
+using placement_for = std::conditional_t<(Dim >= 0), S<(Dim >= 0 ? Dim : 0)>, typename whole_placement<Whole>::type>;
+
+/// The mesh axis at `position` of tensor dim `d` in a resolution.
+template <std::size_t N>
+constexpr std::size_t axis_at(std::array<axis_entry, N> const& axes, int d, int position) {
+  for (std::size_t k = 0; k < N; ++k)
+    if (axes[k].dim == d && axes[k].position == position) return k;
+  return N;
+}
+template <std::size_t N>
+constexpr std::size_t dim_count(std::array<axis_entry, N> const& axes, int d) {
+  std::size_t n = 0;
+  for (auto const& a : axes) n += a.dim == d ? 1 : 0;
+  return n;
+}
+
+template <class Mesh, auto const& Axes, int D, class Positions>
+struct dim_type_impl;
+template <class Mesh, auto const& Axes, int D, std::size_t... Ps>
+struct dim_type_impl<Mesh, Axes, D, std::index_sequence<Ps...>> {
+  using type = on<Mesh::template name<axis_at(Axes, D, static_cast<int>(Ps))>...>;
+};
+/// The on<...> of tensor dim `D` in the per-axis entries `Axes`.
+template <class Mesh, auto const& Axes, int D>
+using dim_type = typename dim_type_impl<Mesh, Axes, D, std::make_index_sequence<dim_count(Axes, D)>>::type;
+
+/// The `j`-th mesh axis (in mesh order) that shards no dim.
+template <std::size_t N>
+constexpr std::size_t whole_axis(std::array<axis_entry, N> const& axes, std::size_t j) {
+  for (std::size_t k = 0; k < N; ++k)
+    if (axes[k].dim < 0 && j-- == 0) return k;
+  return N;
+}
+template <std::size_t N>
+constexpr std::size_t whole_count(std::array<axis_entry, N> const& axes) {
+  std::size_t n = 0;
+  for (auto const& a : axes) n += a.dim < 0 ? 1 : 0;
+  return n;
+}
+
+template <class Mesh, auto const& Axes, class Dims, class Ks, class Ws>
+struct canonical_impl;
+template <class Mesh, auto const& Axes, std::size_t... Ds, std::size_t... Ks, std::size_t... Ws>
+struct canonical_impl<Mesh, Axes, std::index_sequence<Ds...>, std::index_sequence<Ks...>, std::index_sequence<Ws...>> {
+  using spec_type = spec<dim_type<Mesh, Axes, static_cast<int>(Ds)>...,
+                         at<Mesh::template name<whole_axis(Axes, Ws)>,
+                            typename whole_placement<Axes[whole_axis(Axes, Ws)].whole>::type>...>;
+  using layout_type = layout<placement_for<Axes[Ks].dim, Axes[Ks].whole>...>;
+};
+
+/// The canonical form of per-axis entries for a rank-`Rank` tensor: `spec_type` (one on<...> per
+/// tensor dim, then at<axis, R|I|P> for the other axes in mesh order) and `layout_type` (the local
+/// layout: S<d> on the axes of dim d).
+template <class Mesh, std::size_t Rank, auto const& Axes>
+using canonical = canonical_impl<Mesh, Axes, std::make_index_sequence<Rank>, std::make_index_sequence<Mesh::rank>,
+                                 std::make_index_sequence<whole_count(Axes)>>;
+
+/// What a malformed spec resolves to, after its diagnostic: nothing sharded, R everywhere.
+template <class Mesh>
+inline constexpr std::array<axis_entry, Mesh::rank> fallback_axes = [] {
+  std::array<axis_entry, Mesh::rank> a{};
+  for (auto& e : a) e = axis_entry{-1, -1, 0, 1};
+  return a;
+}();
+
+template <class Mesh, std::size_t Rank, class Spec, bool Ok = spec_check<Mesh, Rank, Spec>::value>
+struct resolved {
+  static constexpr std::array<axis_entry, Mesh::rank> axes = resolved_entries<Mesh, Rank, Spec>::value.axes;
+  using type = canonical<Mesh, Rank, axes>;
+};
+template <class Mesh, std::size_t Rank, class Spec>
+struct resolved<Mesh, Rank, Spec, false> {
+  using type = canonical<Mesh, Rank, fallback_axes<Mesh>>;
+};
+}  // namespace detail
+
+/// The canonical partition spec of `Spec` for a rank-`Rank` tensor on `Mesh`: one on<...> per
+/// tensor dim, then at<axis, R|I|P> for the other axes, in mesh order. Diagnoses unknown, missing
+/// or doubled axes.
+template <mesh_type Mesh, std::size_t Rank, class Spec>
+using canonical_spec_t = typename detail::resolved<Mesh, Rank, Spec>::type::spec_type;
+
+/// The local layout a spec erases to: S<d> on the axes that shard dim d, the given R, I or P on the
+/// others.
+template <mesh_type Mesh, std::size_t Rank, class Spec>
+using erased_layout_t = typename detail::resolved<Mesh, Rank, Spec>::type::layout_type;
+
+}  // namespace global
+}  // namespace spmd

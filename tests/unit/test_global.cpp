@@ -1,0 +1,100 @@
+// The global view (docs/global.md): specs and their printing, block arithmetic, distribute /
+// full_tensor round trips for every spec, redistribute plans and values, global ops against
+// the serial ops, and the run-time checks, on the threads runtime with 2x2 and 2x3 meshes.
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+
+#include <spmd/runtime/threads.hpp>
+
+#include "../common/global_values.hpp"
+
+namespace gv = spmd_tests::global_values;
+using namespace spmd;
+
+namespace {
+
+std::vector<std::pair<std::string, std::size_t>> const meshes[] = {{{"dp", 2}, {"tp", 2}}, {{"dp", 2}, {"tp", 3}}};
+
+template <class F>
+void on_each_mesh(F&& fn) {
+  for (auto const& m : meshes) threads::run(m, fn);
+}
+
+template <class... Cases, std::size_t... Is>
+void check_plans(gv::list<Cases...>, std::index_sequence<Is...>) {
+  auto one = [](auto plan, std::string_view expected) { CHECK(fmt::format("{}", plan) == expected); };
+  (one(global::plan_of<typename Cases::from, typename Cases::to>, gv::redistribute_plans[Is]), ...);
+}
+
+}  // namespace
+
+TEST_CASE("global: a spec prints with the global extents and the axes in order", "[global]") {
+  using M3 = mesh<"dp", "tp", "cp">;
+  using X = global_tensor<local::dense<float, 2>, M3, spec<on<"dp", "tp">, on<>, at<"cp", P>>>;
+  CHECK(global::type_name<X>() == "f32[*@(dp,tp),*]{cp:P}");
+  X const x{X::tensor_type{local::dense<float, 2>({2, 16})}, {8, 16}};
+  CHECK(global::describe(x) == "f32[8@(dp,tp),16]{cp:P}");
+  using Y = global_tensor<local::dense<double, 1>, M3, jax::partition_spec<on<"tp">>>;
+  CHECK(global::type_name<Y>() == "f64[*@tp]{dp:I,cp:I}");
+}
+
+TEST_CASE("global: blocks of uneven extents, major axis first", "[global]") {
+  std::size_t const sizes[] = {3, 2};
+  std::vector<std::pair<std::size_t, std::size_t>> got;
+  for (std::size_t a = 0; a < 3; ++a)
+    for (std::size_t b = 0; b < 2; ++b) {
+      std::size_t const coords[] = {a, b};
+      auto const bl = global::block_of(8, sizes, coords);
+      got.emplace_back(bl.offset, bl.length);
+    }
+  // 8 over 3: 3, 3, 2; each over 2: (2, 1), (2, 1), (1, 1).
+  std::vector<std::pair<std::size_t, std::size_t>> const expected{{0, 2}, {2, 1}, {3, 2}, {5, 1}, {6, 1}, {7, 1}};
+  CHECK(got == expected);
+  CHECK(global::piece_lengths(7, 3) == std::vector<std::size_t>{3, 2, 2});
+}
+
+TEST_CASE("global: distribute then full_tensor gives the tensor back, for every spec", "[global]") {
+  int wrong = -1;
+  on_each_mesh([&](threads::rank& r) {
+    int const w = gv::wrong_round_trips(r);
+    if (r.index() == 0) wrong = w;
+  });
+  CHECK(wrong == 0);
+}
+
+TEST_CASE("global: redistribute plans are the expected collectives", "[global]") {
+  check_plans(gv::redistribute_cases{}, std::make_index_sequence<gv::redistribute_case_count>{});
+}
+
+TEST_CASE("global: redistribute keeps the global value, even and uneven", "[global]") {
+  int wrong = -1;
+  on_each_mesh([&](threads::rank& r) {
+    int const w = gv::wrong_redistributions(r);
+    if (r.index() == 0) wrong = w;
+  });
+  CHECK(wrong == 0);
+}
+
+TEST_CASE("global: ops on global tensors equal the serial ops on the full tensors", "[global]") {
+  int wrong = -1;
+  on_each_mesh([&](threads::rank& r) {
+    int const w = gv::wrong_ops(r);
+    if (r.index() == 0) wrong = w;
+  });
+  CHECK(wrong == 0);
+}
+
+TEST_CASE("global: from_local and broadcasting check the global extents", "[global]") {
+  using X = gv::G<gv::Sdp_Rtp>;
+  threads::run({{"dp", 2}, {"tp", 2}}, [](threads::rank& r) {
+    // 7 rows over dp = 2: blocks of 4 and 3.
+    gv::Mat const piece({r.coord("dp") == 0 ? 3u : 4u, 5});
+    CHECK_THROWS_WITH(global::from_local<X>(r, piece, {7, 5}),
+                      Catch::Contains("spmd: global::from_local: the piece has extent") &&
+                          Catch::Contains("along dim 0"));
+    auto const x = distribute<X>(r, gv::matrix(7, 5));
+    auto const b = distribute<gv::G<gv::Whole>>(r, gv::matrix(2, 5));  // extent 2: no broadcast
+    CHECK_THROWS_WITH(x + b, Catch::Contains("spmd: add: operand 1 has global extent 2 along dim 0"));
+  });
+}
