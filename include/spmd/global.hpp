@@ -3,6 +3,7 @@
 // from_local / to_local, and redistribute between any two specs (docs/global.md).
 #pragma once
 
+#include <spmd/global/autograd.hpp>
 #include <spmd/global/blocks.hpp>
 #include <spmd/global/distribute.hpp>
 #include <spmd/global/ops.hpp>

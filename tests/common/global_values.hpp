@@ -18,6 +18,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <spmd/autograd.hpp>
 #include <spmd/dense.hpp>
 #include <spmd/global.hpp>
 #include <spmd/spmd.hpp>
@@ -178,6 +179,44 @@ int wrong_redistributions(Rank& r, list<Cases...>) {
 template <class Rank>
 int wrong_redistributions(Rank& r) {
   return wrong_redistributions(r, redistribute_cases{});
+}
+
+// ---- gradients through redistribute -----------------------------------------------------------
+
+// Cases whose destination is sharded or I on every axis, so that sum_all(y * c) is a loss (P or I
+// on every axis): the gradient of x must mean c, whatever the plan in between.
+using gradient_cases = list<redistribution<S0dt, S0td>, redistribution<Cols_dp_Rows_tp, Cols_tp_Rows_dp>,
+                            redistribution<PP, S0dt>, redistribution<PP, S0td>, redistribution<Sdp_Ptp, S0dt>,
+                            redistribution<Sdp_Ptp, Cols_dp_Rows_tp>, redistribution<Cols_dp_Rows_tp, S0dt>,
+                            redistribution<S0dt, Cols_dp_Rows_tp>, redistribution<Whole, Cols_dp_Rows_tp>,
+                            redistribution<Whole, S0td>, redistribution<II, Sdp_Itp>, redistribution<Sdp_Itp, II>,
+                            redistribution<Cols_tp_Rows_dp, Cols_dp_Rows_tp>, redistribution<S0td, S0td>>;
+inline constexpr int gradient_case_count = 14;
+
+// Each case with both extents: loss = sum_all(redistribute(x) * c) means <x, c>, so the
+// gradient of x (in the gradient spec: R <-> P) must mean c. Returns the failures on this rank.
+template <class Rank, class... Cases>
+int wrong_gradients(Rank& r, list<Cases...>) {
+  int wrong = 0;
+  auto one = [&]<class Case>(std::type_identity<Case>) {
+    using X = typename Case::from;
+    using Y = global_like_t<X, typename Case::to>;
+    for (auto const& e : extents) {
+      autograd::tape t;
+      Mat const c = random_matrix(e[0], e[1], 7);
+      auto const x = global::variable(t, distribute<X>(r, matrix(e[0], e[1])));
+      auto const y = global::redistribute<typename Case::to>(r, x);
+      auto const loss = sum_all(y * global::constant(distribute<Y>(r, c)));
+      global::backward(loss);
+      wrong += near(full_tensor(r, global::grad(x)), c) ? 0 : 1;
+    }
+  };
+  (one(std::type_identity<Cases>{}), ...);
+  return wrong;
+}
+template <class Rank>
+int wrong_gradients(Rank& r) {
+  return wrong_gradients(r, gradient_cases{});
 }
 
 // ---- ops against the serial ops --------------------------------------------------------------

@@ -25,13 +25,17 @@ using G1 = global_tensor<F1, M, Spec>;
 
 /// The result type of `op` on global operands of types `Xs...` is `Expected`, and on their local
 /// typed tensors exactly `Expected`'s local typed tensor.
-template <class Expected, class Op, class... Xs>
-bool propagates(Op, Xs const&...) {
+template <class Expected, class... Xs, class Op>
+bool propagates_for(Op) {
   using global_result = decltype(std::declval<Op>()(std::declval<Xs const&>()...));
   using local_result = decltype(std::declval<Op>()(std::declval<Xs const&>().typed()...));
   static_assert(std::is_same_v<global_result, Expected>, "the propagated spec differs from the expected one");
-  static_assert(std::is_same_v<local_result, typename Expected::tensor_type>, "erasing the specs changes the program");
+  static_assert(std::is_same_v<local_result, typename Expected::inner_type>, "erasing the specs changes the program");
   return true;
+}
+template <class Expected, class Op, class... Xs>
+bool propagates(Op op, Xs const&...) {
+  return propagates_for<Expected, Xs...>(op);
 }
 
 // Specs used below.
@@ -124,4 +128,17 @@ static_assert(std::is_same_v<Whole, G2<spec<on<>, on<>, at<"tp", R>, at<"dp", R>
 static_assert(std::is_same_v<Xdt::layout_type, layout<S<0>, S<0>>>);
 static_assert(std::is_same_v<Y::layout_type, layout<S<0>, P>>);
 
+}  // namespace
+
+// 41-44: global variables propagate the same specs, and their gradients have the gradient spec.
+namespace {
+[[maybe_unused]] void variable_cases() {
+  using VXb = global::var_t<Xb>;
+  using VW1 = global::var_t<W1>;
+  propagates_for<global::var_t<H>, VXb, VW1>([](auto const& x, auto const& w) { return gelu(matmul(x, w)); });
+  propagates_for<global::var_t<Y>, global::var_t<H>, global::var_t<W2>>(
+      [](auto const& h, auto const& w) { return matmul(h, w, out_partial<"tp">); });
+}
+static_assert(std::is_same_v<global::grad_type_t<W1>, G2<spec<on<>, on<"tp">, at<"dp", P>>>>);
+static_assert(std::is_same_v<global::grad_type_t<Y>, G2<spec<on<"dp">, on<>, at<"tp", R>>>>);
 }  // namespace

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   spmd::mpi::run({{"dp", 2}, {"tp", tp}}, [&](spmd::mpi::rank& r) {
     c.record(gv::spec_count * 2, gv::wrong_round_trips(r), "distribute / full_tensor round trips with a wrong value");
     c.record(gv::redistribute_case_count * 2, gv::wrong_redistributions(r), "redistribute cases with a wrong value");
+    c.record(gv::gradient_case_count * 2, gv::wrong_gradients(r), "gradients through redistribute that are wrong");
     c.record(10, gv::wrong_ops(r), "global ops that differ from the serial ops");
   });
   return c.report();

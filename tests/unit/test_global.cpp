@@ -76,6 +76,15 @@ TEST_CASE("global: redistribute keeps the global value, even and uneven", "[glob
   CHECK(wrong == 0);
 }
 
+TEST_CASE("global: gradients through redistribute mean what the loss says", "[global]") {
+  int wrong = -1;
+  on_each_mesh([&](threads::rank& r) {
+    int const w = gv::wrong_gradients(r);
+    if (r.index() == 0) wrong = w;
+  });
+  CHECK(wrong == 0);
+}
+
 TEST_CASE("global: ops on global tensors equal the serial ops on the full tensors", "[global]") {
   int wrong = -1;
   on_each_mesh([&](threads::rank& r) {

@@ -74,6 +74,8 @@ using whole_t = typename detail::whole_of<std::remove_cvref_t<X>>::type;
 /// communication.
 template <spmd::global_typed_tensor X, rank_context Rank>
 X distribute(Rank& r, typename X::local_type const& whole) {
+  static_assert(std::is_same_v<typename X::inner_type, typename X::tensor_type>,
+                "spmd: global::distribute makes a global tensor; make a variable of it with global::variable(t, x)");
   typename X::extents_type extents{};
   for (std::size_t d = 0; d < X::rank; ++d) extents[d] = static_cast<std::size_t>(whole.shape()[d]);
   auto const blocks = detail::blocks_of<X>(r, extents);
@@ -96,6 +98,8 @@ auto distribute(Rank& r, Local const& whole) {
 template <spmd::global_typed_tensor X, rank_context Rank, class Piece>
 X from_local(Rank& r, Piece&& piece, typename X::extents_type const& extents) {
   using T = std::remove_cvref_t<Piece>;
+  static_assert(std::is_same_v<typename X::inner_type, typename X::tensor_type>,
+                "spmd: global::from_local makes a global tensor; make a variable of it with global::variable(t, x)");
   constexpr bool typed = std::is_same_v<T, typename X::tensor_type>;
   static_assert(typed || std::is_same_v<T, typename X::local_type>,
                 "spmd: global::from_local<X>(r, piece, extents): the piece is X's local tensor type, or the typed "
@@ -129,7 +133,13 @@ decltype(auto) to_local(X&& x) {
 /// summed; of an R or I tensor, its value.
 template <rank_context Rank, spmd::global_typed_tensor X>
 typename std::remove_cvref_t<X>::local_type full_tensor(Rank& r, X const& x) {
-  return detail::redistribute_to<whole_t<X>, false>(r, x).local();
+  using T = std::remove_cvref_t<X>;
+  if constexpr (std::is_same_v<typename T::inner_type, typename T::tensor_type>) {
+    return detail::redistribute_to<whole_t<X>, false>(r, x).local();
+  } else {  // a variable: its value, with nothing recorded
+    using value = basic_global_tensor<typename T::tensor_type, typename T::spec_type>;
+    return detail::redistribute_to<whole_t<value>, false>(r, value{x.typed().value(), x.global_shape()}).local();
+  }
 }
 
 }  // namespace spmd::global

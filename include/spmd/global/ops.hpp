@@ -71,6 +71,10 @@ using erased_t = typename erased_type<bare<T>>::type;
 template <class T>
 inline constexpr bool is_local_operand = spmd::typed_tensor<T> || (spmd::extended_operand<bare<T>> && !is_global<bare<T>>);
 
+/// True for a global tensor whose ranks hold autograd variables.
+template <class T>
+concept holds_variable = is_global<bare<T>> && !std::is_same_v<typename bare<T>::inner_type, typename bare<T>::tensor_type>;
+
 /// The first global tensor type among `Ts...`.
 template <class... Ts>
 struct first_global;
@@ -191,17 +195,18 @@ auto apply_global(Args&&... args) {
   constexpr std::size_t n_ops = spmd::op_arity<Def>;
   using operand_types = std::tuple<bare<Args>...>;
   return [&]<std::size_t... Os>(std::index_sequence<Os...>) {
-    using dims = spmd::op_dims_t<Def, erased_t<std::tuple_element_t<Os, operand_types>>...>;
+    using dims = spmd::op_dims_t<Def, tensor_of_t<erased_t<std::tuple_element_t<Os, operand_types>>>...>;
     static constexpr std::array<operand_spec<mesh::rank>, n_ops> specs{
         operand_spec_of<mesh, std::tuple_element_t<Os, operand_types>>()...};
     static constexpr propagation<mesh::rank> verdict = propagate<dims>(specs);
     if constexpr (verdict.error != propagation_error::none) {
       static_cast<void>(propagation_check<Def, verdict>);
-      using erased_result = decltype(spmd::apply<Def>(erased(std::forward<Args>(args))...));
+      using erased_result = tensor_of_t<decltype(op_fn<Def>{}(erased(std::forward<Args>(args))...))>;
       using rejected = basic_tensor<typename erased_result::local_type, mesh, ill_typed_layout_t<mesh>>;
       return rejected_global<rejected>();
     } else {
-      using Out = decltype(spmd::apply<Def>(erased(std::forward<Args>(args))...));
+      using Inner = decltype(op_fn<Def>{}(erased(std::forward<Args>(args))...));  // a tensor or a variable
+      using Out = tensor_of_t<Inner>;
       if constexpr (has_ill_typed<typename Out::layout_type>) {
         return rejected_global<Out>();  // the local rule has said why
       } else {
@@ -218,11 +223,13 @@ auto apply_global(Args&&... args) {
           auto const& all = std::forward_as_tuple(args...);
           return result_extents<Def, dims, Out::rank>(std::get<Ks>(all)...);
         }(std::make_index_sequence<n_ops>{});
-        Out out = spmd::apply<Def>(erased(std::forward<Args>(args))...);
+        Inner out = op_fn<Def>{}(erased(std::forward<Args>(args))...);
         auto extents = kept.extent;
+        using result = basic_global_tensor<Inner, result_spec<mesh, Out::rank, out_axes>>;
         for (std::size_t o = 0; o < Out::rank; ++o)
-          if (!kept.from_operand[o]) extents[o] = static_cast<std::size_t>(out.local().shape()[o]);
-        return basic_global_tensor<Out, result_spec<mesh, Out::rank, out_axes>>(std::move(out), extents);
+          if (!kept.from_operand[o])
+            extents[o] = static_cast<std::size_t>(detail::inner_traits<Inner>::value(out).local().shape()[o]);
+        return result(std::move(out), extents);
       }
     }
   }(std::make_index_sequence<n_ops>{});
@@ -238,7 +245,12 @@ auto apply_op(op_tag<Def>, Args&&... args) {
   static_assert(!mixed,
                 "spmd: global: an op mixes a global tensor with a local typed tensor; make the local one global "
                 "(global::from_local) or take the local view of the global one (global::to_local)");
-  if constexpr (mixed) {
+  constexpr bool any_var = ((detail::is_global<std::remove_cvref_t<Args>> && detail::holds_variable<Args>) || ...);
+  constexpr bool any_tensor = ((detail::is_global<std::remove_cvref_t<Args>> && !detail::holds_variable<Args>) || ...);
+  static_assert(mixed || !(any_var && any_tensor),
+                "spmd: global: an op mixes a global variable and a global tensor; make the tensor a constant "
+                "variable (global::constant(x)), or use global::value(v) for a computation outside autograd");
+  if constexpr (mixed || (any_var && any_tensor)) {
     using first = typename detail::first_global<Args...>::type;
     return basic_global_tensor<basic_tensor<typename first::local_type, typename first::mesh_type,
                                             ill_typed_layout_t<typename first::mesh_type>>,

@@ -35,6 +35,15 @@ inline constexpr auto plan_of = [] {
 
 namespace detail {
 
+/// How the steps of a plan run on what a global tensor holds: typed collectives on tensors;
+/// <spmd/global/autograd.hpp> adds the recorded ones for autograd variables.
+template <class Inner>
+struct steps_for {
+  static_assert(typed_tensor<Inner>,
+                "spmd: global::redistribute of a variable needs <spmd/global/autograd.hpp> (or <spmd/global.hpp>)");
+  using type = comm::tensor_steps;
+};
+
 /// The length of this rank's block of dim `d` when sharded on the `count` axes of `prefix`.
 template <class Mesh, std::size_t N, class Rank>
 std::size_t prefix_block(Rank& r, std::size_t extent, std::array<int, N> const& prefix, int count) {
@@ -63,7 +72,7 @@ bool evenly_sharded(Rank& r, typename Src::extents_type const& extents) {
   return true;
 }
 
-template <class Mesh, auto const& Steps, bool Expert, std::size_t I, class Rank, class T, class Extents>
+template <class Runner, class Mesh, auto const& Steps, bool Expert, std::size_t I, class Rank, class T, class Extents>
 auto run_steps(Rank& r, T&& x, Extents const& extents) {
   if constexpr (I == Steps.count) {
     return std::remove_cvref_t<T>(std::forward<T>(x));
@@ -78,9 +87,9 @@ auto run_steps(Rank& r, T&& x, Extents const& extents) {
       if constexpr (s.to_dim >= 0)
         created = piece_lengths(prefix_block<Mesh>(r, extents[s.to_dim], s.to_prefix, s.to_count), n);
     }
-    return run_steps<Mesh, Steps, Expert, I + 1>(
+    return run_steps<Runner, Mesh, Steps, Expert, I + 1>(
         r,
-        comm::tensor_steps::apply<s.kind, comm::plan::axes_name<Mesh, s.axes>, comm::plan::placement_of<s.src>,
+        Runner::template apply<s.kind, comm::plan::axes_name<Mesh, s.axes>, comm::plan::placement_of<s.src>,
                                   comm::plan::placement_of<s.dst>, Expert>(r, std::forward<T>(x), split_sizes(gathered),
                                                                            split_sizes(created)),
         extents);
@@ -113,10 +122,11 @@ Dst redistribute_to(Rank& r, X const& x) {
   } else if constexpr (!comm::detail::local_fits_plan<local, comm::plan::slices(steps::unmerged)>()) {
     return Dst{};
   } else {
+    using runner = typename steps_for<typename Src::inner_type>::type;
     auto const& extents = x.global_shape();
     if (evenly_sharded<Src, Dst>(r, extents))
-      return Dst{run_steps<mesh, steps::even, Expert, 0>(r, x.typed(), extents), extents};
-    return Dst{run_steps<mesh, steps::uneven, Expert, 0>(r, x.typed(), extents), extents};
+      return Dst{run_steps<runner, mesh, steps::even, Expert, 0>(r, x.typed(), extents), extents};
+    return Dst{run_steps<runner, mesh, steps::uneven, Expert, 0>(r, x.typed(), extents), extents};
   }
 }
 

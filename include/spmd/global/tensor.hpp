@@ -22,40 +22,64 @@
 
 namespace spmd::global {
 
-/// The global tensor over the local typed tensor `Tensor` (a basic_tensor whose layout has S<d> on
-/// exactly the axes of `Spec`'s dim d) with the canonical partition spec `Spec` (spec<on<...>...,
-/// at<axis, R|I|P>...>, global/spec.hpp).
-/// Users spell it through the alias spmd::global_tensor<Local, Mesh, Spec>.
-template <class Tensor, class Spec>
+namespace detail {
+/// What a global tensor wraps: a typed tensor, or something that holds one as its value (an
+/// autograd variable, whose `tensor_type` is the typed tensor and `value()` returns it).
+template <class Inner>
+struct inner_traits {
+  using tensor_type = Inner;
+  static Inner const& value(Inner const& x) noexcept { return x; }
+};
+template <class Inner>
+  requires(!typed_tensor<Inner> && requires { typename Inner::tensor_type; })
+struct inner_traits<Inner> {
+  using tensor_type = typename Inner::tensor_type;
+  static decltype(auto) value(Inner const& x) noexcept { return x.value(); }
+};
+}  // namespace detail
+
+/// The typed tensor an inner type holds: itself, or an autograd variable's tensor type.
+template <class Inner>
+using tensor_of_t = typename detail::inner_traits<Inner>::tensor_type;
+
+/// The global tensor over `Inner` (a typed tensor, or an autograd variable of one, whose layout
+/// has S<d> on exactly the axes of `Spec`'s dim d) with the canonical partition spec `Spec`
+/// (spec<on<...>..., at<axis, R|I|P>...>, global/spec.hpp). Users spell it through the aliases
+/// spmd::global_tensor<Local, Mesh, Spec> and, for variables, global::var_t<X>.
+template <class Inner, class Spec>
 class basic_global_tensor;
 
-template <class Local, class Mesh, class Layout, class... Entries>
-class basic_global_tensor<basic_tensor<Local, Mesh, Layout>, spec<Entries...>> {
+template <class Inner, class... Entries>
+class basic_global_tensor<Inner, spec<Entries...>> {
+  using traits = detail::inner_traits<Inner>;
 
  public:
-  using tensor_type = basic_tensor<Local, Mesh, Layout>;
-  using local_type = Local;
-  using mesh_type = Mesh;
-  using layout_type = Layout;
+  /// What this rank holds: the typed tensor, or an autograd variable of it.
+  using inner_type = Inner;
+  /// This rank's piece as a typed tensor (the spec erased).
+  using tensor_type = typename traits::tensor_type;
+  using local_type = typename tensor_type::local_type;
+  using mesh_type = typename tensor_type::mesh_type;
+  using layout_type = typename tensor_type::layout_type;
   using spec_type = spec<Entries...>;
-  using value_type = typename Local::value_type;
-  static constexpr std::size_t rank = Local::rank;
+  using value_type = typename local_type::value_type;
+  static constexpr std::size_t rank = local_type::rank;
   using extents_type = std::array<std::size_t, rank>;
 
   basic_global_tensor() = default;
   /// Wraps this rank's piece `x` of a tensor of global extents `extents`. A claim, not checked:
   /// programs use global::from_local, which checks the piece against the extents and the mesh.
-  basic_global_tensor(tensor_type x, extents_type const& extents) noexcept(
-      std::is_nothrow_move_constructible_v<tensor_type>)
-      : tensor_(std::move(x)), extents_(extents) {}
+  basic_global_tensor(Inner x, extents_type const& extents) noexcept(std::is_nothrow_move_constructible_v<Inner>)
+      : inner_(std::move(x)), extents_(extents) {}
 
   /// A global tensor of another spec never converts: this constructor exists only to say why,
   /// and what to call instead, when a program returns or passes a global tensor of the wrong type.
-  template <class OtherTensor, class OtherSpec>
-    requires(!std::is_same_v<basic_global_tensor<OtherTensor, OtherSpec>, basic_global_tensor>)
-  basic_global_tensor(basic_global_tensor<OtherTensor, OtherSpec> const&) {  // NOLINT: implicit on purpose
+  template <class OtherInner, class OtherSpec>
+    requires(!std::is_same_v<basic_global_tensor<OtherInner, OtherSpec>, basic_global_tensor>)
+  basic_global_tensor(basic_global_tensor<OtherInner, OtherSpec> const&) {  // NOLINT: implicit on purpose
     // (silent for the result of a rejected op: its error has been given)
-    static_assert(has_ill_typed<typename OtherTensor::layout_type> || spmd::detail::always_false<OtherTensor, OtherSpec>,
+    static_assert(has_ill_typed<typename tensor_of_t<OtherInner>::layout_type> ||
+                      spmd::detail::always_false<OtherInner, OtherSpec>,
                   "spmd: global: a global tensor never changes its spec or placements implicitly; change them with "
                   "global::redistribute<Spec>(r, x) (a pending sum P is reduced there)");
   }
@@ -63,17 +87,15 @@ class basic_global_tensor<basic_tensor<Local, Mesh, Layout>, spec<Entries...>> {
   /// The extents of the whole tensor.
   [[nodiscard]] extents_type const& global_shape() const noexcept { return extents_; }
   /// The extents of this rank's piece.
-  [[nodiscard]] decltype(auto) shape() const noexcept(noexcept(std::declval<Local const&>().shape())) {
-    return tensor_.local().shape();
-  }
-  /// This rank's piece as a local typed tensor (the spec erased).
-  [[nodiscard]] tensor_type const& typed() const& noexcept { return tensor_; }
-  [[nodiscard]] tensor_type&& typed() && noexcept { return std::move(tensor_); }
+  [[nodiscard]] decltype(auto) shape() const noexcept { return local().shape(); }
+  /// What this rank holds, the spec erased: a typed tensor (or a variable).
+  [[nodiscard]] Inner const& typed() const& noexcept { return inner_; }
+  [[nodiscard]] Inner&& typed() && noexcept { return std::move(inner_); }
   /// This rank's piece.
-  [[nodiscard]] Local const& local() const& noexcept { return tensor_.local(); }
+  [[nodiscard]] local_type const& local() const& noexcept { return traits::value(inner_).local(); }
 
  private:
-  tensor_type tensor_;
+  Inner inner_;
   extents_type extents_{};
 };
 
@@ -100,10 +122,29 @@ using global_tensor = global::basic_global_tensor<
 template <class T>
 concept global_typed_tensor = global::detail::is_global<std::remove_cvref_t<T>>;
 
-/// A global tensor of the same local type and mesh as `X`, with spec `Spec`.
+namespace global::detail {
+/// `Inner` holding `Tensor` instead: the tensor itself, or a variable of it.
+template <class Inner, class Tensor>
+struct with_tensor {
+  using type = Tensor;
+};
+template <template <class> class Var, class T, class Tensor>
+  requires(!typed_tensor<Var<T>>)
+struct with_tensor<Var<T>, Tensor> {
+  using type = Var<Tensor>;
+};
+}  // namespace global::detail
+
+/// A global tensor of the same local type, mesh and kind (tensor or variable) as `X`, with spec
+/// `Spec`.
 template <global_typed_tensor X, class Spec>
-using global_like_t = global_tensor<typename std::remove_cvref_t<X>::local_type,
-                                    typename std::remove_cvref_t<X>::mesh_type, Spec>;
+using global_like_t = global::basic_global_tensor<
+    typename global::detail::with_tensor<
+        typename std::remove_cvref_t<X>::inner_type,
+        typename global_tensor<typename std::remove_cvref_t<X>::local_type, typename std::remove_cvref_t<X>::mesh_type,
+                               Spec>::tensor_type>::type,
+    typename global_tensor<typename std::remove_cvref_t<X>::local_type, typename std::remove_cvref_t<X>::mesh_type,
+                           Spec>::spec_type>;
 
 namespace global {
 

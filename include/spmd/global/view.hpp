@@ -80,6 +80,8 @@ auto flatten_even(Rank& r, T const& x) {
   static_assert(inner_whole,
                 "spmd: global::flatten_even<Dim>: dim Dim + 1 is sharded; only the outer dim of a flattened pair "
                 "may be (gather the inner one first with global::redistribute)");
+  static_assert(std::is_same_v<typename X::inner_type, typename X::tensor_type>,
+                "spmd: global::flatten_even takes a global tensor, not a variable (it has no backward yet)");
   using Out = detail::reshaped_t<X, Dim, true>;
   auto const& e = x.global_shape();
   std::size_t const n = detail::blocks_along<X>(r, Dim);
@@ -108,6 +110,8 @@ template <int Dim, rank_context Rank, spmd::global_typed_tensor T>
 auto split_even(Rank& r, T const& x, std::size_t inner) {
   using X = std::remove_cvref_t<T>;
   static_assert(Dim >= 0 && static_cast<std::size_t>(Dim) < X::rank, "spmd: global::split_even<Dim>: Dim must be a dim of the tensor");
+  static_assert(std::is_same_v<typename X::inner_type, typename X::tensor_type>,
+                "spmd: global::split_even takes a global tensor, not a variable (it has no backward yet)");
   using Out = detail::reshaped_t<X, Dim, false>;
   auto const& e = x.global_shape();
   std::size_t const n = detail::blocks_along<X>(r, Dim);
