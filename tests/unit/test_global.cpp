@@ -104,6 +104,35 @@ TEST_CASE("global: from_local and broadcasting check the global extents", "[glob
                           Catch::Contains("along dim 0"));
     auto const x = distribute<X>(r, gv::matrix(7, 5));
     auto const b = distribute<gv::G<gv::Whole>>(r, gv::matrix(2, 5));  // extent 2: no broadcast
-    CHECK_THROWS_WITH(x + b, Catch::Contains("spmd: add: operand 1 has global extent 2 along dim 0"));
+    CHECK_THROWS_WITH(x + b, Catch::Contains("spmd: add: operand 1 is whole along dim 0 (global extent 2)"));
+    // The same extent, whole in one operand and sharded in the other: no broadcast either.
+    auto const w = distribute<gv::G<gv::Whole>>(r, gv::matrix(7, 5));
+    CHECK_THROWS_WITH(w - x, Catch::Contains("spmd: sub: operand 0 is whole along dim 0 (global extent 7)"));
+    // A sharded operand whose extent differs from the other's.
+    auto const y = distribute<X>(r, gv::matrix(8, 5));
+    CHECK_THROWS_WITH(x * y, Catch::Contains("spmd: mul: operand 1 has global extent 8 along dim 0"));
+  });
+}
+
+TEST_CASE("global: flatten_even and split_even reshape evenly sharded dims", "[global]") {
+  using X3 = global_tensor<local::dense<double, 3>, gv::Mesh, spec<on<"dp">, on<>, on<"tp">>>;
+  threads::run({{"dp", 2}, {"tp", 2}}, [](threads::rank& r) {
+    local::dense<double, 3> whole({4, 3, 6});
+    for (std::size_t i = 0; i < whole.size(); ++i) whole.data()[i] = static_cast<double>(i);
+    auto const x = distribute<X3>(r, whole);
+    auto const f = global::flatten_even<0>(r, x);
+    auto const back = global::split_even<0>(r, f, 3);
+    static_assert(std::is_same_v<std::remove_cvref_t<decltype(back)>, X3>);
+    CHECK(global::describe(f) == "f64[12@dp,6@tp]");
+    CHECK(global::describe(back) == "f64[4@dp,3,6@tp]");
+    auto const ff = full_tensor(r, f);
+    CHECK(std::equal(ff.data(), ff.data() + ff.size(), whole.data()));
+    CHECK(back.local().shape() == x.local().shape());
+    CHECK(std::equal(back.local().data(), back.local().data() + back.local().size(), x.local().data()));
+    // 5 rows over dp = 2 are uneven: the local flatten would misplace rows.
+    local::dense<double, 3> odd({5, 3, 6});
+    CHECK_THROWS_WITH(global::flatten_even<0>(r, distribute<X3>(r, odd)),
+                      Catch::Contains("spmd: global::flatten_even<0>: the global extent 5 does not divide evenly"));
+    CHECK_THROWS_WITH(global::split_even<0>(r, f, 4), Catch::Contains("spmd: global::split_even<0>"));
   });
 }

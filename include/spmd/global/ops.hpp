@@ -148,14 +148,16 @@ kept_extents<OutRank> result_extents(Args const&... args) {
     }
     ++i;
   };
+  std::array<bool, OutRank> sharded_out{};  // some operand shards the dim kept into it
   (visit(args,
-         [&](auto const& x, std::size_t op, std::size_t d, bool) {
+         [&](auto const& x, std::size_t op, std::size_t d, bool is_sharded) {
            dim_fate const f = DimMap::fate(op, static_cast<int>(d));
            if (f.kind != dim_fate::kept) return;
            auto const o = static_cast<std::size_t>(f.index);
            std::size_t const e = x.global_shape()[d];
            if (!from_operand[o] || out[o] == 1) out[o] = e;
            from_operand[o] = true;
+           sharded_out[o] = sharded_out[o] || is_sharded;
          }),
    ...);
   i = 0;
@@ -165,6 +167,11 @@ kept_extents<OutRank> result_extents(Args const&... args) {
            std::size_t const e = x.global_shape()[d];
            if (f.kind == dim_fate::kept) {
              auto const o = static_cast<std::size_t>(f.index);
+             if (!is_sharded && sharded_out[o] && e != 1)
+               extent_error(name, "operand " + std::to_string(op) + " is whole along dim " + std::to_string(d) +
+                                      " (global extent " + std::to_string(e) +
+                                      ") where another operand is sharded; a whole operand broadcasts only along a "
+                                      "dim of extent 1: give it the same spec (global::redistribute)");
              if (e != out[o] && (e != 1 || is_sharded))
                extent_error(name, "operand " + std::to_string(op) + " has global extent " + std::to_string(e) +
                                       " along dim " + std::to_string(d) + " where the result has " +

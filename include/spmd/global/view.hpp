@@ -62,6 +62,30 @@ std::size_t blocks_along(Rank& r, int d) {
   return n;
 }
 
+/// `x` reshaped to `Out`: dim `Dim` of the global extents and of the local piece merged with the
+/// next (`Merge`) or split into [extent / inner, inner]; the other dims as they are.
+template <class Out, int Dim, bool Merge, class X>
+Out reshaped_even(X const& x, std::size_t inner) {
+  auto const& e = x.global_shape();
+  typename Out::extents_type out_extents{};
+  std::array<std::size_t, Out::rank> local_shape{};
+  for (std::size_t d = 0, o = 0; d < X::rank; ++d, ++o) {
+    out_extents[o] = e[d];
+    local_shape[o] = static_cast<std::size_t>(x.shape()[d]);
+    if (d != static_cast<std::size_t>(Dim)) continue;
+    if constexpr (Merge) {
+      out_extents[o] *= e[d + 1];
+      local_shape[o] *= static_cast<std::size_t>(x.shape()[++d]);
+    } else {
+      out_extents[o] /= inner;
+      local_shape[o] /= inner;
+      out_extents[++o] = inner;
+      local_shape[o] = inner;
+    }
+  }
+  return Out{typename Out::tensor_type(reshaped_local(x.local(), local_shape)), out_extents};
+}
+
 }  // namespace detail
 
 /// Merges dims `Dim` and `Dim + 1` of `x` into one, sharded as dim `Dim` was (row-major). Dim
@@ -82,25 +106,18 @@ auto flatten_even(Rank& r, T const& x) {
                 "may be (gather the inner one first with global::redistribute)");
   static_assert(std::is_same_v<typename X::inner_type, typename X::tensor_type>,
                 "spmd: global::flatten_even takes a global tensor, not a variable (it has no backward yet)");
-  using Out = detail::reshaped_t<X, Dim, true>;
-  auto const& e = x.global_shape();
-  std::size_t const n = detail::blocks_along<X>(r, Dim);
-  if (e[Dim] % n != 0)
-    throw std::invalid_argument("spmd: global::flatten_even<" + std::to_string(Dim) + ">: the global extent " +
-                                std::to_string(e[Dim]) + " does not divide evenly over " + std::to_string(n) +
-                                " blocks; redistribute to whole first, or flatten after padding");
-  typename Out::extents_type out_extents{};
-  std::array<std::size_t, Out::rank> local_shape{};
-  for (std::size_t d = 0, o = 0; d < X::rank; ++d, ++o) {
-    out_extents[o] = e[d];
-    local_shape[o] = static_cast<std::size_t>(x.shape()[d]);
-    if (d == static_cast<std::size_t>(Dim)) {
-      out_extents[o] *= e[d + 1];
-      local_shape[o] *= static_cast<std::size_t>(x.shape()[d + 1]);
-      ++d;
-    }
+  if constexpr (!inner_whole || !std::is_same_v<typename X::inner_type, typename X::tensor_type>) {
+    return x;  // after the diagnostic
+  } else {
+    using Out = detail::reshaped_t<X, Dim, true>;
+    auto const& e = x.global_shape();
+    std::size_t const n = detail::blocks_along<X>(r, Dim);
+    if (e[Dim] % n != 0)
+      throw std::invalid_argument("spmd: global::flatten_even<" + std::to_string(Dim) + ">: the global extent " +
+                                  std::to_string(e[Dim]) + " does not divide evenly over " + std::to_string(n) +
+                                  " blocks; redistribute to whole first, or flatten after padding");
+    return detail::reshaped_even<Out, Dim, true>(x, 1);
   }
-  return Out{typename Out::tensor_type(detail::reshaped_local(x.local(), local_shape)), out_extents};
 }
 
 /// Splits dim `Dim` of `x` into [extent / inner, inner], the new outer dim sharded as `Dim` was
@@ -112,26 +129,18 @@ auto split_even(Rank& r, T const& x, std::size_t inner) {
   static_assert(Dim >= 0 && static_cast<std::size_t>(Dim) < X::rank, "spmd: global::split_even<Dim>: Dim must be a dim of the tensor");
   static_assert(std::is_same_v<typename X::inner_type, typename X::tensor_type>,
                 "spmd: global::split_even takes a global tensor, not a variable (it has no backward yet)");
-  using Out = detail::reshaped_t<X, Dim, false>;
-  auto const& e = x.global_shape();
-  std::size_t const n = detail::blocks_along<X>(r, Dim);
-  if (inner == 0 || e[Dim] % inner != 0 || (e[Dim] / inner) % n != 0)
-    throw std::invalid_argument("spmd: global::split_even<" + std::to_string(Dim) + ">: the global extent " +
-                                std::to_string(e[Dim]) + " is not " + std::to_string(n) + " even blocks of rows of " +
-                                std::to_string(inner));
-  typename Out::extents_type out_extents{};
-  std::array<std::size_t, Out::rank> local_shape{};
-  for (std::size_t d = 0, o = 0; d < X::rank; ++d, ++o) {
-    out_extents[o] = e[d];
-    local_shape[o] = static_cast<std::size_t>(x.shape()[d]);
-    if (d == static_cast<std::size_t>(Dim)) {
-      out_extents[o] = e[d] / inner;
-      local_shape[o] = static_cast<std::size_t>(x.shape()[d]) / inner;
-      out_extents[++o] = inner;
-      local_shape[o] = inner;
-    }
+  if constexpr (!std::is_same_v<typename X::inner_type, typename X::tensor_type>) {
+    return x;  // after the diagnostic
+  } else {
+    using Out = detail::reshaped_t<X, Dim, false>;
+    auto const& e = x.global_shape();
+    std::size_t const n = detail::blocks_along<X>(r, Dim);
+    if (inner == 0 || e[Dim] % inner != 0 || (e[Dim] / inner) % n != 0)
+      throw std::invalid_argument("spmd: global::split_even<" + std::to_string(Dim) + ">: the global extent " +
+                                  std::to_string(e[Dim]) + " is not " + std::to_string(n) + " even blocks of rows of " +
+                                  std::to_string(inner));
+    return detail::reshaped_even<Out, Dim, false>(x, inner);
   }
-  return Out{typename Out::tensor_type(detail::reshaped_local(x.local(), local_shape)), out_extents};
 }
 
 }  // namespace spmd::global
