@@ -120,10 +120,10 @@ if [[ "${SPMD_TSAN:-1}" != "0" ]]; then
   if ! cmake -S "$ROOT" -B "$bdir" -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DSPMD_SANITIZE=thread -DSPMD_BUILD_EXAMPLES=OFF -DSPMD_WITH_TORCH=OFF "${EXTRA_ARGS[@]}"; then
     status="FAILED (configure)"
-  elif ! cmake --build "$bdir" -j"$JOBS" --target spmd_unit_tests; then
+  elif ! cmake --build "$bdir" -j"$JOBS" --target spmd_unit_tests_concurrent; then
     status="FAILED (build)"
   elif ! TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
-        "$bdir/tests/spmd_unit_tests" "[threads],[comm],[autograd],[nn]"; then
+        "$bdir/tests/spmd_unit_tests_concurrent" "[threads],[comm],[autograd],[nn]"; then
     status="FAILED (tests)"
   fi
   [[ "$status" != OK ]] && overall=1
@@ -149,7 +149,7 @@ if [[ "${SPMD_ASAN:-1}" != "0" ]]; then
   if ! cmake -S "$ROOT" -B "$bdir" -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Debug \
         -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g1" -DSPMD_SANITIZE=address -DSPMD_WITH_TORCH=OFF "${EXTRA_ARGS[@]}"; then
     status="FAILED (configure)"
-  elif ! cmake --build "$bdir" -j"$JOBS" --target spmd_unit_tests "${examples[@]/#/example_}"; then
+  elif ! cmake --build "$bdir" -j"$JOBS" --target spmd_sanitizer_checks; then
     status="FAILED (build)"
   else
     san_env=(ASAN_OPTIONS="detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1"

@@ -54,7 +54,7 @@ TEST_CASE("global: blocks of uneven extents, major axis first", "[global]") {
   CHECK(global::piece_lengths(7, 3) == std::vector<std::size_t>{3, 2, 2});
 }
 
-TEST_CASE("global: distribute then full_tensor gives the tensor back, for every spec", "[global]") {
+TEST_CASE("global: distribute then full_tensor gives the tensor back, for every spec", "[global][threads]") {
   int wrong = -1;
   on_each_mesh([&](threads::rank& r) {
     int const w = gv::wrong_round_trips(r);
@@ -67,7 +67,7 @@ TEST_CASE("global: redistribute plans are the expected collectives", "[global]")
   check_plans(gv::redistribute_cases{}, std::make_index_sequence<gv::redistribute_case_count>{});
 }
 
-TEST_CASE("global: redistribute keeps the global value, even and uneven", "[global]") {
+TEST_CASE("global: redistribute keeps the global value, even and uneven", "[global][threads]") {
   int wrong = -1;
   on_each_mesh([&](threads::rank& r) {
     int const w = gv::wrong_redistributions(r);
@@ -76,7 +76,7 @@ TEST_CASE("global: redistribute keeps the global value, even and uneven", "[glob
   CHECK(wrong == 0);
 }
 
-TEST_CASE("global: gradients through redistribute mean what the loss says", "[global]") {
+TEST_CASE("global: gradients through redistribute mean what the loss says", "[global][threads]") {
   int wrong = -1;
   on_each_mesh([&](threads::rank& r) {
     int const w = gv::wrong_gradients(r);
@@ -85,7 +85,7 @@ TEST_CASE("global: gradients through redistribute mean what the loss says", "[gl
   CHECK(wrong == 0);
 }
 
-TEST_CASE("global: ops on global tensors equal the serial ops on the full tensors", "[global]") {
+TEST_CASE("global: ops on global tensors equal the serial ops on the full tensors", "[global][threads]") {
   int wrong = -1;
   on_each_mesh([&](threads::rank& r) {
     int const w = gv::wrong_ops(r);
@@ -94,7 +94,7 @@ TEST_CASE("global: ops on global tensors equal the serial ops on the full tensor
   CHECK(wrong == 0);
 }
 
-TEST_CASE("global: from_local and broadcasting check the global extents", "[global]") {
+TEST_CASE("global: from_local and broadcasting check the global extents", "[global][threads]") {
   using X = gv::G<gv::Sdp_Rtp>;
   threads::run({{"dp", 2}, {"tp", 2}}, [](threads::rank& r) {
     // 7 rows over dp = 2: blocks of 4 and 3.
@@ -114,7 +114,7 @@ TEST_CASE("global: from_local and broadcasting check the global extents", "[glob
   });
 }
 
-TEST_CASE("global: flatten_even and split_even reshape evenly sharded dims", "[global]") {
+TEST_CASE("global: flatten_even and split_even reshape evenly sharded dims", "[global][threads]") {
   using X3 = global_tensor<local::dense<double, 3>, gv::Mesh, spec<on<"dp">, on<>, on<"tp">>>;
   threads::run({{"dp", 2}, {"tp", 2}}, [](threads::rank& r) {
     local::dense<double, 3> whole({4, 3, 6});
@@ -135,4 +135,28 @@ TEST_CASE("global: flatten_even and split_even reshape evenly sharded dims", "[g
                       Catch::Contains("spmd: global::flatten_even<0>: the global extent 5 does not divide evenly"));
     CHECK_THROWS_WITH(global::split_even<0>(r, f, 4), Catch::Contains("spmd: global::split_even<0>"));
   });
+}
+
+TEST_CASE("global: local_map runs a function of the pieces and gives its result a spec", "[global][threads]") {
+  using X = gv::G<gv::S0td>;
+  using Y = gv::G<gv::Cols_dp_Rows_tp>;
+  for (auto const& m : meshes) {
+    threads::run(m, [](threads::rank& r) {
+      for (auto const& e : gv::extents) {
+        auto const x = distribute<X>(r, gv::matrix(e[0], e[1]));
+        // A function of the pieces (here an op the global view would also run): the extents
+        // of the result are found by summing the pieces over the sharding axes.
+        auto const y = global::local_map<X>(r, [](auto const& piece) { return piece * 2.0 + 1.0; }, x);
+        CHECK(y.global_shape() == x.global_shape());
+        CHECK(gv::near(full_tensor(r, y), local::add(local::mul(gv::matrix(e[0], e[1]), 2.0), 1.0)));
+        // A piece that is not this rank's block of the claimed spec is refused on every rank.
+        auto const z = distribute<Y>(r, gv::matrix(e[0], e[1]));
+        if (e[0] % r.axis_size("dp") != 0 || e[1] % r.axis_size("tp") != 0) continue;
+        using T = typename Y::tensor_type;
+        CHECK_THROWS_WITH(global::local_map<Y>(
+                              r, [&](auto const&) { return T{gv::Mat({r.coord("dp") + 1, z.local().extent(1)})}; }, x),
+                          Catch::Contains("spmd: global::from_local: the piece has extent"));
+      }
+    });
+  }
 }

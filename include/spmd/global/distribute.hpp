@@ -1,10 +1,13 @@
 // spmd/global/distribute.hpp - the entry and exit points of the global view, typed:
 // distribute (a whole tensor -> this rank's piece), full_tensor (back to the whole tensor),
-// from_local (a rank's piece, checked against the global extents), to_local (the spec erased).
+// from_local (a rank's piece, checked against the global extents), to_local (the spec erased),
+// local_map (a function of the pieces, its result given an explicit spec).
 #pragma once
 
 #include <array>
 #include <cstddef>
+#include <span>
+#include <string_view>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -121,6 +124,43 @@ X from_local(Rank& r, Piece&& piece, typename X::extents_type const& extents) {
     return X{std::forward<Piece>(piece), extents};
   else
     return X{typename X::tensor_type(std::forward<Piece>(piece)), extents};
+}
+
+/// Runs `fn` on this rank's pieces of the global tensors `xs` (their local typed tensors: the
+/// per-rank view, where the local rules alone apply) and makes its result the global tensor type
+/// `Out`. The result must be Out's local typed tensor (checked at compile time: the output spec is
+/// explicit). Its global extents are the piece's along whole dims and the sum of the pieces over
+/// the sharding axes along sharded dims (one all-reduce of an extent per sharded dim); then each
+/// piece must be this rank's block (as in from_local).
+template <spmd::global_typed_tensor Out, rank_context Rank, class Fn, spmd::global_typed_tensor... Xs>
+Out local_map(Rank& r, Fn&& fn, Xs const&... xs) {
+  using piece_type = std::remove_cvref_t<decltype(std::forward<Fn>(fn)(xs.typed()...))>;
+  static_assert(std::is_same_v<piece_type, typename Out::tensor_type>,
+                "spmd: global::local_map<Out>(r, fn, x...): fn must return the typed tensor of Out's erased layout "
+                "(global::to_local of an Out); change the output spec, or the layout fn returns");
+  if constexpr (!std::is_same_v<piece_type, typename Out::tensor_type>) {
+    return Out{};  // after the diagnostic
+  } else {
+    piece_type piece = std::forward<Fn>(fn)(xs.typed()...);
+    using mesh = typename Out::mesh_type;
+    constexpr auto axes = detail::type_entries<Out>::value;
+    typename Out::extents_type extents{};
+    for (std::size_t d = 0; d < Out::rank; ++d) {
+      extents[d] = static_cast<std::size_t>(piece.local().shape()[d]);
+      std::array<std::string_view, mesh::rank> names{};
+      std::size_t count = 0;
+      for (std::size_t k = 0; k < mesh::rank; ++k)
+        if (axes[k].dim == static_cast<int>(d)) names[count++] = mesh::names[k];
+      if (count == 0) continue;
+      double total[1] = {static_cast<double>(extents[d])};
+      if (count == 1)
+        r.comm(names[0]).all_reduce_sum(std::span<double>(total));
+      else
+        r.comm(std::span<std::string_view const>(names.data(), count)).all_reduce_sum(std::span<double>(total));
+      extents[d] = static_cast<std::size_t>(total[0]);
+    }
+    return from_local<Out>(r, std::move(piece), extents);
+  }
 }
 
 /// This rank's piece as a local typed tensor: the spec erased (S<d> on the axes of dim d).
