@@ -220,9 +220,10 @@ constexpr Steps merged(Steps const& p, std::uint64_t separate = 0) {
   return out;
 }
 
-/// True if `p`, applied to `from`, gives `to`.
-template <std::size_t N>
-constexpr bool reaches(steps<N> const& p, std::array<code, N> from, std::array<code, N> const& to) {
+/// True if `p` (steps<N>, or another list of steps derived from `step`), applied to `from`,
+/// gives `to`.
+template <class Steps, std::size_t N>
+constexpr bool reaches(Steps const& p, std::array<code, N> from, std::array<code, N> const& to) {
   for (std::size_t i = 0; i < p.count; ++i)
     for (std::size_t k = 0; k < N; ++k)
       if (p.list[i].axes >> k & 1u) from[k] = p.list[i].dst;

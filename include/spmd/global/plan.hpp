@@ -49,23 +49,20 @@ struct plan_steps {
 namespace detail {
 constexpr comm::plan::code whole_code_of(int whole) { return whole == 0 ? 0 : whole == 1 ? 1 : 3; }
 
+/// The step code of one axis' entry: S<d> as 4 + d, else its R, I or P.
+constexpr comm::plan::code code_of(axis_entry const& e) { return e.dim >= 0 ? 4 + e.dim : whole_code_of(e.whole); }
+
 template <std::size_t N>
 struct plan_state {
   std::array<axis_entry, N> axes{};
 
-  constexpr int length(int d) const {
-    int n = 0;
-    for (auto const& a : axes) n += a.dim == d ? 1 : 0;
-    return n;
-  }
+  constexpr int length(int d) const { return static_cast<int>(dim_count(axes, d)); }
+  /// The axis at `position` of dim `d`, or -1.
   constexpr int axis_at(int d, int position) const {
-    for (std::size_t k = 0; k < N; ++k)
-      if (axes[k].dim == d && axes[k].position == position) return static_cast<int>(k);
-    return -1;
+    std::size_t const k = detail::axis_at(axes, d, position);
+    return k < N ? static_cast<int>(k) : -1;
   }
-  constexpr comm::plan::code code(std::size_t k) const {
-    return axes[k].dim >= 0 ? 4 + axes[k].dim : whole_code_of(axes[k].whole);
-  }
+  constexpr comm::plan::code code(std::size_t k) const { return code_of(axes[k]); }
 };
 
 /// Builds the plan from the per-axis entries `from` to `to` (canonical specs of one tensor rank).
@@ -141,13 +138,10 @@ constexpr bool plan_reaches(plan_steps<N> const& p, std::array<axis_entry, N> co
                             std::array<axis_entry, N> const& to) {
   std::array<comm::plan::code, N> a{}, b{};
   for (std::size_t k = 0; k < N; ++k) {
-    a[k] = from[k].dim >= 0 ? 4 + from[k].dim : whole_code_of(from[k].whole);
-    b[k] = to[k].dim >= 0 ? 4 + to[k].dim : whole_code_of(to[k].whole);
+    a[k] = code_of(from[k]);
+    b[k] = code_of(to[k]);
   }
-  for (std::size_t i = 0; i < p.count; ++i)
-    for (std::size_t k = 0; k < N; ++k)
-      if (p.list[i].axes >> k & 1u) a[k] = p.list[i].dst;
-  return a == b;
+  return comm::plan::reaches(p, a, b);
 }
 
 template <class Layout, std::size_t... Ks>
