@@ -4,6 +4,8 @@
 #                                      Google Benchmark, libtorch and Gloo (the torch backend)
 #   scripts/install-deps.sh example    only what the examples need: g++, CMake and the library's
 #                                      own dependencies (Boost headers, {fmt}, Eigen)
+#   scripts/install-deps.sh bench      what scripts/bench.sh needs: the library's dependencies,
+#                                      Google Benchmark, valgrind (callgrind), GNU time, gnuplot
 # Idempotent: if all packages are already installed it does nothing
 # (set SPMD_FORCE_APT=1 to run apt-get anyway).
 set -euo pipefail
@@ -12,7 +14,8 @@ PACKAGES=(cmake make g++ libboost-dev libfmt-dev libeigen3-dev)
 case "${1:-all}" in
   all) PACKAGES+=(clang catch2 libopenmpi-dev openmpi-bin libbenchmark-dev libtorch-dev libgloo-dev) ;;
   example) ;;
-  *) echo "usage: $0 [all|example]" >&2; exit 2 ;;
+  bench) PACKAGES+=(libbenchmark-dev valgrind time gnuplot-nox) ;;
+  *) echo "usage: $0 [all|example|bench]" >&2; exit 2 ;;
 esac
 
 missing=()
