@@ -1,6 +1,8 @@
 // Bandwidth of the threads runtime's collectives against single-thread memcpy.
 //
-// For all_reduce_sum, all_gather and reduce_scatter_sum on 2 and 4 ranks, 4 KiB .. 64 MiB, this
+// For all_reduce_sum, all_gather and reduce_scatter_sum (out of place, as the typed collectives
+// call them) and all_gather in place (each rank's block is its own block of the output: it copies
+// only the other ranks' blocks) on 2 and 4 ranks, 4 KiB .. 64 MiB, this
 // reports the bus bandwidth (NCCL convention) as the counter `busbw`, and `vs_memcpy`, its ratio to
 // the bandwidth of a single-thread memcpy of the same size measured earlier in the same run:
 //   all_reduce:                      busbw = 2(n-1)/n * bytes / t
@@ -31,6 +33,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <tuple>
@@ -38,13 +41,14 @@
 
 namespace {
 
-enum class op { all_reduce, all_gather, reduce_scatter };
+enum class op { all_reduce, all_gather, reduce_scatter, all_gather_in_place };
 
 char const* op_label(op o) {
   switch (o) {
     case op::all_reduce: return "all_reduce";
     case op::all_gather: return "all_gather";
     case op::reduce_scatter: return "reduce_scatter";
+    case op::all_gather_in_place: return "all_gather_in_place";
   }
   return "";
 }
@@ -113,6 +117,8 @@ void BM_collective(benchmark::State& state) {
         c.all_reduce_sum(full);
       else if constexpr (Op == op::all_gather)
         c.all_gather(part, full, counts);
+      else if constexpr (Op == op::all_gather_in_place)  // the block is this rank's block of `full`
+        c.all_gather(std::span<float const>(full.data() + r.index() * block, block), full, counts);
       else
         c.reduce_scatter_sum(full, part, counts);
     };
@@ -154,6 +160,8 @@ void register_benchmarks() {
       ->Apply(rank_size_args)->UseRealTime()->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("reduce_scatter", BM_collective<op::reduce_scatter>)
       ->Apply(rank_size_args)->UseRealTime()->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("all_gather_in_place", BM_collective<op::all_gather_in_place>)
+      ->Apply(rank_size_args)->UseRealTime()->Unit(benchmark::kMicrosecond);
 }
 
 std::string size_label(std::int64_t b) {
@@ -164,14 +172,14 @@ void print_ratio_table() {
   if (coll_bw.empty()) return;
   std::printf("\nBus bandwidth / single-thread memcpy bandwidth (same run)\n");
   std::printf("%-10s %12s", "size", "memcpy GB/s");
-  for (op o : {op::all_reduce, op::all_gather, op::reduce_scatter})
+  for (op o : {op::all_reduce, op::all_gather, op::reduce_scatter, op::all_gather_in_place})
     for (int n : {2, 4}) std::printf(" %15s", (std::string(op_label(o)) + "/" + std::to_string(n)).c_str());
   std::printf("\n");
   for (auto s : sizes) {
     auto const m = memcpy_bw.find(s);
     std::printf("%-10s %12s", size_label(s).c_str(),
                 m == memcpy_bw.end() ? "-" : std::to_string(m->second / 1e9).substr(0, 6).c_str());
-    for (op o : {op::all_reduce, op::all_gather, op::reduce_scatter})
+    for (op o : {op::all_reduce, op::all_gather, op::reduce_scatter, op::all_gather_in_place})
       for (int n : {2, 4}) {
         auto const c = coll_bw.find({o, n, s});
         if (c == coll_bw.end() || m == memcpy_bw.end())
