@@ -218,8 +218,13 @@ struct reduce_scatter_op : detail::writes_result<reduce_scatter_op<Axes, Src, Ds
         return group.reduce_scatter_sum(all, mine, split_sizes(counts), n...);
       }, note, shape.note());
     };
-    if (a.outer == 1) {
-      scatter(std::span(in.data(), detail::element_count(in)));
+    std::span<value_type const> const whole(in.data(), detail::element_count(in));
+    if (a.outer <= 1) {
+      scatter(whole);
+    } else if constexpr (requires { group.reduce_scatter_sum(whole, mine, split_sizes(counts), block_rows{}, note,
+                                                             shape.note()); }) {
+      // The runtime reads the blocks in rows where they are: no packed copy.
+      group.reduce_scatter_sum(whole, mine, split_sizes(counts), block_rows{a.outer}, note, shape.note());
     } else {
       std::vector<value_type> packed(detail::element_count(in));
       detail::pack_chunks(in.data(), a, lens, packed.data());
@@ -269,8 +274,13 @@ struct all_gather_op : detail::writes_result<all_gather_op<Axes, Src, Dst, Dim>,
         return group.all_gather(mine, all, split_sizes(counts), n...);
       }, note, shape.note());
     };
-    if (a.outer == 1) {
-      gather(std::span(out.data(), detail::element_count(out)));
+    std::span<value_type> const whole(out.data(), detail::element_count(out));
+    if (a.outer <= 1) {
+      gather(whole);
+    } else if constexpr (requires { group.all_gather(mine, whole, split_sizes(counts), block_rows{}, note,
+                                                     shape.note()); }) {
+      // The runtime writes the blocks in rows where they belong: no packed copy.
+      group.all_gather(mine, whole, split_sizes(counts), block_rows{a.outer}, note, shape.note());
     } else {
       std::vector<value_type> packed(detail::element_count(out));
       gather(packed);

@@ -44,6 +44,17 @@ struct shape_note {
   bool known = false;  ///< false: no note (a caller's own buffer)
 };
 
+/// How the full buffer of a reduce_scatter_sum or all_gather holds the blocks when they are not one
+/// after another: `rows` rows of equal length, each the concatenation in rank order of one row of
+/// every block (block i has counts[i] / rows elements in each row; a rank's own block buffer, the
+/// gathered `in` or the scattered `out`, holds its rows one after another). This is a row-major
+/// tensor split along a dim other than the first: rows = the product of the extents before it.
+/// rows == 1: the blocks one after another. A communicator may accept it (after the counts, before
+/// the notes); the typed collectives then pass the tensor itself instead of a packed copy.
+struct block_rows {
+  std::size_t rows = 1;
+};
+
 /// A group of ranks with untyped collectives on float and double buffers:
 ///  - size(), rank(): number of ranks in the group, this rank's index in it;
 ///  - all_reduce_sum(data): in place, element-wise sum over the group;

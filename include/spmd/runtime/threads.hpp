@@ -78,12 +78,23 @@ class communicator {
   void reduce_scatter_sum(std::span<float const> in, std::span<float> out,
                           std::span<std::size_t const> counts, split_note const& note = {},
                           shape_note const& shape = {}) {
-    reduce_scatter_impl(in, out, counts, note, shape);
+    reduce_scatter_impl(in, out, counts, block_rows{}, note, shape);
   }
   void reduce_scatter_sum(std::span<double const> in, std::span<double> out,
                           std::span<std::size_t const> counts, split_note const& note = {},
                           shape_note const& shape = {}) {
-    reduce_scatter_impl(in, out, counts, note, shape);
+    reduce_scatter_impl(in, out, counts, block_rows{}, note, shape);
+  }
+  /// The same with `in` in `rows` rows (see spmd::block_rows); `out` may not overlap `in` then.
+  void reduce_scatter_sum(std::span<float const> in, std::span<float> out,
+                          std::span<std::size_t const> counts, block_rows rows,
+                          split_note const& note = {}, shape_note const& shape = {}) {
+    reduce_scatter_impl(in, out, counts, rows, note, shape);
+  }
+  void reduce_scatter_sum(std::span<double const> in, std::span<double> out,
+                          std::span<std::size_t const> counts, block_rows rows,
+                          split_note const& note = {}, shape_note const& shape = {}) {
+    reduce_scatter_impl(in, out, counts, rows, note, shape);
   }
 
   /// `in` is this rank's block (counts[rank()] elements); `out` gets all blocks concatenated in
@@ -91,12 +102,21 @@ class communicator {
   void all_gather(std::span<float const> in, std::span<float> out,
                   std::span<std::size_t const> counts, split_note const& note = {},
                   shape_note const& shape = {}) {
-    all_gather_impl(in, out, counts, note, shape);
+    all_gather_impl(in, out, counts, block_rows{}, note, shape);
   }
   void all_gather(std::span<double const> in, std::span<double> out,
                   std::span<std::size_t const> counts, split_note const& note = {},
                   shape_note const& shape = {}) {
-    all_gather_impl(in, out, counts, note, shape);
+    all_gather_impl(in, out, counts, block_rows{}, note, shape);
+  }
+  /// The same with `out` in `rows` rows (see spmd::block_rows); `in` may not overlap `out` then.
+  void all_gather(std::span<float const> in, std::span<float> out, std::span<std::size_t const> counts,
+                  block_rows rows, split_note const& note = {}, shape_note const& shape = {}) {
+    all_gather_impl(in, out, counts, rows, note, shape);
+  }
+  void all_gather(std::span<double const> in, std::span<double> out, std::span<std::size_t const> counts,
+                  block_rows rows, split_note const& note = {}, shape_note const& shape = {}) {
+    all_gather_impl(in, out, counts, rows, note, shape);
   }
 
   /// Send block j (send_counts[j] elements) goes to rank j; recv block i (recv_counts[i]
@@ -147,6 +167,7 @@ class communicator {
     s.op = op;
     s.elem = elem;
     s.shape = shape;
+    s.rows = 1;
     return s;
   }
   static void set_counts(std::vector<std::size_t>& dst, std::size_t& len,
@@ -218,44 +239,64 @@ class communicator {
     leave();
   }
 
+  // reduce_scatter and all_gather: every rank reads the other ranks' buffers in place and writes
+  // only its own output, so the ranks work on disjoint memory in parallel; each byte of an output
+  // is stored once, straight from the sources.
+
   template <class T>
-  void reduce_scatter_impl(std::span<T const> in, std::span<T> out,
-                           std::span<std::size_t const> counts, split_note const& note,
-                           shape_note const& shape) {
+  void reduce_scatter_impl(std::span<T const> in, std::span<T> out, std::span<std::size_t const> counts,
+                           block_rows rows, split_note const& note, shape_note const& shape) {
     detail::slot& s = publish(detail::op_kind::reduce_scatter_sum, detail::elem_of<T>, shape);
     s.note = note;
     s.in = in.data();
     s.in_size = in.size();
     s.out = out.data();
     s.out_size = out.size();
+    s.rows = rows.rows;
     set_counts(s.counts, s.counts_len, counts);
     enter(detail::op_kind::reduce_scatter_sum);
-    std::size_t const off = detail::prefix_counts(s.counts.data(), r_);
-    auto const src = [slots = g_->slots.data(), off](std::size_t k) {
-      return static_cast<T const*>(slots[k].in) + off;
-    };
-    auto const dst = [p = out.data()](std::size_t) { return p; };
-    detail::sum_to<T>(g_->size, src, 1, dst, out.size());
+    std::size_t const n = g_->size, nrows = s.rows;
+    std::size_t const row_len = in.size() / nrows, piece = out.size() / nrows;
+    std::size_t const col = detail::prefix_counts(s.counts.data(), r_) / nrows;
+    bool const stream = out.size() * sizeof(T) >= detail::stream_min_bytes;
+    for (std::size_t row = 0; row < nrows; ++row) {
+      // Summed in rank order (as all_reduce does), whichever rank computes the block.
+      auto const src = [slots = g_->slots.data(), off = row * row_len + col](std::size_t k) {
+        return static_cast<T const*>(slots[k].in) + off;
+      };
+      auto const dst = [p = out.data() + row * piece](std::size_t) { return p; };
+      detail::sum_to<T>(n, src, 1, dst, piece, stream);
+    }
+    if (stream) detail::stream_fence();
     leave();
   }
 
   template <class T>
   void all_gather_impl(std::span<T const> in, std::span<T> out, std::span<std::size_t const> counts,
-                       split_note const& note, shape_note const& shape) {
+                       block_rows rows, split_note const& note, shape_note const& shape) {
     detail::slot& s = publish(detail::op_kind::all_gather, detail::elem_of<T>, shape);
     s.note = note;
     s.in = in.data();
     s.in_size = in.size();
     s.out = out.data();
     s.out_size = out.size();
+    s.rows = rows.rows;
     set_counts(s.counts, s.counts_len, counts);
     enter(detail::op_kind::all_gather);
-    std::size_t off = 0;
-    for (std::size_t k = 0; k < g_->size; ++k) {
-      std::size_t const len = s.counts[k];
-      detail::copy_elems(out.data() + off, static_cast<T const*>(g_->slots[k].in), len);
-      off += len;
+    std::size_t const n = g_->size, nrows = s.rows;
+    std::size_t const row_len = out.size() / nrows;
+    bool const stream = out.size() * sizeof(T) >= detail::stream_min_bytes;
+    for (std::size_t i = 1; i <= n; ++i) {
+      std::size_t const k = (r_ + i) % n;  // own block last; the ranks start on different sources
+      std::size_t const piece = s.counts[k] / nrows;
+      std::size_t const col = detail::prefix_counts(s.counts.data(), k) / nrows;
+      auto const* from = static_cast<T const*>(g_->slots[k].in);
+      T* to = out.data() + col;
+      if (from == to || piece == 0) continue;  // in place (rows == 1 only)
+      for (std::size_t row = 0; row < nrows; ++row)
+        detail::copy_bytes(to + row * row_len, from + row * piece, piece * sizeof(T), stream);
     }
+    if (stream) detail::stream_fence();
     leave();
   }
 

@@ -135,6 +135,14 @@ namespace spmd::threads::detail {
                                ", " + g.label(0) + " passed " + runtime::detail::format_list({s0.counts.data(), n}));
           }
       if (s0.op == op_kind::agree_split) return std::nullopt;  // no buffers
+      for (std::size_t s = 1; s < n; ++s)
+        if (g.slots[s].rows != s0.rows)
+          return fail(s, g.label(s) + " passed " + std::to_string(g.slots[s].rows) + " block rows, " + g.label(0) +
+                             " passed " + std::to_string(s0.rows));
+      for (std::size_t i = 0; i < n; ++i)
+        if (s0.rows == 0 || s0.counts[i] % s0.rows != 0)
+          return fail(0, "counts " + runtime::detail::format_list({s0.counts.data(), n}) + " do not split into " +
+                             std::to_string(s0.rows) + " block rows");
       std::size_t const total = sum_counts(s0.counts.data(), n);
       for (std::size_t s = 0; s < n; ++s) {
         slot const& x = g.slots[s];
@@ -144,9 +152,10 @@ namespace spmd::threads::detail {
         // In place is allowed only as this rank's own block of the full buffer.
         char const* full = static_cast<char const*>(gather ? static_cast<void const*>(x.out) : x.in);
         void const* block = gather ? x.in : static_cast<void const*>(x.out);
-        void const* own = full + prefix_counts(s0.counts.data(), s) * eb;
+        void const* own = full + prefix_counts(s0.counts.data(), s) / s0.rows * eb;
+        // In rows, a block of the full buffer is not contiguous: no block buffer can be it.
         if (auto e = runtime::detail::block_buffers_error([&] { return g.label(s); }, gather, full, full_size, block, block_size, mine,
-                                                         total, block == own, eb))
+                                                         total, block == own && s0.rows == 1, eb))
           return fail(s, *e);
       }
       return std::nullopt;

@@ -41,6 +41,7 @@ struct alignas(64) slot {
   std::size_t root = 0;
   std::size_t counts_len = 0;       // counts.size() as passed; counts[] valid iff == group size
   std::size_t recv_counts_len = 0;  // likewise for all_to_all's recv_counts
+  std::size_t rows = 1;             // reduce_scatter, all_gather: the full buffer's block_rows
   std::vector<std::size_t> counts;       // group size entries, allocated once
   std::vector<std::size_t> recv_counts;  // group size entries, allocated once
   split_note note;       // what counts count (typed collectives), for the error messages
