@@ -152,7 +152,7 @@ namespace detail {
 /// A value and its accumulated gradient, shared by the variables that refer to it.
 template <class T>
 struct node {
-  node(T v, bool needs_grad) : value(std::move(v)), requires_grad(needs_grad) {}
+  node(T&& v, bool needs_grad) : value(std::move(v)), requires_grad(needs_grad) {}
   T value;
   std::optional<grad_t<T>> grad;
   bool requires_grad = false;
