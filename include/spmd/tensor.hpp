@@ -18,6 +18,12 @@
 namespace spmd {
 
 namespace detail {
+/// The tag of basic_tensor's constructor from a function's result (ops/define.hpp).
+struct from_result_t {
+  explicit from_result_t() = default;
+};
+inline constexpr from_result_t from_result{};
+
 template <class Local, placement P>
 consteval bool shard_dim_in_range() {
   if constexpr (shard_placement<P>)
@@ -59,6 +65,11 @@ class basic_tensor<Local, Mesh, layout<Ps...>> {
   /// not checked against the data (no run-time cost).
   explicit basic_tensor(Local local) noexcept(std::is_nothrow_move_constructible_v<Local>)
       : local_(std::move(local)) {}
+  /// Wraps the local tensor that `make()` returns, constructed in place (no move): how an op
+  /// wraps its kernel's result.
+  template <class Make>
+    requires std::is_same_v<std::invoke_result_t<Make>, Local>
+  basic_tensor(detail::from_result_t, Make&& make) : local_(std::forward<Make>(make)()) {}
 
   /// A tensor of another layout never converts: this constructor exists only to say why, and
   /// what to call instead, when a program returns or passes a tensor of the wrong layout.

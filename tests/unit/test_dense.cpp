@@ -225,3 +225,40 @@ TEST_CASE("dense: binary shape mismatch throws with both shapes", "[dense][eleme
   REQUIRE_THROWS_WITH(mul(b, a), Catch::StartsWith("spmd: mul"));
   REQUIRE_THROWS_WITH(div(c, a), Catch::StartsWith("spmd: div"));
 }
+
+TEMPLATE_TEST_CASE("dense: binary kernels on an rvalue first operand reuse its buffer, same values", "[dense][elementwise]",
+                   float, double) {
+  using T = TestType;
+  std::mt19937 gen(11);
+  auto const a = random_dense<T, 2>({4, 5}, gen, T(1), T(2));
+  // Equal shapes, a one-element operand (the fast path), a row, a column, and a broadcast first
+  // operand (no reuse: the result is larger than it).
+  std::vector<dense<T, 2>> const others{random_dense<T, 2>({4, 5}, gen, T(1), T(2)),
+                                        random_dense<T, 2>({1, 1}, gen, T(1), T(2)),
+                                        random_dense<T, 2>({1, 5}, gen, T(1), T(2)),
+                                        random_dense<T, 2>({4, 1}, gen, T(1), T(2))};
+  auto check = [](dense<T, 2> const& x, dense<T, 2> const& b, auto kernel) {
+    auto const want = kernel(x, b);  // the const& kernel, a new buffer
+    dense<T, 2> moved = x;
+    T const* const buffer = moved.data();
+    auto const got = kernel(std::move(moved), b);
+    CHECK(got == want);  // exactly the same values
+    if (got.shape() == x.shape()) CHECK(got.data() == buffer);
+  };
+  for (auto const& b : others) {
+    check(a, b, [](auto&& x, auto const& y) { return add(std::forward<decltype(x)>(x), y); });
+    check(a, b, [](auto&& x, auto const& y) { return sub(std::forward<decltype(x)>(x), y); });
+    check(a, b, [](auto&& x, auto const& y) { return mul(std::forward<decltype(x)>(x), y); });
+    check(a, b, [](auto&& x, auto const& y) { return div(std::forward<decltype(x)>(x), y); });
+    check(b, a, [](auto&& x, auto const& y) { return add(std::forward<decltype(x)>(x), y); });
+    check(b, a, [](auto&& x, auto const& y) { return div(std::forward<decltype(x)>(x), y); });
+  }
+  // The same tensor on both sides: each element is read before it is written.
+  dense<T, 2> x = a;
+  auto const sum = add(std::move(x), x);
+  for (std::size_t i = 0; i < a.size(); ++i) CHECK(sum.data()[i] == a.data()[i] + a.data()[i]);
+  // A one-element first operand against a larger second one.
+  dense<T, 2> const one({1, 1}, T(3));
+  auto const s = sub(one, a);
+  for (std::size_t i = 0; i < a.size(); ++i) CHECK(s.data()[i] == T(3) - a.data()[i]);
+}

@@ -2,16 +2,17 @@
 //
 // A variable holds a typed tensor and, after backward, a gradient whose type is grad_t of the
 // tensor's type: the compiler checks that every backward step produces exactly that type. The
-// tape records one closure per op (not per element); backward runs them in reverse order.
+// tape records one closure per op (not per element), in its own buffer; backward runs them in
+// reverse order.
 #pragma once
 
-#include <functional>
+#include <cstddef>
 #include <memory>
+#include <new>
 #include <optional>
 #include <stdexcept>
 #include <type_traits>
 #include <utility>
-#include <vector>
 
 #include <spmd/core/grad.hpp>
 #include <spmd/rules/layout_change.hpp>
@@ -20,32 +21,138 @@
 namespace spmd::autograd {
 
 /// The record of one forward pass: one backward step per op, run in reverse by `backward`.
+///
+/// Each step is stored, with its captures, in the tape's own buffer (a small one inside the tape,
+/// then blocks that grow and are kept for reuse after `clear`): recording an op allocates nothing
+/// for small tapes, and a step costs one indirect call, without std::function's heap storage.
 class tape {
  public:
   tape() = default;
   tape(tape const&) = delete;
   tape& operator=(tape const&) = delete;
+  ~tape() {
+    clear();
+    for (block* b = blocks_; b != nullptr;) {
+      block* const next = b->next;
+      ::operator delete(static_cast<void*>(b));
+      b = next;
+    }
+  }
 
-  /// Appends a backward step (called once, in reverse order of recording).
-  void record(std::function<void()> step) { steps_.push_back(std::move(step)); }
-  /// Runs the recorded steps in reverse and forgets them.
+  /// Appends a backward step, any callable `step()` (called once, in reverse order of recording,
+  /// then destroyed).
+  template <class F>
+  void record(F&& step) {
+    using S = std::decay_t<F>;
+    static_assert(std::is_invocable_v<S&>, "spmd: autograd: a tape step must be callable as step()");
+    void* const where = allocate(sizeof(stored<S>), alignof(stored<S>));
+    last_ = ::new (where) stored<S>{{&run_step<S>, &destroy_step<S>, last_}, S(std::forward<F>(step))};
+    ++size_;
+  }
+  /// Runs the recorded steps in reverse and forgets them (each is destroyed once it has run, so
+  /// that what it saved is freed as early as possible).
   void run_backward() {
-    for (auto it = steps_.rbegin(); it != steps_.rend(); ++it) (*it)();
-    steps_.clear();
+    while (last_ != nullptr) {
+      step* const s = last_;
+      last_ = s->prev;
+      --size_;
+      struct destroy_after {  // also when the step throws
+        step* s;
+        ~destroy_after() { s->destroy(s); }
+      } const guard{s};
+      s->run(s);
+    }
+    rewind();
   }
   /// Number of recorded steps.
-  [[nodiscard]] std::size_t size() const noexcept { return steps_.size(); }
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
   /// Forgets the recorded steps without running them.
-  void clear() noexcept { steps_.clear(); }
+  void clear() noexcept {
+    while (last_ != nullptr) {
+      step* const s = last_;
+      last_ = s->prev;
+      s->destroy(s);
+    }
+    size_ = 0;
+    rewind();
+  }
 
  private:
-  std::vector<std::function<void()>> steps_;
+  struct step {
+    void (*run)(step*);
+    void (*destroy)(step*) noexcept;
+    step* prev;
+  };
+  template <class S>
+  struct stored : step {
+    S fn;
+  };
+  template <class S>
+  static void run_step(step* s) {
+    static_cast<stored<S>*>(s)->fn();
+  }
+  template <class S>
+  static void destroy_step(step* s) noexcept {
+    static_cast<stored<S>*>(s)->~stored<S>();
+  }
+
+  /// A heap block of the buffer; its bytes follow it.
+  struct block {
+    block* next;
+    std::size_t bytes;
+  };
+  static constexpr std::size_t inline_bytes = 1024;
+  static constexpr std::size_t first_block_bytes = 4096;
+
+  void* allocate(std::size_t size, std::size_t align) {
+    for (;;) {
+      void* p = cur_;
+      auto space = static_cast<std::size_t>(end_ - cur_);
+      if (std::align(align, size, p, space) != nullptr) {
+        cur_ = static_cast<std::byte*>(p) + size;
+        return p;
+      }
+      next_block(size + align);
+    }
+  }
+  /// Moves to the next heap block with room for `at_least` bytes, reusing the blocks of earlier
+  /// passes before allocating a new one (twice the size of the last).
+  void next_block(std::size_t at_least) {
+    block* b = current_ != nullptr ? current_->next : blocks_;
+    while (b != nullptr && b->bytes < at_least) b = b->next;
+    if (b == nullptr) {
+      std::size_t bytes = tail_ != nullptr ? 2 * tail_->bytes : first_block_bytes;
+      if (bytes < at_least) bytes = at_least;
+      b = ::new (::operator new(sizeof(block) + bytes)) block{nullptr, bytes};
+      (tail_ != nullptr ? tail_->next : blocks_) = b;
+      tail_ = b;
+    }
+    current_ = b;
+    cur_ = reinterpret_cast<std::byte*>(b + 1);
+    end_ = cur_ + b->bytes;
+  }
+  /// Starts filling the buffer from its beginning again (no step is stored).
+  void rewind() noexcept {
+    current_ = nullptr;
+    cur_ = inline_;
+    end_ = inline_ + inline_bytes;
+  }
+
+  step* last_ = nullptr;  // the last recorded step; each links to the one before
+  std::size_t size_ = 0;
+  std::byte* cur_ = inline_;
+  std::byte* end_ = inline_ + inline_bytes;
+  block* blocks_ = nullptr;   // the heap blocks, in order of use
+  block* tail_ = nullptr;     // the last of them
+  block* current_ = nullptr;  // the block being filled (null: inline_)
+  alignas(std::max_align_t) std::byte inline_[inline_bytes];
 };
 
 namespace detail {
 /// A value and its accumulated gradient, shared by the variables that refer to it.
 template <class T>
 struct node {
+  node(T&& v, bool needs_grad) : value(std::move(v)), requires_grad(needs_grad) {}
   T value;
   std::optional<grad_t<T>> grad;
   bool requires_grad = false;
@@ -61,7 +168,7 @@ class var {
   using grad_type = grad_t<T>;
 
   /// A constant: no gradient is computed for it.
-  explicit var(T value) : node_(std::make_shared<detail::node<T>>(detail::node<T>{std::move(value), {}, false})) {}
+  explicit var(T value) : node_(std::make_shared<detail::node<T>>(std::move(value), false)) {}
 
   /// A variable of another layout never converts: as for tensors, this constructor exists only to
   /// say why, naming each mesh axis that differs and the fix, when a program returns, passes or
@@ -89,7 +196,7 @@ class var {
   void accumulate(grad_type g) const {
     if (!node_->requires_grad) return;
     if (node_->grad)
-      *node_->grad = *node_->grad + g;
+      *node_->grad = std::move(*node_->grad) + g;  // the kernels may add into the rvalue's buffer
     else
       node_->grad = std::move(g);
   }
@@ -99,15 +206,14 @@ class var {
 
   /// A variable with a fresh node, recorded on `t` when `requires_grad`.
   static var make(T value, bool requires_grad, autograd::tape* t) {
-    var v(std::move(value));
-    v.node_->requires_grad = requires_grad;
-    v.tape_ = t;
-    return v;
+    return var(std::make_shared<detail::node<T>>(std::move(value), requires_grad), t);
   }
   /// A variable sharing `node` (used by parameter).
   var(std::shared_ptr<detail::node<T>> node, autograd::tape& t) : node_(std::move(node)), tape_(&t) {}
 
  private:
+  var(std::shared_ptr<detail::node<T>> node, autograd::tape* t) : node_(std::move(node)), tape_(t) {}
+
   std::shared_ptr<detail::node<T>> node_;
   autograd::tape* tape_ = nullptr;
 };
@@ -121,7 +227,7 @@ class parameter {
   using grad_type = grad_t<T>;
 
   explicit parameter(T value)
-      : node_(std::make_shared<detail::node<T>>(detail::node<T>{std::move(value), {}, true})) {}
+      : node_(std::make_shared<detail::node<T>>(std::move(value), true)) {}
 
   /// The variable of this parameter for a forward pass recorded on `t`.
   [[nodiscard]] autograd::var<T> on(tape& t) const { return autograd::var<T>(node_, t); }

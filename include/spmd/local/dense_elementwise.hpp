@@ -40,22 +40,30 @@ template <std::size_t R>
   return out;
 }
 
-/// out[i] = f(a[i'], b[i'']) with broadcasting; the fast path is the common equal-shape case.
+/// out[i] = f(a[i'], b[i'']) with broadcasting into `po` (the buffer of `shape`, which may be a's
+/// own when a has that shape: each element of a is read before its place is written). The fast
+/// paths are the common equal-shape case and a one-element operand.
 template <class T, std::size_t R, class F>
-[[nodiscard]] dense<T, R> zip(std::string_view op, dense<T, R> const& a, dense<T, R> const& b,
-                              F f) {
-  auto const shape = broadcast_shape(op, a.shape(), b.shape());
-  dense<T, R> out(shape);
-  T* po = out.data();
+void zip_into(T* po, std::array<std::size_t, R> const& shape, dense<T, R> const& a, dense<T, R> const& b, F f) {
   T const* pa = a.data();
   T const* pb = b.data();
-  std::size_t const n = out.size();
+  std::size_t const n = product(shape);
   if (a.shape() == b.shape()) {
     for (std::size_t i = 0; i < n; ++i) po[i] = f(pa[i], pb[i]);
-    return out;
+    return;
+  }
+  if (b.size() == 1 && a.shape() == shape) {
+    T const v = pb[0];
+    for (std::size_t i = 0; i < n; ++i) po[i] = f(pa[i], v);
+    return;
+  }
+  if (a.size() == 1 && b.shape() == shape) {
+    T const v = pa[0];
+    for (std::size_t i = 0; i < n; ++i) po[i] = f(v, pb[i]);
+    return;
   }
   if constexpr (R > 0) {
-    if (n == 0) return out;
+    if (n == 0) return;
     // Broadcast dims get stride 0 so the same element is re-read along them.
     auto sa = row_major_strides(a.shape());
     auto sb = row_major_strides(b.shape());
@@ -80,7 +88,23 @@ template <class T, std::size_t R, class F>
       }
     }
   }
+}
+
+/// out[i] = f(a[i'], b[i'']) with broadcasting, in a new tensor.
+template <class T, std::size_t R, class F>
+[[nodiscard]] dense<T, R> zip(std::string_view op, dense<T, R> const& a, dense<T, R> const& b, F f) {
+  auto const shape = broadcast_shape(op, a.shape(), b.shape());
+  dense<T, R> out(shape);
+  zip_into(out.data(), shape, a, b, f);
   return out;
+}
+/// The same, in a's buffer when a already has the result's shape (no allocation).
+template <class T, std::size_t R, class F>
+[[nodiscard]] dense<T, R> zip(std::string_view op, dense<T, R>&& a, dense<T, R> const& b, F f) {
+  auto const shape = broadcast_shape(op, a.shape(), b.shape());
+  if (shape != a.shape()) return zip(op, static_cast<dense<T, R> const&>(a), b, f);
+  zip_into(a.data(), shape, a, b, f);
+  return std::move(a);
 }
 
 }  // namespace detail
@@ -180,6 +204,11 @@ template <class T, std::size_t R>
 [[nodiscard]] dense<T, R> add(dense<T, R> const& a, dense<T, R> const& b) {
   return detail::zip("add", a, b, [](T x, T y) { return x + y; });
 }
+/// The same into a's buffer, for an rvalue a of the result's shape (e.g. a sum accumulated in place).
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> add(dense<T, R>&& a, dense<T, R> const& b) {
+  return detail::zip("add", std::move(a), b, [](T x, T y) { return x + y; });
+}
 /// Elementwise a + s.
 template <class T, std::size_t R>
 [[nodiscard]] dense<T, R> add(dense<T, R> a, std::type_identity_t<T> s) {
@@ -195,6 +224,11 @@ template <class T, std::size_t R>
 template <class T, std::size_t R>
 [[nodiscard]] dense<T, R> sub(dense<T, R> const& a, dense<T, R> const& b) {
   return detail::zip("sub", a, b, [](T x, T y) { return x - y; });
+}
+/// The same into a's buffer, for an rvalue a of the result's shape (e.g. a sum accumulated in place).
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> sub(dense<T, R>&& a, dense<T, R> const& b) {
+  return detail::zip("sub", std::move(a), b, [](T x, T y) { return x - y; });
 }
 /// Elementwise a - s.
 template <class T, std::size_t R>
@@ -212,6 +246,11 @@ template <class T, std::size_t R>
 [[nodiscard]] dense<T, R> mul(dense<T, R> const& a, dense<T, R> const& b) {
   return detail::zip("mul", a, b, [](T x, T y) { return x * y; });
 }
+/// The same into a's buffer, for an rvalue a of the result's shape (e.g. a sum accumulated in place).
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> mul(dense<T, R>&& a, dense<T, R> const& b) {
+  return detail::zip("mul", std::move(a), b, [](T x, T y) { return x * y; });
+}
 /// Elementwise a * s.
 template <class T, std::size_t R>
 [[nodiscard]] dense<T, R> mul(dense<T, R> a, std::type_identity_t<T> s) {
@@ -227,6 +266,11 @@ template <class T, std::size_t R>
 template <class T, std::size_t R>
 [[nodiscard]] dense<T, R> div(dense<T, R> const& a, dense<T, R> const& b) {
   return detail::zip("div", a, b, [](T x, T y) { return x / y; });
+}
+/// The same into a's buffer, for an rvalue a of the result's shape (e.g. a sum accumulated in place).
+template <class T, std::size_t R>
+[[nodiscard]] dense<T, R> div(dense<T, R>&& a, dense<T, R> const& b) {
+  return detail::zip("div", std::move(a), b, [](T x, T y) { return x / y; });
 }
 /// Elementwise a / s.
 template <class T, std::size_t R>

@@ -144,9 +144,12 @@ auto apply_split(Tuple&& args, std::index_sequence<Os...>, std::index_sequence<A
                     "<spmd/dense.hpp>)");
       if constexpr (has_kernel) {
         if constexpr (n_ops > 1) check_broadcasts<dims, mesh, out_layout>(std::get<Os>(args)...);
-        auto out = Def::kernel(local_operand<tensor>(std::get<Os>(std::forward<Tuple>(args)))...,
-                               std::get<n_ops + Ks>(std::forward<Tuple>(args))...);
-        return basic_tensor<decltype(out), mesh, out_layout>(std::move(out));
+        // The kernel's result becomes the tensor's local tensor in place (no move per op).
+        auto kernel_call = [&] {
+          return Def::kernel(local_operand<tensor>(std::get<Os>(std::forward<Tuple>(args)))...,
+                             std::get<n_ops + Ks>(std::forward<Tuple>(args))...);
+        };
+        return basic_tensor<decltype(kernel_call()), mesh, out_layout>(from_result, kernel_call);
       } else {
         return rejected<local, mesh, out_layout>();
       }

@@ -39,11 +39,13 @@ T expand(T const& t, Like const& like) {
 /// The gradient `g` of a contraction's P result (R where `OutPartial` declared it P) as the V
 /// pieces each rank differentiates its own shard with: V on the axes of `OutPartial` where the
 /// input `A` varies. It is the backward of the forward's V -> P step and moves no data (every
-/// rank holds the same R value, which each may use as its own piece).
+/// rank holds the same R value, which each may use as its own piece). Where that is g's own type,
+/// an lvalue g is passed on as a reference (not copied).
 template <typed_tensor A, class OutPartial, typed_tensor G>
-auto unpartial(G g) {
+decltype(auto) unpartial(G&& g) {
+  using T = std::remove_cvref_t<G>;
   using mesh = typename A::mesh_type;
-  using out_layout = typename decltype(map_axes<mesh, typename A::layout_type, typename G::layout_type>(
+  using out_layout = typename decltype(map_axes<mesh, typename A::layout_type, typename T::layout_type>(
       []<class Axis, class In, class At>() {
         if constexpr (OutPartial::names(std::string_view(Axis::name)) && kind_of<In> == placement_kind::varying &&
                       kind_of<At> == placement_kind::replicate)
@@ -51,7 +53,10 @@ auto unpartial(G g) {
         else
           return std::type_identity<At>{};
       }))::type;
-  return basic_tensor<typename G::local_type, mesh, out_layout>{std::move(g).local()};
+  if constexpr (std::is_same_v<out_layout, typename T::layout_type> && std::is_lvalue_reference_v<G>)
+    return (g);
+  else
+    return basic_tensor<typename T::local_type, mesh, out_layout>{std::forward<G>(g).local()};
 }
 
 /// The out_partial of a backward contraction that gives the gradient of an input of type X from
