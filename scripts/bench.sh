@@ -178,13 +178,13 @@ fi
 
 # ---- 5. collectives ----------------------------------------------------------------------------------
 if wants collectives; then
-  "$BIN/bench_collectives_bandwidth" >"$OUT/collectives.txt" 2>&1
+  "$BIN/bench_collectives_bandwidth" $([[ $QUICK == 1 ]] && echo --sizes=1M,16M,64M) >"$OUT/collectives.txt" 2>&1
   while read -r op ranks bytes value; do
     [[ $bytes -eq $((64 << 20)) ]] || continue
     target="-"
     case "$op.$ranks" in
-      all_gather.2|reduce_scatter.2) target=">= 0.9" ;;
-      all_gather.4|reduce_scatter.4) target=">= 0.6" ;;
+      all_gather.2|all_gather_in_place.2|reduce_scatter.2) target=">= 0.9" ;;
+      all_gather.4|all_gather_in_place.4|reduce_scatter.4) target=">= 0.6" ;;
       all_reduce.2) target=">= 1.5" ;;
     esac
     row collectives "$op, $ranks ranks, 64 MiB: bus bandwidth / memcpy" "$value" "$target"
