@@ -147,6 +147,17 @@ if wants runtime || wants checked; then
   # typed_overhead.cpp times the typed, the checked and the untyped programs together.
   time_ratios bench_typed_overhead >"$OUT/typed_overhead.ratios"
   if wants runtime; then
+    for n in 4 64; do
+      K2=$([[ $QUICK == 1 ]] && echo 200 || echo 2000)
+      a=$(per_iteration 100 "$K2" "$BIN/callgrind_elementwise_chain" typed "$n")
+      b=$(per_iteration 100 "$K2" "$BIN/callgrind_elementwise_chain" untyped "$n")
+      row runtime "elementwise chain relu(a*b+a-b/2), instructions typed / untyped (n=$n)" "$(ratio "$a" "$b")" "<= 1.02"
+    done
+    for n in 16 64; do
+      a=$(per_iteration 10 20 "$BIN/callgrind_typed_overhead_mlp" typed "$n")
+      b=$(per_iteration 10 20 "$BIN/callgrind_typed_overhead_mlp" untyped "$n")
+      row runtime "TP MLP on typed tensors, instructions typed / untyped (n=$n)" "$(ratio "$a" "$b")" "<= 1.01"
+    done
     while read -r name value; do
       row runtime "time typed / untyped: $name" "$value" "-"
     done < <(grep '_typed' "$OUT/typed_overhead.ratios")
@@ -169,6 +180,14 @@ fi
 
 # ---- 4. autograd -------------------------------------------------------------------------------------
 if wants autograd; then
+  for n in 8 64 256; do
+    case $n in 8) k=(500 1000) ;; 64) k=(10 20) ;; 256) k=(2 4) ;; esac
+    [[ $QUICK == 1 ]] && k=(1 2)
+    a=$(per_iteration "${k[0]}" "${k[1]}" "$BIN/callgrind_autograd_mlp" autograd "$n")
+    b=$(per_iteration "${k[0]}" "${k[1]}" "$BIN/callgrind_autograd_mlp" by_hand "$n")
+    target=$([[ $n -ge 64 ]] && echo "<= 1.03" || echo "<= 1.05")
+    row autograd "MLP forward + backward, instructions autograd / by hand (n=$n)" "$(ratio "$a" "$b")" "$target"
+  done
   while read -r name value; do
     n=${name##*/}
     target=$([[ $n -ge 64 ]] && echo "<= 1.03" || echo "<= 1.05")
