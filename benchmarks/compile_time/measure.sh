@@ -8,7 +8,8 @@
 # untyped) and that the fresh typed programs give every function its own result layout.
 # Prints a markdown table, then one machine-readable line per row:
 #   compile <shape> <axes> <opt> <N> <typed_s> <untyped_s> <typed_MiB> <untyped_MiB>
-# (seconds are user CPU time, the least disturbed by other jobs on the machine).
+# (seconds are user CPU time, the least disturbed by other jobs on the machine). SPMD_INCLUDE
+# names another include directory to measure (e.g. an older version's, for a before/after).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,7 +29,7 @@ if [[ ! -x /usr/bin/time ]]; then
   exit 1
 fi
 
-flags=(-std=c++20 -c -I"$root/include" -I/usr/include/eigen3 -Wall -Wextra -Wpedantic -Werror)
+flags=(-std=c++20 -c -I"${SPMD_INCLUDE:-$root/include}" -I/usr/include/eigen3 -Wall -Wextra -Wpedantic -Werror)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
