@@ -165,7 +165,9 @@ auto apply_split(Tuple const& args, std::index_sequence<Os...>, std::index_seque
                     "definition a kernel that takes these operands (local::dense has its kernels in "
                     "<spmd/dense.hpp>)");
       if constexpr (has_kernel) {
-        if constexpr (n_ops > 1) check_broadcasts<dims, mesh, out_layout>(arg_get<Os>(args)...);
+        // Only when the layouts call for a run-time check (no empty function per op otherwise).
+        if constexpr (n_ops > 1 && broadcast_checks_of<dims, mesh, out_layout, arg_t<Os, Tuple>...>().count > 0)
+          check_broadcasts<dims, mesh, out_layout>(arg_get<Os>(args)...);
         auto out = Def::kernel(local_operand<tensor>(arg_get<Os>(args))...,
                                arg_get<n_ops + Ks>(args)...);
         return basic_tensor<decltype(out), mesh, out_layout>(std::move(out));
