@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# measure.sh [--quick] [--reps K]: compile time and peak memory of the typed layer.
+# measure.sh [--quick] [--reps K] [--rows "shape axes opt N; ..."]: compile time and peak memory
+# of the typed layer.
 #
 # For each (shape, axes, -O level, N) it compiles the typed and the untyped program of
 # generate.sh with $CXX (g++ by default) -std=c++20 -c, interleaved (typed, untyped, typed, ...,
@@ -15,12 +16,13 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 CXX=${CXX:-g++}
-quick=0 reps=1
+quick=0 reps=1 custom=""
 while [[ $# -gt 0 ]]; do
   case $1 in
     --quick) quick=1 ;;
     --reps) reps=$2; shift ;;
-    *) echo "usage: $0 [--quick] [--reps K]" >&2; exit 2 ;;
+    --rows) custom=$2; shift ;;
+    *) echo "usage: $0 [--quick] [--reps K] [--rows \"shape axes opt N; ...\"]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -35,7 +37,9 @@ trap 'rm -rf "$work"' EXIT
 
 # rows: "shape axes opt N"
 rows=()
-if ((quick)); then
+if [[ -n $custom ]]; then
+  IFS=';' read -r -a rows <<<"$custom"
+elif ((quick)); then
   rows=("repeated 4 -O0 100" "fresh 4 -O0 10" "fresh 4 -O0 100")
 else
   for opt in -O0 -O2; do
