@@ -86,6 +86,28 @@ inline constexpr std::string_view op_name = [] {
 
 namespace detail {
 
+// The arguments of a call, by reference: a light std::tuple (one aggregate, no constructors or
+// constraints to instantiate). A std::tuple of each new set of argument types was about half of
+// the compile time the typed layer adds to an op on types not seen before.
+template <std::size_t I, class T>
+struct arg_leaf {
+  T&& value;
+};
+template <class Indices, class... Ts>
+struct arg_pack;
+template <std::size_t... Is, class... Ts>
+struct arg_pack<std::index_sequence<Is...>, Ts...> : arg_leaf<Is, Ts>... {};
+/// Argument `I` of an arg_pack, forwarded as it was passed.
+template <std::size_t I, class T>
+constexpr T&& arg_get(arg_leaf<I, T> const& leaf) noexcept {
+  return static_cast<T&&>(leaf.value);
+}
+template <std::size_t I, class T>
+T arg_type_of(arg_leaf<I, T> const&);
+/// The type of argument `I` of arg_pack `Pack`, without cv or reference.
+template <std::size_t I, class Pack>
+using arg_t = bare<decltype(arg_type_of<I>(std::declval<Pack const&>()))>;
+
 /// The result of an op whose rule or check has already said why it is rejected: ill_typed on
 /// the rejected axes, no data, so that no follow-up error buries the diagnostic.
 template <class Local, class Mesh, class Layout>
@@ -111,17 +133,17 @@ struct first_tensor<> {
 };
 
 template <class Def, class Tuple, std::size_t... Os, std::size_t... As, std::size_t... Ks>
-auto apply_split(Tuple&& args, std::index_sequence<Os...>, std::index_sequence<As...>, std::index_sequence<Ks...>) {
-  using operands = std::tuple<bare<std::tuple_element_t<Os, bare<Tuple>>>...>;
+auto apply_split(Tuple const& args, std::index_sequence<Os...>, std::index_sequence<As...>, std::index_sequence<Ks...>) {
+  using operands = std::tuple<arg_t<Os, Tuple>...>;  // a list of types only
   using tensor = typename first_tensor<std::tuple_element_t<Os, operands>...>::type;
   static_assert(!std::is_void_v<tensor>, "spmd: an op needs at least one tensor operand");
   using local = typename tensor::local_type;
   using mesh = typename tensor::mesh_type;
   constexpr std::size_t n_ops = sizeof...(Os);
-  using out_partial = call_out_partial_t<bare<std::tuple_element_t<n_ops + As, bare<Tuple>>>...>;
+  using out_partial = call_out_partial_t<arg_t<n_ops + As, Tuple>...>;
   using dims = op_dims_t<Def, std::tuple_element_t<Os, operands>...>;
-  if constexpr (!call_checked<Def, bare<std::tuple_element_t<Os, bare<Tuple>>>...,
-                              bare<std::tuple_element_t<n_ops + As, bare<Tuple>>>...>()) {
+  if constexpr (!call_checked<Def, arg_t<Os, Tuple>...,
+                              arg_t<n_ops + As, Tuple>...>()) {
     return rejected<local, mesh, ill_typed_layout_t<mesh>>();  // the check has said why
   } else if constexpr (!same_mesh<std::tuple_element_t<Os, operands>...>()) {
     return rejected<local, mesh, ill_typed_layout_t<mesh>>();
@@ -134,8 +156,8 @@ auto apply_split(Tuple&& args, std::index_sequence<Os...>, std::index_sequence<A
       return rejected<local, mesh, out_layout>();
     } else {
       constexpr bool has_kernel = requires {
-        Def::kernel(local_operand<tensor>(std::get<Os>(std::forward<Tuple>(args)))...,
-                    std::get<n_ops + Ks>(std::forward<Tuple>(args))...);
+        Def::kernel(local_operand<tensor>(arg_get<Os>(args))...,
+                    arg_get<n_ops + Ks>(args)...);
       };
       static_assert(has_kernel,
                     "spmd: the local tensor types have no kernel for this op (different element types or ranks?); "
@@ -143,11 +165,12 @@ auto apply_split(Tuple&& args, std::index_sequence<Os...>, std::index_sequence<A
                     "definition a kernel that takes these operands (local::dense has its kernels in "
                     "<spmd/dense.hpp>)");
       if constexpr (has_kernel) {
-        if constexpr (n_ops > 1) check_broadcasts<dims, mesh, out_layout>(std::get<Os>(args)...);
+        // Only when the layouts call for a run-time check (no empty function per op otherwise).
+        if constexpr (n_ops > 1 && broadcast_checks_of<dims, mesh, out_layout, arg_t<Os, Tuple>...>().count > 0)
+          check_broadcasts<dims, mesh, out_layout>(arg_get<Os>(args)...);
         // The kernel's result becomes the tensor's local tensor in place (no move per op).
         auto kernel_call = [&] {
-          return Def::kernel(local_operand<tensor>(std::get<Os>(std::forward<Tuple>(args)))...,
-                             std::get<n_ops + Ks>(std::forward<Tuple>(args))...);
+          return Def::kernel(local_operand<tensor>(arg_get<Os>(args))..., arg_get<n_ops + Ks>(args)...);
         };
         return basic_tensor<decltype(kernel_call()), mesh, out_layout>(from_result, kernel_call);
       } else {
@@ -181,7 +204,7 @@ auto apply(Args&&... args) {
       else
         return n_attrs - (out_partial_spec<std::tuple_element_t<sizeof...(Args) - 1, attrs>> ? 1 : 0);
     }();
-    return detail::apply_split<Def>(std::forward_as_tuple(std::forward<Args>(args)...),
+    return detail::apply_split<Def>(detail::arg_pack<std::index_sequence_for<Args...>, Args&&...>{{std::forward<Args>(args)}...},
                                     std::make_index_sequence<n_ops>{}, std::make_index_sequence<n_attrs>{},
                                     std::make_index_sequence<n_kernel>{});
   }

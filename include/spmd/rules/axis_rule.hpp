@@ -238,28 +238,42 @@ constexpr axis_verdict varying_verdict(std::array<operand_info, N> const& ops, o
 
 }  // namespace detail
 
+namespace detail {
+// The verdict of an op of linearity `lin` on one axis, from its operands' infos there (the
+// `nonlinear` flags set); `named`: the call's out_partial names the axis. A constexpr function of
+// values, so that a whole layout's verdicts are one constant evaluation and not one template
+// instantiation per axis (layout_rule.hpp); axis_verdict_of is the same function.
+template <class DimMap, std::size_t N>
+constexpr axis_verdict verdict_from(std::array<operand_info, N> const& ops, linearity lin, bool named) {
+  operand_counts const c = count_operands(ops);
+  if (c.ill_typed) return axis_verdict::is(placement_kind::ill_typed);
+  if (c.tensors == 0) return axis_verdict::fail(rule_error::no_tensor);
+  if (c.partial > 0) return partial_verdict(ops, c, lin);  // a pending sum is reported first
+  if (c.invariant > 0) {
+    if (c.invariant != c.tensors) return axis_verdict::fail(rule_error::i_mixed);
+    return named ? axis_verdict::fail(rule_error::out_partial_on_i) : axis_verdict::is(placement_kind::invariant);
+  }
+  if (c.varying == 0)
+    return named ? axis_verdict::fail(rule_error::out_partial_on_r) : axis_verdict::is(placement_kind::replicate);
+  return varying_verdict<DimMap>(ops, c, named);
+}
+
+// The infos of the operands of `Op` on one axis, from each operand's own info there.
+template <class Op, std::size_t N>
+constexpr std::array<operand_info, N> with_linearity(std::array<operand_info, N> ops) {
+  for (std::size_t i = 0; i < N; ++i) ops[i].nonlinear = nonlinear_in<Op>(i);
+  return ops;
+}
+}  // namespace detail
+
 /// The verdict of `Op` (an op tag, whose `linearity` decides what P operands it takes) on one
 /// mesh axis, for operands placed `Ps...` there; `DimMap` says where each operand dim goes and
 /// `Named` whether the call's out_partial names this axis. Never fails to compile.
 template <class Op, class DimMap, bool Named, operand_placement... Ps>
 consteval axis_verdict axis_verdict_of() {
-  constexpr std::size_t n = sizeof...(Ps);
-  constexpr std::array<detail::operand_info, n> ops = [] {
-    std::array<detail::operand_info, n> out{detail::info_of<Ps>()...};
-    for (std::size_t i = 0; i < n; ++i) out[i].nonlinear = detail::nonlinear_in<Op>(i);
-    return out;
-  }();
-  constexpr detail::operand_counts c = detail::count_operands(ops);
-  if (c.ill_typed) return axis_verdict::is(placement_kind::ill_typed);
-  if (c.tensors == 0) return axis_verdict::fail(rule_error::no_tensor);
-  if (c.partial > 0) return detail::partial_verdict(ops, c, linearity_of<Op>);  // a pending sum is reported first
-  if (c.invariant > 0) {
-    if (c.invariant != c.tensors) return axis_verdict::fail(rule_error::i_mixed);
-    return Named ? axis_verdict::fail(rule_error::out_partial_on_i) : axis_verdict::is(placement_kind::invariant);
-  }
-  if (c.varying == 0)
-    return Named ? axis_verdict::fail(rule_error::out_partial_on_r) : axis_verdict::is(placement_kind::replicate);
-  return detail::varying_verdict<DimMap>(ops, c, Named);
+  return detail::verdict_from<DimMap>(
+      detail::with_linearity<Op>(std::array<detail::operand_info, sizeof...(Ps)>{detail::info_of<Ps>()...}),
+      linearity_of<Op>, Named);
 }
 
 /// The one static_assert that explains mistake `E` of `Op` on mesh axis `Axis` (an on_axis<...>

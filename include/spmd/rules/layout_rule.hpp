@@ -30,13 +30,33 @@ struct operand_placement_at<scalar_layout, Index> {
   using type = scalar;
 };
 
-// The verdict and the diagnostic on axis I (of their own: one pack expansion over both the
-// layouts and the axes at once would pair them up).
-template <class Op, class Mesh, class DimMap, class OutPartial, std::size_t I, class... Layouts>
-consteval axis_verdict verdict_on_axis() {
-  return axis_verdict_of<Op, DimMap, OutPartial::names(Mesh::names[I]),
-                         typename operand_placement_at<Layouts, I>::type...>();
+// The infos of an operand on each of the `N` axes of its mesh: memoised per layout, so that an
+// op's rule reads its operands' placements from arrays instead of instantiating a lookup per axis.
+template <class Layout, std::size_t N>
+struct operand_infos;
+template <std::size_t N>
+struct operand_infos<scalar_layout, N> {
+  static constexpr std::array<operand_info, N> value{};  // a number on every axis
+};
+template <class... Ps, std::size_t N>
+struct operand_infos<layout<Ps...>, N> {
+  static constexpr std::array<operand_info, N> value{info_of<Ps>()...};
+};
+
+// The verdict of `Op` on every axis of `Mesh`, in one constant evaluation (the same function as
+// axis_verdict_of on each axis).
+template <class Op, class Mesh, class DimMap, class OutPartial, class... Layouts>
+consteval std::array<axis_verdict, Mesh::rank> verdicts_on_axes() {
+  std::array<axis_verdict, Mesh::rank> out{};
+  for (std::size_t a = 0; a < Mesh::rank; ++a)
+    out[a] = verdict_from<DimMap>(
+        with_linearity<Op>(std::array<operand_info, sizeof...(Layouts)>{operand_infos<Layouts, Mesh::rank>::value[a]...}),
+        linearity_of<Op>, OutPartial::names(Mesh::names[a]));
+  return out;
 }
+
+// The diagnostic on axis I (of its own: one pack expansion over both the layouts and the axes
+// at once would pair them up). Instantiated only for a rejected op.
 template <class Op, class Mesh, class DimMap, class OutPartial, std::size_t I, class... Layouts>
 struct diagnostic_on_axis {
   using type = axis_diagnostic<Op, axis_tag<Mesh::template name<I>>, DimMap, OutPartial::names(Mesh::names[I]),
@@ -47,8 +67,8 @@ template <class Op, class Mesh, class DimMap, class OutPartial, class Indices, c
 struct op_rule_impl;
 template <class Op, class Mesh, class DimMap, class OutPartial, std::size_t... Is, class... Layouts>
 struct op_rule_impl<Op, Mesh, DimMap, OutPartial, std::index_sequence<Is...>, Layouts...> {
-  static constexpr std::array<axis_verdict, sizeof...(Is)> verdicts{
-      verdict_on_axis<Op, Mesh, DimMap, OutPartial, Is, Layouts...>()...};
+  static constexpr std::array<axis_verdict, sizeof...(Is)> verdicts =
+      verdicts_on_axes<Op, Mesh, DimMap, OutPartial, Layouts...>();
   static constexpr bool valid = ((verdicts[Is].error == rule_error::none) && ...);
   using type = layout<verdict_placement_t<verdicts[Is].kind, verdicts[Is].dim>...>;
   // Instantiating it instantiates every axis' diagnostic: each rejected axis gets its message.

@@ -74,14 +74,20 @@ consteval bool meshes_agree() {
 template <class... Ts>
 consteval bool same_mesh() {
   using m0 = typename common_mesh<Ts...>::type;
-  auto one = []<class T>() {
-    using m = typename operand_traits<T>::mesh;
-    if constexpr (std::is_void_v<m> || std::is_void_v<m0>)
-      return true;
-    else
-      return meshes_agree<typename spelled_mesh<m0>::type, typename spelled_mesh<m>::type>();
-  };
-  return (one.template operator()<Ts>() && ...);
+  // The usual case, without instantiating the diagnostic's machinery for every operand.
+  if constexpr (((std::is_void_v<typename operand_traits<Ts>::mesh> ||
+                  std::is_same_v<typename operand_traits<Ts>::mesh, m0>) && ...)) {
+    return true;
+  } else {
+    auto one = []<class T>() {
+      using m = typename operand_traits<T>::mesh;
+      if constexpr (std::is_void_v<m> || std::is_void_v<m0>)
+        return true;
+      else
+        return meshes_agree<typename spelled_mesh<m0>::type, typename spelled_mesh<m>::type>();
+    };
+    return (one.template operator()<Ts>() && ...);
+  }
 }
 
 /// Where a run-time check is due: operand `operand` is R on mesh axis `axis`, where the result is
@@ -111,25 +117,23 @@ consteval auto broadcast_checks_of() {
   constexpr std::size_t n_axes = Mesh::rank, n_ops = sizeof...(Ts);
   broadcast_checks<n_axes * n_ops> out;  // each R operand has at most one dim per shard
   constexpr std::array<std::size_t, n_ops> ranks{rank_of<Ts>...};
-  auto on_axis = [&]<std::size_t A>() {
-    using result = placement_at_t<Out, A>;
-    if constexpr (shard_placement<result>) {
-      constexpr std::array<bool, n_ops> whole{
-          std::is_same_v<typename rules::detail::operand_placement_at<typename operand_traits<Ts>::layout, A>::type,
-                         R>...};
-      for (std::size_t i = 0; i < n_ops; ++i) {
-        if (!whole[i]) continue;
-        for (std::size_t d = 0; d < ranks[i]; ++d) {
-          auto const f = DimMap::fate(i, static_cast<int>(d));
-          if (f.kind == rules::dim_fate::kept && f.index == result::dim && out.count < out.list.size())
-            out.list[out.count++] = broadcast_check{i, d, A, result::dim};
-        }
+  // The placements as the rule's per-layout arrays (memoised per layout, not looked up per axis).
+  constexpr auto const& result = rules::detail::operand_infos<Out, n_axes>::value;
+  constexpr std::array<std::array<rules::detail::operand_info, n_axes>, n_ops> operands{
+      rules::detail::operand_infos<typename operand_traits<Ts>::layout, n_axes>::value...};
+  for (std::size_t a = 0; a < n_axes; ++a) {
+    int const shard = result[a].shard;  // the d of an S<d> result, else -1
+    if (shard < 0) continue;
+    for (std::size_t i = 0; i < n_ops; ++i) {
+      auto const& o = operands[i][a];
+      if (!o.tensor || o.kind != placement_kind::replicate) continue;  // only an R operand
+      for (std::size_t d = 0; d < ranks[i]; ++d) {
+        auto const f = DimMap::fate(i, static_cast<int>(d));
+        if (f.kind == rules::dim_fate::kept && f.index == shard && out.count < out.list.size())
+          out.list[out.count++] = broadcast_check{i, d, a, shard};
       }
     }
-  };
-  [&]<std::size_t... As>(std::index_sequence<As...>) {
-    (on_axis.template operator()<As>(), ...);
-  }(std::make_index_sequence<n_axes>{});
+  }
   return out;
 }
 
