@@ -4,7 +4,7 @@
 // each axis (pending sums, invariants, shards of the contracted dim) before its kernel and throws
 // on a mistake. It is written to be cheap (placements in a fixed array, no allocation, one switch
 // per axis): a fair lower bound of such a layer's cost, not a straw man. Used by
-// typed_overhead.cpp and callgrind/megatron_block.cpp.
+// cases.hpp and callgrind/megatron_block.cpp.
 #pragma once
 
 #include <spmd/local/dense.hpp>

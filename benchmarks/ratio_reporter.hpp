@@ -5,6 +5,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <initializer_list>
 #include <map>
@@ -54,6 +56,28 @@ class ratio_reporter : public benchmark::ConsoleReporter {
   std::map<std::string, double> times_;
   std::set<std::string> medians_;
 };
+
+/// Runs a case of cases.hpp under Google Benchmark: `body()` once per iteration of `state`.
+struct state_loop {
+  benchmark::State& state;
+  template <class Body>
+  void operator()(Body&& body) const {
+    for (auto _ : state) {
+      auto const v = body();
+      benchmark::DoNotOptimize(v);
+    }
+  }
+};
+
+/// Registers benchmark `name` at each of `sizes`: `run_case(n, loop)` is a case of cases.hpp.
+template <class Case>
+void register_case(char const* name, Case run_case, std::initializer_list<std::int64_t> sizes,
+                   benchmark::TimeUnit unit = benchmark::kNanosecond) {
+  auto* b = benchmark::RegisterBenchmark(
+      name, [run_case](benchmark::State& state) { run_case(static_cast<std::size_t>(state.range(0)), state_loop{state}); });
+  for (auto n : sizes) b->Arg(n);
+  b->Unit(unit);
+}
 
 /// main() of a ratio benchmark: run everything, then print the ratios of each numerator's
 /// benchmarks to the denominator's.

@@ -108,6 +108,35 @@ EOF
   shapes: *repeated* (a chain of ops whose types repeat, as in real layers) and *fresh* (N small
   functions, each on layouts no earlier one used, so the compiler memoises nothing: the worst case).
 
+## Reading the table
+
+- **The types add no instructions.** A typed op runs its local kernel and builds the result's
+  tensor in place around the kernel's result; the layouts exist only in the compiler. The
+  forward ratios are 1.000 to within a few hundred instructions in millions. A typed program
+  can only do *more* work where it asks for it: a collective of a const lvalue copies it (e.g.
+  `convert<"tp", I, R>(r, x)` of a named activation that is used again); pass `std::move(x)` when
+  it is not. A ratio slightly below 1 means the typed program reused a temporary's buffer where
+  the hand-written one allocated.
+- **The tape** costs one node (a `shared_ptr`) per variable and one step in the tape's own buffer
+  per op (no `std::function`, no allocation once the buffer has grown). At n = 8 the node
+  allocations and the gradient seed are still a few percent of a tiny computation; from n = 64 on
+  they are within 1 to 2 percent. The transformer block's forward + backward row measures the
+  types and the tape together against a backward written by hand.
+- **A run-time-checked layer** is about as cheap per op as the types (a switch per mesh axis is a
+  few instructions next to a kernel). What it costs is elsewhere: a mistake is found only when the
+  op runs, on the ranks and the code path that run it, after the job has been launched; the
+  gradient of each tensor has no type to check against.
+- **Collectives.** Out of place, every rank of an all_gather writes the whole output (its own
+  block too) and every rank of a reduce_scatter reads every block, while bus bandwidth counts
+  (n-1)/n of the buffer: on 2 ranks the ratio to one thread's `memcpy` is bounded by about half
+  of what one core's copy achieves, so 0.9 needs each rank to copy almost twice as fast as
+  `memcpy`. The threads runtime writes each output byte once, with non-temporal stores for large
+  blocks (no read of the destination). The in-place all_gather, which copies only the other
+  ranks' blocks, is the case that can approach `memcpy`.
+- **Compile time.** *Repeated* types cost what the untyped program costs: the compiler memoises
+  every type-level computation. *Fresh* types are the worst case: each op on layouts not seen
+  before instantiates its rule once per mesh axis.
+
 ## Plots
 
 EOF

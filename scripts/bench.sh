@@ -149,13 +149,13 @@ if wants runtime || wants checked; then
   if wants runtime; then
     for n in 4 64; do
       K2=$([[ $QUICK == 1 ]] && echo 200 || echo 2000)
-      a=$(per_iteration 100 "$K2" "$BIN/callgrind_elementwise_chain" typed "$n")
-      b=$(per_iteration 100 "$K2" "$BIN/callgrind_elementwise_chain" untyped "$n")
+      a=$(per_iteration 100 "$K2" "$BIN/callgrind_cases" elementwise_typed "$n")
+      b=$(per_iteration 100 "$K2" "$BIN/callgrind_cases" elementwise_untyped "$n")
       row runtime "elementwise chain relu(a*b+a-b/2), instructions typed / untyped (n=$n)" "$(ratio "$a" "$b")" "<= 1.02"
     done
     for n in 16 64; do
-      a=$(per_iteration 10 20 "$BIN/callgrind_typed_overhead_mlp" typed "$n")
-      b=$(per_iteration 10 20 "$BIN/callgrind_typed_overhead_mlp" untyped "$n")
+      a=$(per_iteration 10 20 "$BIN/callgrind_cases" mlp_typed "$n")
+      b=$(per_iteration 10 20 "$BIN/callgrind_cases" mlp_untyped "$n")
       row runtime "TP MLP on typed tensors, instructions typed / untyped (n=$n)" "$(ratio "$a" "$b")" "<= 1.01"
     done
     while read -r name value; do
@@ -183,8 +183,8 @@ if wants autograd; then
   for n in 8 64 256; do
     case $n in 8) k=(500 1000) ;; 64) k=(10 20) ;; 256) k=(2 4) ;; esac
     [[ $QUICK == 1 ]] && k=(1 2)
-    a=$(per_iteration "${k[0]}" "${k[1]}" "$BIN/callgrind_autograd_mlp" autograd "$n")
-    b=$(per_iteration "${k[0]}" "${k[1]}" "$BIN/callgrind_autograd_mlp" by_hand "$n")
+    a=$(per_iteration "${k[0]}" "${k[1]}" "$BIN/callgrind_cases" mlp_autograd "$n")
+    b=$(per_iteration "${k[0]}" "${k[1]}" "$BIN/callgrind_cases" mlp_by_hand "$n")
     target=$([[ $n -ge 64 ]] && echo "<= 1.03" || echo "<= 1.05")
     row autograd "MLP forward + backward, instructions autograd / by hand (n=$n)" "$(ratio "$a" "$b")" "$target"
   done
@@ -218,6 +218,12 @@ if wants compile; then
     [[ $shape == repeated && $axes == 4 && $n == 1000 ]] && target="<= 1.5"
     [[ $shape == fresh && $axes == 4 && $n == 300 ]] && target="<= 2.5"
     row compile "$shape types, $axes axes, $opt, N=$n: time typed / untyped" "$(ratio "$ts" "$tu")" "$target"
+    if [[ $shape == fresh && $n -ge 100 ]]; then
+      target="-"
+      [[ $axes == 4 && $opt == -O0 ]] && target="<= 3"
+      row compile "$shape types, $axes axes, $opt, N=$n: extra ms per op over untyped" \
+        "$(awk -v t="$ts" -v u="$tu" -v n="$n" 'BEGIN { printf "%.1f", 1000 * (t - u) / n }')" "$target"
+    fi
     target="-"
     [[ $shape == fresh ]] && target="<= 1.5"
     row compile "$shape types, $axes axes, $opt, N=$n: peak memory typed / untyped" "$(ratio "$ms" "$mu")" "$target"
