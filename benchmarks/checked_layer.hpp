@@ -56,23 +56,28 @@ inline layout nonlinear(char const* op, layout const& a) {
   return a;
 }
 
-// A linear binary op (+, -): P + P is P, P + anything else is an error; I and V do not mix
-// (V wins over R); two shards must shard the same dim.
+// Two operands without a pending sum on axis x: equal placements stay; I does not mix with
+// anything else; two shards must shard the same dim; a shard wins over R and V, V over R.
+inline placement whole_operands(char const* op, std::size_t x, placement pa, placement pb) {
+  if (pa == pb) return pa;
+  if (pa.k == kind::i || pb.k == kind::i) fail(op, x, "an invariant mixed with another placement");
+  if (pa.k == kind::s && pb.k == kind::s) fail(op, x, "shards of different dims");
+  return pa.k == kind::s ? pa : pb.k == kind::s ? pb : V;
+}
+
+// A linear binary op (+, -): P + P is P, P + anything else is an error.
 inline layout linear(char const* op, layout const& a, layout const& b) {
   same_mesh(op, a, b);
   layout out = a;
   for (std::size_t x = 0; x < a.axes; ++x) {
     placement const pa = a.on[x], pb = b.on[x];
-    if (pa == pb) continue;
-    if (pa.k == kind::p || pb.k == kind::p) fail(op, x, "a pending sum added to a whole value");
-    if (pa.k == kind::i || pb.k == kind::i) fail(op, x, "an invariant mixed with another placement");
-    if (pa.k == kind::s && pb.k == kind::s) fail(op, x, "shards of different dims");
-    out.on[x] = pa.k == kind::s ? pa : pb.k == kind::s ? pb : V;
+    if (pa != pb && (pa.k == kind::p || pb.k == kind::p)) fail(op, x, "a pending sum added to a whole value");
+    out.on[x] = whole_operands(op, x, pa, pb);
   }
   return out;
 }
 
-// A product (*): at most one pending sum factor, times a whole value; otherwise as linear.
+// A product (*): at most one pending sum factor, times an R or I value.
 inline layout bilinear(char const* op, layout const& a, layout const& b) {
   same_mesh(op, a, b);
   layout out = a;
@@ -83,12 +88,9 @@ inline layout bilinear(char const* op, layout const& a, layout const& b) {
       placement const other = pa.k == kind::p ? pb : pa;
       if (other.k != kind::r && other.k != kind::i) fail(op, x, "a pending sum times a value that varies");
       out.on[x] = P;
-      continue;
+    } else {
+      out.on[x] = whole_operands(op, x, pa, pb);
     }
-    if (pa == pb) continue;
-    if (pa.k == kind::i || pb.k == kind::i) fail(op, x, "an invariant mixed with another placement");
-    if (pa.k == kind::s && pb.k == kind::s) fail(op, x, "shards of different dims");
-    out.on[x] = pa.k == kind::s ? pa : pb.k == kind::s ? pb : V;
   }
   return out;
 }

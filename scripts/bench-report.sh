@@ -15,7 +15,16 @@ PAGE="$ROOT/docs/performance.md"
 rel_plots=${PLOTS#"$ROOT/docs/"}
 
 plots=()
-svg() { printf 'set terminal svg size 760,430 dynamic font "sans,12" background "white"\nset output "%s"\n' "$1"; }
+# plot <svg file> <gnuplot settings> <curve>...: one SVG plot of the curves.
+plot() {
+  local out=$1 settings=$2
+  shift 2
+  {
+    printf 'set terminal svg size 760,430 dynamic font "sans,12" background "white"\nset output "%s"\n' "$out"
+    echo "$settings"
+    (IFS=,; echo "plot $*")
+  } | gnuplot
+}
 
 # Compile time and peak memory against N, typed and untyped, one line pair per (shape, axes) at -O0.
 if [[ -s "$RES/compile.txt" ]]; then
@@ -29,12 +38,8 @@ if [[ -s "$RES/compile.txt" ]]; then
         curves+=("\"< awk '\$2==\\\"$shape\\\" && \$3==$axes' $RES/compile.dat\" using 5:$col_t with linespoints title \"typed, $shape, $axes axes\"")
         curves+=("\"< awk '\$2==\\\"$shape\\\" && \$3==$axes' $RES/compile.dat\" using 5:$col_u with linespoints dashtype 2 title \"untyped, $shape, $axes axes\"")
       done < <(awk '{ print $2, $3 }' "$RES/compile.dat" | sort -u)
-      {
-        svg "$PLOTS/compile_$what.svg"
-        echo "set logscale xy; set grid; set key top left; set xlabel 'N (ops or functions)'; set ylabel '$ylabel'"
-        echo "set title 'g++ -O0 -c: $what against N'"
-        (IFS=,; echo "plot ${curves[*]}")
-      } | gnuplot
+      plot "$PLOTS/compile_$what.svg" "set logscale xy; set grid; set key top left; set xlabel 'N (ops or functions)'
+set ylabel '$ylabel'; set title 'g++ -O0 -c: $what against N'" "${curves[@]}"
       plots+=("compile_$what.svg|Compile $what against N (g++ -O0), typed and untyped (dashed)")
     done
   fi
@@ -48,12 +53,9 @@ if [[ -s "$RES/collectives.txt" ]]; then
     while read -r op ranks; do
       curves+=("\"< awk '\$2==\\\"$op\\\" && \$3==$ranks' $RES/collectives.dat\" using (\$4/1048576):5 with linespoints title \"$op, $ranks ranks\"")
     done < <(awk '{ print $2, $3 }' "$RES/collectives.dat" | sort -u)
-    {
-      svg "$PLOTS/collectives.svg"
-      echo "set logscale x 2; set grid; set key bottom right; set xlabel 'message size (MiB)'; set ylabel 'bus bandwidth / memcpy bandwidth'"
-      echo "set title 'threads runtime: bus bandwidth relative to a single-thread memcpy'"
-      (IFS=,; echo "plot ${curves[*]}")
-    } | gnuplot
+    plot "$PLOTS/collectives.svg" "set logscale x 2; set grid; set key bottom right; set xlabel 'message size (MiB)'
+set ylabel 'bus bandwidth / memcpy bandwidth'; set title 'threads runtime: bus bandwidth relative to a single-thread memcpy'" \
+      "${curves[@]}"
     plots+=("collectives.svg|Threads runtime: bus bandwidth / single-thread memcpy bandwidth against message size")
   fi
 fi
