@@ -41,7 +41,7 @@ if [[ -n $custom ]]; then
   IFS=';' read -r -a rows <<<"$custom"
 elif ((quick)); then
   # the rows that carry a target (repeated N=1000, fresh N=300 on 4 axes) and a few to plot
-  rows=("repeated 4 -O0 100" "repeated 4 -O0 1000" "fresh 4 -O0 10" "fresh 4 -O0 100" "fresh 4 -O0 300")
+  rows=("repeated 4 -O0 10" "repeated 4 -O0 100" "repeated 4 -O0 1000" "fresh 4 -O0 10" "fresh 4 -O0 100" "fresh 4 -O0 300")
 else
   for opt in -O0 -O2; do
     for axes in 1 2 4 6; do
