@@ -8,7 +8,7 @@
 #include "ratio_reporter.hpp"
 
 int main(int argc, char** argv) {
-  register_case("mlp_autograd", [](std::size_t n, auto loop) { bench::mlp_autograd(n, loop); }, {8, 64, 256});
-  register_case("mlp_by_hand", [](std::size_t n, auto loop) { bench::mlp_by_hand(n, loop); }, {8, 64, 256});
+  register_case("mlp_autograd", bench::mlp_autograd, {8, 64, 256});
+  register_case("mlp_by_hand", bench::mlp_by_hand, {8, 64, 256});
   return run_ratio_benchmarks(argc, argv, {"_autograd"}, "_by_hand");
 }

@@ -2,9 +2,10 @@
 // (typed_overhead.cpp, autograd_overhead.cpp) and counted in instructions by callgrind
 // (callgrind/cases.cpp).
 //
-// A case is `case(n, loop)`: it sets up its operands of size n, then calls `loop(body)`, which runs
-// `body()` as often as the caller wants; `body()` returns a number read from its result, which the
-// caller keeps from the optimiser (benchmark::DoNotOptimize, or a volatile sink).
+// A case is a function object `case(n, loop)`: it sets up its operands of size n, then calls
+// `loop(body)`, which runs `body()` as often as the caller wants; `body()` returns a number read
+// from its result, which the caller keeps from the optimiser (benchmark::DoNotOptimize, or a
+// volatile sink).
 #pragma once
 
 #include <spmd/autograd.hpp>
@@ -39,8 +40,7 @@ inline constexpr std::uint64_t tp_bit = 1u << 1;  // out_partial<"tp">: "tp" is 
 
 // ---- a tensor-parallel MLP block: gelu(x @ w1) @ w2 (row-parallel, pending sum) * 0.5 + itself --
 
-template <class Loop>
-void mlp_typed(std::size_t n, Loop&& loop) {
+inline constexpr auto mlp_typed = [](std::size_t n, auto&& loop) {
   using namespace spmd;
   tp::Act const x{make(n, n, 0.1f)};
   tp::W1 const w1{make(n, n, 0.2f)};
@@ -50,9 +50,8 @@ void mlp_typed(std::size_t n, Loop&& loop) {
     auto z = y * 0.5f + y;
     return z.local().data()[0];
   });
-}
-template <class Loop>
-void mlp_checked(std::size_t n, Loop&& loop) {
+};
+inline constexpr auto mlp_checked = [](std::size_t n, auto&& loop) {
   checked::tensor const x{make(n, n, 0.1f), tp::act_layout}, w1{make(n, n, 0.2f), tp::w1_layout},
       w2{make(n, n, 0.3f), tp::w2_layout};
   loop([&] {
@@ -60,9 +59,8 @@ void mlp_checked(std::size_t n, Loop&& loop) {
     auto z = y * 0.5f + y;
     return z.local.data()[0];
   });
-}
-template <class Loop>
-void mlp_untyped(std::size_t n, Loop&& loop) {
+};
+inline constexpr auto mlp_untyped = [](std::size_t n, auto&& loop) {
   namespace local = spmd::local;
   Mat const x = make(n, n, 0.1f), w1 = make(n, n, 0.2f), w2 = make(n, n, 0.3f);
   loop([&] {
@@ -70,35 +68,32 @@ void mlp_untyped(std::size_t n, Loop&& loop) {
     auto z = local::add(local::mul(y, 0.5f), y);
     return z.data()[0];
   });
-}
+};
 
 // ---- many small elementwise ops, [n, 8]: where a per-op overhead would show ---------------------
 
-template <class Loop>
-void elementwise_typed(std::size_t n, Loop&& loop) {
+inline constexpr auto elementwise_typed = [](std::size_t n, auto&& loop) {
   tp::Act const a{make(n, 8, 0.1f)}, b{make(n, 8, 0.2f)};
   loop([&] {
     auto c = relu(a * b + a - b / 2.0f);
     return c.local().data()[0];
   });
-}
-template <class Loop>
-void elementwise_checked(std::size_t n, Loop&& loop) {
+};
+inline constexpr auto elementwise_checked = [](std::size_t n, auto&& loop) {
   checked::tensor const a{make(n, 8, 0.1f), tp::act_layout}, b{make(n, 8, 0.2f), tp::act_layout};
   loop([&] {
     auto c = checked::relu(a * b + a - b / 2.0f);
     return c.local.data()[0];
   });
-}
-template <class Loop>
-void elementwise_untyped(std::size_t n, Loop&& loop) {
+};
+inline constexpr auto elementwise_untyped = [](std::size_t n, auto&& loop) {
   namespace local = spmd::local;
   Mat const a = make(n, 8, 0.1f), b = make(n, 8, 0.2f);
   loop([&] {
     auto c = local::relu(local::sub(local::add(local::mul(a, b), a), local::div(b, 2.0f)));
     return c.data()[0];
   });
-}
+};
 
 // ---- forward + backward of loss = sum(gelu(x @ w1) @ w2): the tape, or a backward by hand -------
 
@@ -106,8 +101,7 @@ namespace one_axis {
 using Act = spmd::tensor<Mat, spmd::mesh<"dp">, spmd::layout<spmd::I>>;
 }
 
-template <class Loop>
-void mlp_autograd(std::size_t n, Loop&& loop) {
+inline constexpr auto mlp_autograd = [](std::size_t n, auto&& loop) {
   namespace ag = spmd::autograd;
   using W = one_axis::Act;
   ag::parameter<W> w1{W{make(n, n, 0.2f)}}, w2{W{make(n, n, 0.3f)}};
@@ -121,9 +115,8 @@ void mlp_autograd(std::size_t n, Loop&& loop) {
     w2.zero_grad();
     return out;
   });
-}
-template <class Loop>
-void mlp_by_hand(std::size_t n, Loop&& loop) {
+};
+inline constexpr auto mlp_by_hand = [](std::size_t n, auto&& loop) {
   namespace local = spmd::local;
   Mat const w1 = make(n, n, 0.2f), w2 = make(n, n, 0.3f), x = make(n, n, 0.1f);
   loop([&] {
@@ -137,6 +130,6 @@ void mlp_by_hand(std::size_t n, Loop&& loop) {
     Mat const gw1 = local::matmul(local::transpose(x, 0, 1), local::gelu_backward(a, gh));
     return loss.data()[0] + gw1.data()[0] + gw2.data()[0];
   });
-}
+};
 
 }  // namespace bench

@@ -27,19 +27,14 @@ int main(int argc, char** argv) {
   }
 
   // A tensor-parallel MLP block, and a chain of small elementwise ops (where a per-op cost shows).
-  register_case("mlp_typed", [](std::size_t n, auto loop) { bench::mlp_typed(n, loop); }, {16, 64, 256});
-  register_case("mlp_checked", [](std::size_t n, auto loop) { bench::mlp_checked(n, loop); }, {16, 64, 256});
-  register_case("mlp_untyped", [](std::size_t n, auto loop) { bench::mlp_untyped(n, loop); }, {16, 64, 256});
-  register_case("mlp_typed", [](std::size_t n, auto loop) { bench::mlp_typed(n, loop); }, {1024},
-                benchmark::kMillisecond);
-  register_case("mlp_checked", [](std::size_t n, auto loop) { bench::mlp_checked(n, loop); }, {1024},
-                benchmark::kMillisecond);
-  register_case("mlp_untyped", [](std::size_t n, auto loop) { bench::mlp_untyped(n, loop); }, {1024},
-                benchmark::kMillisecond);
-  register_case("elementwise_typed", [](std::size_t n, auto loop) { bench::elementwise_typed(n, loop); }, {4, 64, 1024});
-  register_case("elementwise_checked", [](std::size_t n, auto loop) { bench::elementwise_checked(n, loop); },
-                {4, 64, 1024});
-  register_case("elementwise_untyped", [](std::size_t n, auto loop) { bench::elementwise_untyped(n, loop); },
-                {4, 64, 1024});
+  register_case("mlp_typed", bench::mlp_typed, {16, 64, 256});
+  register_case("mlp_checked", bench::mlp_checked, {16, 64, 256});
+  register_case("mlp_untyped", bench::mlp_untyped, {16, 64, 256});
+  register_case("mlp_typed", bench::mlp_typed, {1024}, benchmark::kMillisecond);
+  register_case("mlp_checked", bench::mlp_checked, {1024}, benchmark::kMillisecond);
+  register_case("mlp_untyped", bench::mlp_untyped, {1024}, benchmark::kMillisecond);
+  register_case("elementwise_typed", bench::elementwise_typed, {4, 64, 1024});
+  register_case("elementwise_checked", bench::elementwise_checked, {4, 64, 1024});
+  register_case("elementwise_untyped", bench::elementwise_untyped, {4, 64, 1024});
   return run_ratio_benchmarks(argc, argv, {"_typed", "_checked"}, "_untyped");
 }
