@@ -1,18 +1,56 @@
-// spmd/core/per_axis.hpp - running a per-axis rule over every axis of a mesh.
+// spmd/core/per_axis.hpp - the one engine that runs per-axis code over every axis of a mesh.
 //
-// A rule is a function template instantiated with the axis' on_axis<...> tag and the placements
-// on that axis, so a static_assert in it fires with the axis name in the instantiation context.
-// The rule is passed as a generic lambda: `[]<class Axis, class From, class To>() { ... }`.
+// Two forms, for two needs:
+//  - values: a layout's placements as an array of placement_value (`placement_values`), a
+//    constexpr function evaluated on every axis in one constant evaluation (`on_every_axis`), and
+//    the layout of an array of values (`layout_of_values_t`). Rules and planners compute with these:
+//    one instantiation per layout, not one per axis.
+//  - types: a rule that must diagnose is a function template instantiated with the axis'
+//    on_axis<...> tag and the placements on that axis (`all_axes`, `map_axes`), so a static_assert
+//    in it fires with the axis name in the instantiation context. The rule is passed as a generic
+//    lambda: `[]<class Axis, class From, class To>() { ... }`. `for_each_axis` runs run-time code
+//    with the axis index as a constant.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <type_traits>
 #include <utility>
 
 #include <spmd/core/layout.hpp>
 #include <spmd/core/mesh.hpp>
+#include <spmd/core/placement.hpp>
 
 namespace spmd {
+
+/// The placements of `Layout` (a positional layout<Ps...>) on each axis, as values.
+template <class Layout>
+inline constexpr std::array<placement_value, 0> placement_values{};
+template <class... Ps>
+inline constexpr std::array<placement_value, sizeof...(Ps)> placement_values<layout<Ps...>>{placement_value_of<Ps>...};
+
+/// The array of `f(a)` for every axis index a < N (in a constant expression: one evaluation for
+/// all axes).
+template <std::size_t N, class F>
+constexpr auto on_every_axis(F f) {
+  std::array<decltype(f(std::size_t{0})), N> out{};
+  for (std::size_t a = 0; a < N; ++a) out[a] = f(a);
+  return out;
+}
+
+namespace detail {
+template <auto const& Values, class Indices = std::make_index_sequence<Values.size()>>
+struct layout_of_values;
+template <auto const& Values, std::size_t... Is>
+struct layout_of_values<Values, std::index_sequence<Is...>> {
+  using type = layout<placement_t<Values[Is].kind, Values[Is].dim>...>;
+};
+}  // namespace detail
+
+/// The layout whose placement on axis k is `Values[k]` (an array of placement_value, or of any
+/// type with `kind` and `dim` members, with static storage duration).
+template <auto const& Values>
+using layout_of_values_t = typename detail::layout_of_values<Values>::type;
 
 namespace detail {
 // The rule on axis I of Mesh (a function of its own: a pack expansion over both the layouts and
@@ -48,6 +86,20 @@ consteval bool all_axes(Check check) {
 template <mesh_type Mesh, class... Layouts, class Rule>
 consteval auto map_axes(Rule rule) {
   return detail::map_axes_impl<Mesh, Layouts...>(rule, std::make_index_sequence<Mesh::rank>{});
+}
+
+namespace detail {
+template <class F, std::size_t... Is>
+constexpr void for_each_axis_impl(F&& f, std::index_sequence<Is...>) {
+  (f.template operator()<Is>(), ...);
+}
+}  // namespace detail
+
+/// Calls `f.template operator()<K>()` for every axis index K of `Mesh`, in mesh order (run-time
+/// code that needs the axis as a constant: its placement type, its name).
+template <mesh_type Mesh, class F>
+constexpr void for_each_axis(F&& f) {
+  detail::for_each_axis_impl(f, std::make_index_sequence<Mesh::rank>{});
 }
 
 }  // namespace spmd

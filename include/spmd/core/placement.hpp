@@ -2,13 +2,15 @@
 #pragma once
 
 #include <concepts>
+#include <cstddef>
+#include <tuple>
 #include <type_traits>
 
 namespace spmd {
 
 /// What a tensor is on one mesh axis, for the typing rules (S<d> is a V; `ill_typed` marks the
 /// result of a rejected op).
-enum class placement_kind { replicate, invariant, varying, partial, ill_typed };
+enum class placement_kind { replicate, invariant, varying, partial, ill_typed };  // (placement_t follows this order)
 
 /// R, replicate: the same value on every rank; each rank may use it differently. Gradient: P.
 struct R {
@@ -69,6 +71,39 @@ inline constexpr placement_kind kind_of = T::kind;
 /// placement_kind::invariant>` for a whole value (S<d> counts as varying).
 template <placement T, placement_kind... Ks>
 inline constexpr bool of_kind = ((T::kind == Ks) || ...);
+
+/// A placement as a value, for the constexpr code that computes with placements (the rules, the
+/// redistribute planners): its kind, and for S<d> the dim d (-1 for every other placement). This is
+/// the one value encoding of a placement; `placement_value_of<T>` and `placement_t<Kind, Dim>`
+/// convert between it and the types.
+struct placement_value {
+  placement_kind kind = placement_kind::ill_typed;
+  int dim = -1;
+
+  /// S<d>.
+  constexpr bool is_shard() const noexcept { return dim >= 0; }
+  /// R or I: one value held whole by every rank.
+  constexpr bool is_whole() const noexcept {
+    return kind == placement_kind::replicate || kind == placement_kind::invariant;
+  }
+  friend constexpr bool operator==(placement_value, placement_value) = default;
+};
+
+/// The value of placement `T`.
+template <placement T>
+inline constexpr placement_value placement_value_of = [] {
+  if constexpr (shard_placement<T>)
+    return placement_value{T::kind, T::dim};
+  else
+    return placement_value{T::kind, -1};
+}();
+
+/// The placement of kind `Kind` and shard dim `Dim` (a placement_value's members): S<Dim> for a
+/// varying kind with Dim >= 0, V for one with -1.
+template <placement_kind Kind, int Dim = -1>
+using placement_t =
+    std::tuple_element_t<static_cast<std::size_t>(Kind),  // in the order of placement_kind
+                         std::tuple<R, I, std::conditional_t<(Dim >= 0), S<(Dim >= 0 ? Dim : 0)>, V>, P, ill_typed>>;
 
 // DTensor spellings.
 using Replicate = R;

@@ -7,38 +7,41 @@
 
 #include <spmd/core/layout.hpp>
 #include <spmd/core/mesh.hpp>
+#include <spmd/core/per_axis.hpp>
 #include <spmd/core/placement.hpp>
 
 namespace spmd {
 
+/// The short name of a placement value: "R", "I", "V", "P" or "S(d)" ("!" for ill_typed).
+inline std::string placement_name(placement_value v) {
+  switch (v.kind) {
+    case placement_kind::replicate: return "R";
+    case placement_kind::invariant: return "I";
+    case placement_kind::varying: return v.is_shard() ? "S(" + std::to_string(v.dim) + ")" : "V";
+    case placement_kind::partial: return "P";
+    case placement_kind::ill_typed: return "!";
+  }
+  return "?";
+}
+
 /// The short name of a placement: "R", "I", "V", "P" or "S(d)".
 template <placement T>
 std::string placement_name() {
-  if constexpr (shard_placement<T>) {
-    return "S(" + std::to_string(T::dim) + ")";
-  } else {
-    switch (kind_of<T>) {
-      case placement_kind::replicate: return "R";
-      case placement_kind::invariant: return "I";
-      case placement_kind::varying: return "V";
-      case placement_kind::partial: return "P";
-      case placement_kind::ill_typed: return "!";
-    }
-    return "?";
-  }
+  return placement_name(placement_value_of<T>);
 }
 
 /// The printed form of a layout on a mesh: "{dp:R,tp:S(1)}". Accepts named layouts too.
 template <mesh_type Mesh, class Layout>
 std::string layout_name() {
-  using canonical = resolve_layout_t<Mesh, Layout>;
-  return [&]<std::size_t... Is>(std::index_sequence<Is...>) {
-    std::string out = "{";
-    ((out += (Is ? "," : ""), out += Mesh::names[Is], out += ':',
-      out += placement_name<placement_at_t<canonical, Is>>()),
-     ...);
-    return out + "}";
-  }(std::make_index_sequence<Mesh::rank>{});
+  auto const& placements = placement_values<resolve_layout_t<Mesh, Layout>>;
+  std::string out = "{";
+  for (std::size_t k = 0; k < Mesh::rank; ++k) {  // appended piece by piece: g++ 12 misreads "," + std::string
+    if (k) out += ',';
+    out += Mesh::names[k];
+    out += ':';
+    out += placement_name(placements[k]);
+  }
+  return out + "}";
 }
 
 /// The short name of an element type: "f32", "f64", "i32", ...; specialise for your own types.

@@ -103,13 +103,10 @@ struct operand_info {
 
 template <operand_placement T>
 constexpr operand_info info_of() {
-  if constexpr (std::same_as<T, scalar>) {
+  if constexpr (std::same_as<T, scalar>)
     return {};
-  } else if constexpr (shard_placement<T>) {
-    return {true, kind_of<T>, T::dim};
-  } else {
-    return {true, kind_of<T>, -1};
-  }
+  else
+    return {true, placement_value_of<T>.kind, placement_value_of<T>.dim};
 }
 
 template <class DimMap>
@@ -366,31 +363,8 @@ struct rule_diagnostic<rule_error::out_partial_on_shard, Op, Axis, Ps...> {
 template <class Op, class Axis, class DimMap, bool Named, operand_placement... Ps>
 using axis_diagnostic = rule_diagnostic<axis_verdict_of<Op, DimMap, Named, Ps...>().error, Op, Axis, Ps...>;
 
-namespace detail {
-template <placement_kind K, int Dim>
-struct make_placement {
-  using type = ill_typed;
-};
-template <int Dim>
-struct make_placement<placement_kind::replicate, Dim> {
-  using type = R;
-};
-template <int Dim>
-struct make_placement<placement_kind::invariant, Dim> {
-  using type = I;
-};
-template <int Dim>
-struct make_placement<placement_kind::partial, Dim> {
-  using type = P;
-};
-template <int Dim>
-struct make_placement<placement_kind::varying, Dim> {
-  using type = std::conditional_t<(Dim >= 0), S<(Dim >= 0 ? Dim : 0)>, V>;
-};
-}  // namespace detail
-
 /// The placement of a verdict's kind and shard dim (`ill_typed` for a rejected op).
 template <placement_kind Kind, int Dim>
-using verdict_placement_t = typename detail::make_placement<Kind, Dim>::type;
+using verdict_placement_t = placement_t<Kind, Dim>;
 
 }  // namespace spmd::rules
