@@ -52,7 +52,8 @@ constexpr bool plan_is(std::initializer_list<comm::plan::step> expect) {
   return true;
 }
 
-constexpr int Rc = 0, Ic = 1, Pc = 3, S0 = 4, S1 = 5;
+constexpr placement_value Rc = placement_value_of<R>, Ic = placement_value_of<I>, Pc = placement_value_of<P>,
+                          S0 = placement_value_of<S<0>>, S1 = placement_value_of<S<1>>;
 
 }  // namespace
 
@@ -139,14 +140,14 @@ TEST_CASE("redistribute keeps the gathers and splits of axes with split sizes on
   using To = layout<R, R>;
   // Even: one all_gather over the flattened (dp, tp) group; with sizes on tp (or dp): one per axis.
   STATIC_REQUIRE(plan_is<From, To>({{step_kind::all_gather, both, S0, Rc}}));
-  constexpr auto const& apart = comm::plan::of<From, To, tp>;
+  constexpr auto const& apart = comm::plan::steps_between<From, To, tp>;
   STATIC_REQUIRE(apart.count == 2);
   STATIC_REQUIRE(apart.list[0].axes == tp);
   STATIC_REQUIRE(apart.list[1].axes == dp);
-  STATIC_REQUIRE(comm::plan::of<From, To, dp>.count == 2);
+  STATIC_REQUIRE(comm::plan::steps_between<From, To, dp>.count == 2);
   // The sizes each step uses: the gather of tp consumes the source's, its split again creates the
   // destination's (S<0>, S<0> -> R, S<0> gathers tp, then dp, then splits tp over the whole dim).
-  constexpr auto const& blocked = comm::plan::of<From, layout<R, S<0>>, both>;
+  constexpr auto const& blocked = comm::plan::steps_between<From, layout<R, S<0>>, both>;
   STATIC_REQUIRE(comm::plan::uses(blocked, 1, comm::plan::sizes_role::from));
   STATIC_REQUIRE(comm::plan::uses(blocked, 1, comm::plan::sizes_role::to));
   STATIC_REQUIRE(comm::plan::uses(blocked, 0, comm::plan::sizes_role::from));

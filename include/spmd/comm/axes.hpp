@@ -14,6 +14,7 @@
 #include <spmd/core/fixed_string.hpp>
 #include <spmd/core/layout.hpp>
 #include <spmd/core/mesh.hpp>
+#include <spmd/core/per_axis.hpp>
 #include <spmd/core/placement.hpp>
 #include <spmd/rules/axis_rule.hpp>
 #include <spmd/tensor.hpp>
@@ -70,24 +71,30 @@ struct checked_axes {
   static constexpr bool value = axes_valid<Mesh, Axes>();
 };
 
-template <class Mesh, class Layout, fixed_string Axes, class Indices>
-struct source_placement_impl;
-template <class Mesh, class... Ps, fixed_string Axes, std::size_t... Is>
-struct source_placement_impl<Mesh, layout<Ps...>, Axes, std::index_sequence<Is...>> {
+template <class Mesh, class Layout, fixed_string Axes>
+struct source_placement_impl {
   static constexpr std::size_t first = Mesh::find(axis_list<Axes>::names[0]);
-  using type = placement_at_t<layout<Ps...>, (first < Mesh::rank ? first : 0)>;
-  static constexpr bool uniform =
-      ((!axis_list<Axes>::contains(Mesh::names[Is]) || std::is_same_v<Ps, type>) && ...);
+  using type = placement_at_t<Layout, (first < Mesh::rank ? first : 0)>;
+  static constexpr bool uniform = [] {
+    auto const& values = placement_values<Layout>;
+    for (std::size_t k = 0; k < Mesh::rank; ++k)
+      if (axis_list<Axes>::contains(Mesh::names[k]) && values[k] != placement_value_of<type>) return false;
+    return true;
+  }();
   static_assert(uniform,
                 "spmd: a collective over several mesh axes needs the same placement on each of them; "
                 "make them equal first, or run one collective per axis");
 };
 
-template <class Mesh, class Layout, fixed_string Axes, class Dst, class Indices>
-struct replace_placements_impl;
-template <class Mesh, class... Ps, fixed_string Axes, class Dst, std::size_t... Is>
-struct replace_placements_impl<Mesh, layout<Ps...>, Axes, Dst, std::index_sequence<Is...>> {
-  using type = layout<std::conditional_t<axis_list<Axes>::contains(Mesh::names[Is]), Dst, Ps>...>;
+template <class Mesh, class Layout, fixed_string Axes, class Dst>
+struct replace_placements_impl {
+  static constexpr auto values = [] {
+    auto out = placement_values<Layout>;
+    for (std::size_t k = 0; k < Mesh::rank; ++k)
+      if (axis_list<Axes>::contains(Mesh::names[k])) out[k] = placement_value_of<Dst>;
+    return out;
+  }();
+  using type = layout_of_values_t<values>;
 };
 
 }  // namespace detail
@@ -95,21 +102,18 @@ struct replace_placements_impl<Mesh, layout<Ps...>, Axes, Dst, std::index_sequen
 /// The placement that tensor type `T` has on the axes `Axes` (the same on each, or an error).
 template <class T, fixed_string Axes>
 using source_placement_t =
-    typename detail::source_placement_impl<typename T::mesh_type, typename T::layout_type, Axes,
-                                           std::make_index_sequence<T::mesh_type::rank>>::type;
+    typename detail::source_placement_impl<typename T::mesh_type, typename T::layout_type, Axes>::type;
 
 /// True if tensor type `T` has the same placement on each of the axes `Axes`.
 template <class T, fixed_string Axes>
 inline constexpr bool source_uniform =
-    detail::source_placement_impl<typename T::mesh_type, typename T::layout_type, Axes,
-                                  std::make_index_sequence<T::mesh_type::rank>>::uniform;
+    detail::source_placement_impl<typename T::mesh_type, typename T::layout_type, Axes>::uniform;
 
 /// Tensor type `T` with placement `Dst` on the axes `Axes`, all others unchanged.
 template <class T, fixed_string Axes, class Dst>
 using with_placement_t = basic_tensor<
     typename T::local_type, typename T::mesh_type,
-    typename detail::replace_placements_impl<typename T::mesh_type, typename T::layout_type, Axes, Dst,
-                                             std::make_index_sequence<T::mesh_type::rank>>::type>;
+    typename detail::replace_placements_impl<typename T::mesh_type, typename T::layout_type, Axes, Dst>::type>;
 
 /// The communicator of the group spanned by `Axes` on rank `r` (flattened when several).
 template <fixed_string Axes, class Rank>

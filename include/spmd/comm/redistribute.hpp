@@ -29,6 +29,7 @@
 #include <spmd/core/layout.hpp>
 #include <spmd/core/mesh.hpp>
 #include <spmd/core/meta.hpp>
+#include <spmd/core/per_axis.hpp>
 #include <spmd/core/placement.hpp>
 #include <spmd/rules/transitions.hpp>
 #include <spmd/runtime/communicator.hpp>
@@ -43,69 +44,28 @@ enum class step_kind { all_reduce, reduce_scatter, all_gather, all_to_all, conve
 
 namespace plan {
 
-// A placement as a number, so that the planner is ordinary constexpr code:
-// R = 0, I = 1, V = 2, P = 3, S<d> = 4 + d.
-using code = int;
-inline constexpr code r_code = 0, i_code = 1, v_code = 2, p_code = 3;
-
-template <class Pl>
-inline constexpr code code_of = [] {
-  if constexpr (shard_placement<Pl>)
-    return 4 + Pl::dim;
-  else if constexpr (std::is_same_v<Pl, R>)
-    return r_code;
-  else if constexpr (std::is_same_v<Pl, I>)
-    return i_code;
-  else if constexpr (std::is_same_v<Pl, V>)
-    return v_code;
-  else
-    return p_code;
-}();
-
-template <code C>
-struct placement_of_impl {
-  using type = S<C - 4>;
-};
-template <>
-struct placement_of_impl<r_code> {
-  using type = R;
-};
-template <>
-struct placement_of_impl<i_code> {
-  using type = I;
-};
-template <>
-struct placement_of_impl<v_code> {
-  using type = V;
-};
-template <>
-struct placement_of_impl<p_code> {
-  using type = P;
-};
-template <code C>
-using placement_of = typename placement_of_impl<C>::type;
-
-constexpr bool is_shard(code c) { return c >= 4; }
-constexpr bool is_whole(code c) { return c == r_code || c == i_code; }
+// The planner computes with placement values (core/placement.hpp): S<d> is {varying, d}.
+inline constexpr placement_value r_value = placement_value_of<R>, i_value = placement_value_of<I>,
+                                 v_value = placement_value_of<V>, p_value = placement_value_of<P>;
 
 /// The operation that takes one axis from `src` to `dst` (src != dst), as in the placement table.
-constexpr step_kind kind_for(code src, code dst) {
-  if (src == p_code) return is_shard(dst) || dst == v_code ? step_kind::reduce_scatter : step_kind::all_reduce;
-  if (is_shard(src)) {
-    if (is_whole(dst)) return step_kind::all_gather;
-    return is_shard(dst) ? step_kind::all_to_all : step_kind::convert;
+constexpr step_kind kind_for(placement_value src, placement_value dst) {
+  if (src == p_value) return dst.kind == placement_kind::varying ? step_kind::reduce_scatter : step_kind::all_reduce;
+  if (src.is_shard()) {
+    if (dst.is_whole()) return step_kind::all_gather;
+    return dst.is_shard() ? step_kind::all_to_all : step_kind::convert;
   }
-  if (src == v_code) return dst == p_code ? step_kind::reinterpret : step_kind::convert;
-  return dst == v_code ? step_kind::reinterpret : step_kind::convert;  // R or I
+  if (src == v_value) return dst == p_value ? step_kind::reinterpret : step_kind::convert;
+  return dst == v_value ? step_kind::reinterpret : step_kind::convert;  // R or I
 }
 
 struct step {
   step_kind kind{};
   std::uint64_t axes = 0;  // bit k: mesh axis k (several bits: one collective over them, flattened)
-  code src = 0, dst = 0;
+  placement_value src{}, dst{};
 };
 
-/// The steps from layout `from` to layout `to` (one code per mesh axis), in order.
+/// The steps from layout `from` to layout `to` (one placement value per mesh axis), in order.
 template <std::size_t N>
 struct steps {
   std::array<step, 3 * N> list{};
@@ -114,30 +74,30 @@ struct steps {
 
 /// Where one step from `src` heads for `dst`: a shard or an I that must become P goes through R
 /// (all_gather or convert, then convert(R, P)) instead of the expert-only direct converts.
-constexpr code next_target(code src, code dst) {
-  return dst == p_code && (is_shard(src) || src == i_code) ? r_code : dst;
+constexpr placement_value next_target(placement_value src, placement_value dst) {
+  return dst == p_value && (src.is_shard() || src == i_value) ? r_value : dst;
 }
 
 template <std::size_t N>
-constexpr steps<N> make(std::array<code, N> from, std::array<code, N> const& to) {
+constexpr steps<N> make(std::array<placement_value, N> from, std::array<placement_value, N> const& to) {
   steps<N> out;
   auto state = from;
-  auto emit = [&](std::size_t k, code dst) {
+  auto emit = [&](std::size_t k, placement_value dst) {
     out.list[out.count++] = step{kind_for(state[k], dst), std::uint64_t{1} << k, state[k], dst};
     state[k] = dst;
   };
   // A later axis shards the dim `c` names: axis k may not gather, split or move that dim yet.
-  auto later_shards = [&](std::size_t k, code c) {
-    if (!is_shard(c)) return false;
+  auto later_shards = [&](std::size_t k, placement_value c) {
+    if (!c.is_shard()) return false;
     for (std::size_t m = k + 1; m < N; ++m)
       if (state[m] == c) return true;
     return false;
   };
   auto gathers = [&](std::size_t k) {  // all_reduce or all_gather
-    return is_whole(next_target(state[k], to[k])) && (state[k] == p_code || is_shard(state[k]));
+    return next_target(state[k], to[k]).is_whole() && (state[k] == p_value || state[k].is_shard());
   };
   auto splits = [&](std::size_t k) {  // convert R|I -> S<d> or reduce_scatter P -> S<d>
-    return is_shard(to[k]) && !is_shard(state[k]) && state[k] != v_code;
+    return to[k].is_shard() && !state[k].is_shard() && state[k] != v_value;
   };
   for (;;) {
     bool done = true, progress = false;
@@ -153,7 +113,7 @@ constexpr steps<N> make(std::array<code, N> from, std::array<code, N> const& to)
     // 2. Steps that split nothing: all_to_all, converts and reinterprets of one rank's data.
     for (std::size_t k = 0; k < N; ++k) {
       if (state[k] == to[k] || gathers(k) || splits(k)) continue;
-      if (later_shards(k, state[k]) || (is_shard(state[k]) && later_shards(k, to[k]))) continue;
+      if (later_shards(k, state[k]) || (state[k].is_shard() && later_shards(k, to[k]))) continue;
       emit(k, next_target(state[k], to[k]));
       progress = true;
     }
@@ -168,12 +128,12 @@ constexpr steps<N> make(std::array<code, N> from, std::array<code, N> const& to)
       // Blocked: some axis k must change a dim that a later axis m also shards. Gather the
       // innermost such m (to R, or to I if that is where it ends); it is split again later.
       for (std::size_t m = N; m-- > 0;) {
-        if (!is_shard(state[m])) continue;
+        if (!state[m].is_shard()) continue;
         bool blocks = false;
         for (std::size_t k = 0; k < m; ++k)
           blocks = blocks || (state[k] != to[k] && (state[k] == state[m] || to[k] == state[m]));
         if (blocks) {
-          emit(m, to[m] == i_code ? i_code : r_code);
+          emit(m, to[m] == i_value ? i_value : r_value);
           break;
         }
       }
@@ -223,24 +183,22 @@ constexpr Steps merged(Steps const& p, std::uint64_t separate = 0) {
 /// True if `p` (steps<N>, or another list of steps derived from `step`), applied to `from`,
 /// gives `to`.
 template <class Steps, std::size_t N>
-constexpr bool reaches(Steps const& p, std::array<code, N> from, std::array<code, N> const& to) {
+constexpr bool reaches(Steps const& p, std::array<placement_value, N> from, std::array<placement_value, N> const& to) {
   for (std::size_t i = 0; i < p.count; ++i)
     for (std::size_t k = 0; k < N; ++k)
       if (p.list[i].axes >> k & 1u) from[k] = p.list[i].dst;
   return from == to;
 }
 
-template <class Layout>
-struct codes_of;
-template <class... Ps>
-struct codes_of<layout<Ps...>> {
-  static constexpr std::array<code, sizeof...(Ps)> value{code_of<Ps>...};
-};
-
 /// The plan from tensor layout `From` to `To` (both positional); the axes in `Separate` (a bit per
 /// axis) gather and split one axis per step.
 template <class From, class To, std::uint64_t Separate = 0>
-inline constexpr auto of = merged(make(codes_of<From>::value, codes_of<To>::value), Separate);
+inline constexpr auto steps_between = merged(make(placement_values<From>, placement_values<To>), Separate);
+
+/// True if the plan from `From` to `To` gives `To` (the planner's own check).
+template <class From, class To>
+inline constexpr bool reaches_destination =
+    reaches(steps_between<From, To>, placement_values<From>, placement_values<To>);
 
 /// Which split sizes of its axis a step uses on each side: none, those of the source layout's
 /// shards ("from") or those of the destination layout's ("to").
@@ -249,11 +207,11 @@ enum class sizes_role { none, from, to };
 /// The side of step `s` that consumes a shard (all_gather, all_to_all's source) and the side that
 /// creates one (reduce_scatter, convert R|I -> S<d>, all_to_all's destination).
 constexpr bool consumes_shard(step const& s) {
-  return is_shard(s.src) && (s.kind == step_kind::all_gather || s.kind == step_kind::all_to_all);
+  return s.src.is_shard() && (s.kind == step_kind::all_gather || s.kind == step_kind::all_to_all);
 }
 constexpr bool creates_shard(step const& s) {
-  return is_shard(s.dst) && (s.kind == step_kind::reduce_scatter || s.kind == step_kind::all_to_all ||
-                             (s.kind == step_kind::convert && is_whole(s.src)));
+  return s.dst.is_shard() && (s.kind == step_kind::reduce_scatter || s.kind == step_kind::all_to_all ||
+                              (s.kind == step_kind::convert && s.src.is_whole()));
 }
 
 /// The sizes step `i` of `p` consumes along mesh axis `k`: the source's, if no step before it
@@ -277,7 +235,7 @@ template <class Steps>
 constexpr bool slices(Steps const& p) {
   for (std::size_t i = 0; i < p.count; ++i) {
     step const& s = p.list[i];  // (a base of the element type for global plans)
-    if (consumes_shard(s) || creates_shard(s) || (s.kind == step_kind::convert && is_shard(s.src) && s.dst == p_code))
+    if (consumes_shard(s) || creates_shard(s) || (s.kind == step_kind::convert && s.src.is_shard() && s.dst == p_value))
       return true;
   }
   return false;
@@ -290,17 +248,14 @@ constexpr bool uses(steps<N> const& p, std::size_t k, sizes_role role) {
     if (consumed_role(p, i, k) == role || created_role(p, i, k) == role) return true;
   return false;
 }
-template <class From, class To>
-inline constexpr bool found = reaches(of<From, To>, codes_of<From>::value, codes_of<To>::value);
-
 /// Diagnoses a change of one axis that redistribute cannot make (with the message of the
 /// operation it would be, or why none is), so that the error names the axis and both placements.
 template <class Axis, placement Src, placement Dst, bool Expert>
 consteval bool step_allowed() {
-  constexpr code src = code_of<Src>, dst = code_of<Dst>;
+  constexpr placement_value src = placement_value_of<Src>, dst = placement_value_of<Dst>;
   if constexpr (src == dst) {
     return true;
-  } else if constexpr (src == v_code && is_whole(dst)) {
+  } else if constexpr (src == v_value && dst.is_whole()) {
     static_assert(spmd::detail::always_false<Axis, Src, Dst>,
                   "spmd: redistribute: a plain V on this mesh axis has no dim to gather along; convert it "
                   "to S<d> first (convert<axis, V, S<d>>), or reinterpret it as a pending sum (P) to sum it");
@@ -324,16 +279,10 @@ consteval bool step_allowed() {
   }
 }
 
-template <class Mesh, class From, class To, bool Expert, class Indices>
-struct all_allowed_impl;
-template <class Mesh, class... Fs, class... Ts, bool Expert, std::size_t... Is>
-struct all_allowed_impl<Mesh, layout<Fs...>, layout<Ts...>, Expert, std::index_sequence<Is...>> {
-  // Stops at the first axis that fails: one mistake, one diagnostic.
-  static constexpr bool value = (step_allowed<axis_tag<Mesh::template name<Is>>, Fs, Ts, Expert>() && ...);
-};
+/// True if redistribute may change every axis of `Mesh` from `From` to `To` (else the diagnostic).
 template <class Mesh, class From, class To, bool Expert>
-inline constexpr bool all_allowed =
-    all_allowed_impl<Mesh, From, To, Expert, std::make_index_sequence<Mesh::rank>>::value;
+inline constexpr bool all_allowed = all_axes<Mesh, From, To>(
+    []<class Axis, class Src, class Dst>() { return step_allowed<Axis, Src, Dst, Expert>(); });
 
 template <std::size_t N>
 struct char_array {
@@ -433,8 +382,8 @@ auto run_plan(Rank& r, T&& x, axis_sizes<Mesh::rank> const& sizes) {
     }
     return run_plan<Steps, Mesh, Plan, Expert, I + 1>(
         r,
-        Steps::template apply<s.kind, plan::axes_name<Mesh, s.axes>, plan::placement_of<s.src>,
-                              plan::placement_of<s.dst>, Expert>(r, std::forward<T>(x), gathered, created),
+        Steps::template apply<s.kind, plan::axes_name<Mesh, s.axes>, placement_t<s.src.kind, s.src.dim>,
+                              placement_t<s.dst.kind, s.dst.dim>, Expert>(r, std::forward<T>(x), gathered, created),
         sizes);
   }
 }
@@ -513,16 +462,17 @@ auto redistribute(Rank& r, T&& x, Splits const&... splits) {
     return std::remove_cvref_t<T>(std::forward<T>(x));  // after the diagnostic: no follow-up errors
   } else if constexpr (!plan::all_allowed<mesh, from, to, Expert>) {
     return std::remove_cvref_t<T>(std::forward<T>(x));
-  } else if constexpr (!local_fits_plan<typename X::local_type, plan::slices(plan::of<from, to>)>()) {
+  } else if constexpr (!local_fits_plan<typename X::local_type, plan::slices(plan::steps_between<from, to>)>()) {
     return std::remove_cvref_t<T>(std::forward<T>(x));
   } else {
-    static_assert(plan::found<from, to>, "spmd: redistribute found no plan for this change of layout (please report)");
+    static_assert(plan::reaches_destination<from, to>,
+                  "spmd: redistribute found no plan for this change of layout (please report)");
     constexpr std::uint64_t separate = split_axes<mesh, Splits...>;
-    if constexpr (!(split_valid<mesh, plan::of<from, to, separate>, Splits, Splits...>() && ...))
+    if constexpr (!(split_valid<mesh, plan::steps_between<from, to, separate>, Splits, Splits...>() && ...))
       return std::remove_cvref_t<T>(std::forward<T>(x));
     else
-      return run_plan<Steps, mesh, plan::of<from, to, separate>, Expert, 0>(
-          r, std::forward<T>(x), sizes_by_axis<mesh, plan::of<from, to, separate>>(splits...));
+      return run_plan<Steps, mesh, plan::steps_between<from, to, separate>, Expert, 0>(
+          r, std::forward<T>(x), sizes_by_axis<mesh, plan::steps_between<from, to, separate>>(splits...));
   }
 }
 
@@ -566,8 +516,9 @@ auto redistribute(Rank& r, T&& x, expert_t, Splits const&... splits) {
 
 /// The steps `redistribute` takes from tensor layout `From` to layout `To` on `Mesh` (for
 /// tests and for reading a plan): `redistribute_plan<Mesh, From, To>.count`, `.list[i].kind`,
-/// `.list[i].axes` (a bit per mesh axis), `.list[i].src` and `.dst` (placement codes).
+/// `.list[i].axes` (a bit per mesh axis), `.list[i].src` and `.dst` (spmd::placement_value).
 template <class Mesh, class From, class To>
-inline constexpr auto redistribute_plan = comm::plan::of<resolve_layout_t<Mesh, From>, resolve_layout_t<Mesh, To>>;
+inline constexpr auto redistribute_plan =
+    comm::plan::steps_between<resolve_layout_t<Mesh, From>, resolve_layout_t<Mesh, To>>;
 
 }  // namespace spmd

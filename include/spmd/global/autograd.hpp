@@ -34,7 +34,8 @@ struct grad_entries {
   static constexpr auto value = [] {
     auto a = type_entries<X>::value;
     for (auto& e : a)
-      if (e.dim < 0) e.whole = e.whole == 0 ? 2 : e.whole == 2 ? 0 : e.whole;
+      if (e.dim < 0 && e.whole != placement_kind::invariant)
+        e.whole = e.whole == placement_kind::replicate ? placement_kind::partial : placement_kind::replicate;
     return a;
   }();
   using form = canonical<typename X::mesh_type, X::rank, value>;

@@ -47,9 +47,10 @@ std::array<block, X::rank> blocks_of(Rank& r, typename X::extents_type const& ex
 template <class X, class Rank>
 bool holds_partial_value(Rank& r) {
   using mesh = typename X::mesh_type;
-  return [&]<std::size_t... Ks>(std::index_sequence<Ks...>) {
-    return ((!std::is_same_v<placement_at_t<typename X::layout_type, Ks>, P> || r.coord(mesh::names[Ks]) == 0) && ...);
-  }(std::make_index_sequence<mesh::rank>{});
+  auto const& placements = placement_values<typename X::layout_type>;
+  for (std::size_t k = 0; k < mesh::rank; ++k)
+    if (placements[k].kind == placement_kind::partial && r.coord(mesh::names[k]) != 0) return false;
+  return true;
 }
 
 /// `X` with no dim sharded: I where `X` is I, R on every other axis.
@@ -57,7 +58,8 @@ template <class X>
 struct whole_of {
   static constexpr auto entries = [] {
     auto a = type_entries<X>::value;
-    for (auto& e : a) e = axis_entry{-1, -1, e.dim < 0 && e.whole == 1 ? 1 : 0, 1};
+    for (auto& e : a)
+      e = axis_entry{-1, -1, e.dim < 0 && e.whole == placement_kind::invariant ? e.whole : placement_kind::replicate, 1};
     return a;
   }();
   using form = canonical<typename X::mesh_type, X::rank, entries>;

@@ -104,18 +104,12 @@ using result_spec = typename canonical<Mesh, Rank, Out>::spec_type;
 /// True if `Layout` is what the result entries `Out` erase to: S<d> exactly on the axes of dim d.
 template <class Layout, auto const& Out>
 consteval bool erases_to() {
-  return [&]<std::size_t... Ks>(std::index_sequence<Ks...>) {
-    return ((Out[Ks].dim >= 0 ? shard_placement<placement_at_t<Layout, Ks>> &&
-                                    [] {
-                                      if constexpr (shard_placement<placement_at_t<Layout, Ks>>)
-                                        return placement_at_t<Layout, Ks>::dim == Out[Ks].dim;
-                                      else
-                                        return false;
-                                    }()
-                              : of_kind<placement_at_t<Layout, Ks>, placement_kind::replicate, placement_kind::invariant,
-                                        placement_kind::partial>) &&
-            ...);
-  }(std::make_index_sequence<Out.size()>{});
+  auto const& placements = placement_values<Layout>;
+  for (std::size_t k = 0; k < Out.size(); ++k)
+    if (Out[k].dim >= 0 ? placements[k] != placement_value{placement_kind::varying, Out[k].dim}
+                        : !whole_kind(placements[k].kind))
+      return false;
+  return true;
 }
 
 [[noreturn]] inline void extent_error(std::string_view op, std::string const& what) {
@@ -219,9 +213,9 @@ auto apply_global(Args&&... args) {
       } else {
         static constexpr auto out_axes = [] {
           auto a = verdict.out;  // the dims; the placements of the other axes are the local result's
-          constexpr auto whole = whole_codes<typename Out::layout_type>(std::make_index_sequence<mesh::rank>{});
+          constexpr auto const& values = placement_values<typename Out::layout_type>;
           for (std::size_t k = 0; k < mesh::rank; ++k)
-            if (a[k].dim < 0) a[k].whole = whole[k];
+            if (a[k].dim < 0) a[k].whole = values[k].kind;
           return a;
         }();
         static_assert(erases_to<typename Out::layout_type, out_axes>(),

@@ -21,12 +21,13 @@
 #include <string>
 
 #include <spmd/comm/redistribute.hpp>
+#include <spmd/core/type_name.hpp>
 #include <spmd/global/propagate.hpp>
 #include <spmd/global/spec.hpp>
 
 namespace spmd::global {
 
-/// One step of a global plan: a step of the local planner's kind (kind, axes, src, dst codes),
+/// One step of a global plan: a step of the local planner's kind (kind, axes, src, dst placements),
 /// with the axes that precede the step's axis in the dim it gathers from (`from_prefix`) and in
 /// the dim it appends to (`to_prefix`), major first: their blocks give the step's split sizes.
 template <std::size_t N>
@@ -47,10 +48,6 @@ struct plan_steps {
 };
 
 namespace detail {
-constexpr comm::plan::code whole_code_of(int whole) { return whole == 0 ? 0 : whole == 1 ? 1 : 3; }
-
-/// The step code of one axis' entry: S<d> as 4 + d, else its R, I or P.
-constexpr comm::plan::code code_of(axis_entry const& e) { return e.dim >= 0 ? 4 + e.dim : whole_code_of(e.whole); }
 
 template <std::size_t N>
 struct plan_state {
@@ -62,7 +59,7 @@ struct plan_state {
     std::size_t const k = detail::axis_at(axes, d, position);
     return k < N ? static_cast<int>(k) : -1;
   }
-  constexpr comm::plan::code code(std::size_t k) const { return code_of(axes[k]); }
+  constexpr placement_value value(std::size_t k) const { return entry_placement(axes[k]); }
 };
 
 /// Builds the plan from the per-axis entries `from` to `to` (canonical specs of one tensor rank).
@@ -87,19 +84,20 @@ constexpr plan_steps<N> make_plan(std::array<axis_entry, N> const& from, std::ar
     (from_side ? s.from_count : s.to_count) = n;
     (from_side ? s.from_dim : s.to_dim) = d;
   };
-  auto emit = [&](std::size_t k, comm::plan::code dst, int dst_dim) {
+  auto emit = [&](std::size_t k, placement_value dst) {
+    int const dst_dim = dst.dim;
     plan_step<N> s{};
     s.axes = std::uint64_t{1} << k;
-    s.src = state.code(k);
+    s.src = state.value(k);
     s.dst = dst;
     s.kind = comm::plan::kind_for(s.src, s.dst);
     if (state.axes[k].dim >= 0) prefix_of(s, state.axes[k].dim, true);
     if (dst_dim >= 0) prefix_of(s, dst_dim, false);
     out.list[out.count++] = s;
     if (dst_dim >= 0)
-      state.axes[k] = axis_entry{dst_dim, state.length(dst_dim), -1, 1};
+      state.axes[k] = axis_entry{dst_dim, state.length(dst_dim), placement_kind::replicate, 1};
     else
-      state.axes[k] = axis_entry{-1, -1, dst == 0 ? 0 : dst == 1 ? 1 : 2, 1};
+      state.axes[k] = axis_entry{-1, -1, dst.kind, 1};
   };
   // 1. Pop axes off each dim, minor first, until the dim is a prefix of its destination.
   for (int d = 0; d < rank; ++d) {
@@ -107,28 +105,31 @@ constexpr plan_steps<N> make_plan(std::array<axis_entry, N> const& from, std::ar
       auto const k = static_cast<std::size_t>(state.axis_at(d, state.length(d) - 1));
       int const b = to[k].dim;
       if (b >= 0 && b != d && can_append(b, static_cast<int>(k)))
-        emit(k, 4 + b, b);  // all_to_all
-      else
-        emit(k, to[k].dim < 0 && to[k].whole == 1 ? 1 : 0, -1);  // all_gather to I or R
+        emit(k, {placement_kind::varying, b});  // all_to_all
+      else  // all_gather to I or R
+        emit(k, {to[k].dim < 0 && to[k].whole == placement_kind::invariant ? placement_kind::invariant
+                                                                           : placement_kind::replicate});
     }
   }
   // 2. Pending sums that end whole.
   for (std::size_t k = 0; k < N; ++k)
-    if (state.axes[k].dim < 0 && state.axes[k].whole == 2 && to[k].dim < 0 && to[k].whole != 2)
-      emit(k, whole_code_of(to[k].whole), -1);
+    if (state.axes[k].dim < 0 && state.axes[k].whole == placement_kind::partial && to[k].dim < 0 &&
+        to[k].whole != placement_kind::partial)
+      emit(k, {to[k].whole});
   // 3. Append each dim's missing axes, major first.
   for (int d = 0; d < rank; ++d) {
     while (state.length(d) < target.length(d)) {
       int const k = target.axis_at(d, state.length(d));
       if (state.axes[static_cast<std::size_t>(k)].dim >= 0) break;  // (cannot happen after step 1)
-      emit(static_cast<std::size_t>(k), 4 + d, d);
+      emit(static_cast<std::size_t>(k), {placement_kind::varying, d});
     }
   }
   // 4. Whole axes whose placement changes.
   for (std::size_t k = 0; k < N; ++k) {
     if (state.axes[k].dim >= 0 || to[k].dim >= 0 || state.axes[k].whole == to[k].whole) continue;
-    if (state.axes[k].whole == 1 && to[k].whole == 2) emit(k, 0, -1);  // I -> R, then R -> P
-    emit(k, whole_code_of(to[k].whole), -1);
+    if (state.axes[k].whole == placement_kind::invariant && to[k].whole == placement_kind::partial)
+      emit(k, {placement_kind::replicate});  // I -> R, then R -> P
+    emit(k, {to[k].whole});
   }
   return out;
 }
@@ -136,17 +137,10 @@ constexpr plan_steps<N> make_plan(std::array<axis_entry, N> const& from, std::ar
 template <std::size_t N>
 constexpr bool plan_reaches(plan_steps<N> const& p, std::array<axis_entry, N> const& from,
                             std::array<axis_entry, N> const& to) {
-  std::array<comm::plan::code, N> a{}, b{};
-  for (std::size_t k = 0; k < N; ++k) {
-    a[k] = code_of(from[k]);
-    b[k] = code_of(to[k]);
-  }
-  return comm::plan::reaches(p, a, b);
-}
-
-template <class Layout, std::size_t... Ks>
-constexpr std::array<int, sizeof...(Ks)> whole_codes(std::index_sequence<Ks...>) {
-  return {whole_code<placement_at_t<Layout, Ks>>()...};
+  auto const placements = [](std::array<axis_entry, N> const& entries) {
+    return on_every_axis<N>([&](std::size_t k) { return entry_placement(entries[k]); });
+  };
+  return comm::plan::reaches(p, placements(from), placements(to));
 }
 
 /// The per-axis entries of a global tensor type: its spec's dims, its layout's R, I and P.
@@ -155,9 +149,9 @@ struct type_entries {
   using mesh = typename X::mesh_type;
   static constexpr std::array<axis_entry, mesh::rank> value = [] {
     auto a = spec_entries<mesh, typename X::spec_type>::value;
-    constexpr auto whole = whole_codes<typename X::layout_type>(std::make_index_sequence<mesh::rank>{});
+    constexpr auto const& values = placement_values<typename X::layout_type>;
     for (std::size_t k = 0; k < mesh::rank; ++k)
-      if (a[k].dim < 0) a[k].whole = whole[k];
+      if (a[k].dim < 0) a[k].whole = values[k].kind;
     return a;
   }();
 };
@@ -188,17 +182,6 @@ constexpr std::string_view step_name(comm::step_kind k) {
   return "?";
 }
 
-/// A step code's placement as printed: "R", "I", "V", "P", "S(d)".
-inline std::string code_name(comm::plan::code c) {
-  switch (c) {
-    case 0: return "R";
-    case 1: return "I";
-    case 2: return "V";
-    case 3: return "P";
-    default: return "S(" + std::to_string(c - 4) + ")";
-  }
-}
-
 /// The printed form of steps on `Mesh`: "all_gather(tp: S(0)->R); convert(dp: R->S(1))", or
 /// "(no communication)" for an empty plan.
 template <class Mesh, std::size_t N>
@@ -216,7 +199,7 @@ std::string plan_text(plan_steps<N> const& p) {
         out += Mesh::names[k];
         first = false;
       }
-    out += ": " + code_name(s.src) + "->" + code_name(s.dst) + ")";
+    out += ": " + placement_name(s.src) + "->" + placement_name(s.dst) + ")";
   }
   return p.count ? out : "(no steps)";
 }

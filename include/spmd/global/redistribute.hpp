@@ -89,8 +89,8 @@ auto run_steps(Rank& r, T&& x, Extents const& extents) {
     }
     return run_steps<Runner, Mesh, Steps, Expert, I + 1>(
         r,
-        Runner::template apply<s.kind, comm::plan::axes_name<Mesh, s.axes>, comm::plan::placement_of<s.src>,
-                                  comm::plan::placement_of<s.dst>, Expert>(r, std::forward<T>(x), split_sizes(gathered),
+        Runner::template apply<s.kind, comm::plan::axes_name<Mesh, s.axes>, placement_t<s.src.kind, s.src.dim>,
+                                  placement_t<s.dst.kind, s.dst.dim>, Expert>(r, std::forward<T>(x), split_sizes(gathered),
                                                                            split_sizes(created)),
         extents);
   }
@@ -102,8 +102,8 @@ template <class Mesh, auto const& Steps, bool Expert, std::size_t... Is>
 consteval bool steps_allowed(std::index_sequence<Is...>) {
   return (comm::plan::step_allowed<axis_tag<Mesh::template name<static_cast<std::size_t>(
                                        std::countr_zero(Steps.list[Is].axes))>>,
-                                   comm::plan::placement_of<Steps.list[Is].src>,
-                                   comm::plan::placement_of<Steps.list[Is].dst>, Expert>() &&
+                                   placement_t<Steps.list[Is].src.kind, Steps.list[Is].src.dim>,
+                                   placement_t<Steps.list[Is].dst.kind, Steps.list[Is].dst.dim>, Expert>() &&
           ...);
 }
 

@@ -20,6 +20,7 @@
 #include <spmd/core/layout.hpp>
 #include <spmd/core/mesh.hpp>
 #include <spmd/core/meta.hpp>
+#include <spmd/core/per_axis.hpp>
 #include <spmd/core/placement.hpp>
 
 namespace spmd {
@@ -66,28 +67,29 @@ template <fixed_string A, class Pl>
 inline constexpr bool is_whole_entry<at<A, Pl>> = true;
 
 /// What a spec says about each mesh axis: the dim it shards and its place in that dim's list, or
-/// its placement code (spec_codes::r/i/p); `missing` if the spec does not name it.
+/// the kind of its whole placement (R, I or P); `named` counts how often the spec names it.
 struct axis_entry {
   int dim = -1;       // the tensor dim this axis shards, or -1
   int position = -1;  // its place among that dim's axes (0: major)
-  int whole = -1;     // 0 R, 1 I, 2 P when dim < 0; -1: not named
+  placement_kind whole = placement_kind::replicate;  // when dim < 0 (an axis the spec does not name is R)
   int named = 0;      // how many times the spec names the axis
 };
 
-template <class Pl>
-consteval int whole_code() {
-  if constexpr (std::is_same_v<Pl, R>)
-    return 0;
-  else if constexpr (std::is_same_v<Pl, I>)
-    return 1;
-  else if constexpr (std::is_same_v<Pl, P>)
-    return 2;
-  else
-    return -2;  // V or S<d>: not allowed beside a partition spec
+/// The placement of one axis' entry: S<d> if it shards dim d, else its R, I or P.
+constexpr placement_value entry_placement(axis_entry const& e) noexcept {
+  return e.dim >= 0 ? placement_value{placement_kind::varying, e.dim} : placement_value{e.whole};
 }
 
-template <class Pl>
-struct placement_of_whole;
+/// The placements of the entries `Axes`, one per mesh axis.
+template <auto const& Axes>
+inline constexpr auto entry_placements =
+    on_every_axis<Axes.size()>([](std::size_t k) { return entry_placement(Axes[k]); });
+
+/// True for the kinds an axis that shards no dim may have beside a partition spec: R, I, P (a V
+/// or S<d> there is an error).
+constexpr bool whole_kind(placement_kind k) noexcept {
+  return k == placement_kind::replicate || k == placement_kind::invariant || k == placement_kind::partial;
+}
 
 /// The resolution of a spec: per mesh axis, what the spec says; and what is wrong with it.
 template <std::size_t N>
@@ -126,8 +128,9 @@ consteval resolution<Mesh::rank> resolve_entries() {
         return;
       }
       ++out.axes[k].named;
-      out.axes[k].whole = whole_code<typename traits::type>();
-      if (out.axes[k].whole < 0) out.sharded_entry = true;
+      constexpr placement_kind kind = kind_of<typename traits::type>;
+      out.axes[k].whole = whole_kind(kind) ? kind : placement_kind::replicate;  // (R after the error)
+      if (!whole_kind(kind)) out.sharded_entry = true;
     } else {
       out.misplaced_entry = true;
     }
@@ -135,7 +138,7 @@ consteval resolution<Mesh::rank> resolve_entries() {
   (one(std::type_identity<Entries>{}), ...);
   if constexpr (DefaultI)
     for (auto& a : out.axes)
-      if (a.named == 0) a = axis_entry{-1, -1, 1, 1};
+      if (a.named == 0) a = axis_entry{-1, -1, placement_kind::invariant, 1};
   return out;
 }
 
@@ -144,22 +147,16 @@ template <class Mesh, class... Ps>
 consteval resolution<Mesh::rank> resolve_placements(std::size_t rank) {
   resolution<Mesh::rank> out;
   out.dims = rank;
-  constexpr std::array<int, sizeof...(Ps)> shard{[] {
-    if constexpr (shard_placement<Ps>)
-      return Ps::dim;
-    else
-      return -1;
-  }()...};
-  constexpr std::array<int, sizeof...(Ps)> whole{whole_code<Ps>()...};
+  constexpr auto const& values = placement_values<layout<Ps...>>;
   std::array<int, 64> next{};  // the next free position of each tensor dim
   for (std::size_t k = 0; k < sizeof...(Ps) && k < Mesh::rank; ++k) {
     out.axes[k].named = 1;
-    if (shard[k] >= 0) {
-      out.axes[k].dim = shard[k];
-      out.axes[k].position = next[static_cast<std::size_t>(shard[k]) % 64]++;
+    if (values[k].is_shard()) {
+      out.axes[k].dim = values[k].dim;
+      out.axes[k].position = next[static_cast<std::size_t>(values[k].dim) % 64]++;
     } else {
-      out.axes[k].whole = whole[k];
-      if (whole[k] < 0) out.sharded_entry = true;  // a plain V
+      out.axes[k].whole = whole_kind(values[k].kind) ? values[k].kind : placement_kind::replicate;
+      if (!whole_kind(values[k].kind)) out.sharded_entry = true;  // a plain V
     }
   }
   return out;
@@ -235,21 +232,6 @@ struct spec_check<Mesh, Rank, Spec, std::index_sequence<Ks...>> {
                                 (entries::dtensor || res.dims == Rank) && shard_dims_ok;
 };
 
-template <int Code>
-struct whole_placement {
-  using type = R;
-};
-template <>
-struct whole_placement<1> {
-  using type = I;
-};
-template <>
-struct whole_placement<2> {
-  using type = P;
-};
-
-template <int Dim, int Whole>
-using placement_for = std::conditional_t<(Dim >= 0), S<(Dim >= 0 ? Dim : 0)>, typename whole_placement<Whole>::type>;
 
 /// The mesh axis at `position` of tensor dim `d` in a resolution.
 template <std::size_t N>
@@ -289,28 +271,28 @@ constexpr std::size_t whole_count(std::array<axis_entry, N> const& axes) {
   return n;
 }
 
-template <class Mesh, auto const& Axes, class Dims, class Ks, class Ws>
+template <class Mesh, auto const& Axes, class Dims, class Ws>
 struct canonical_impl;
-template <class Mesh, auto const& Axes, std::size_t... Ds, std::size_t... Ks, std::size_t... Ws>
-struct canonical_impl<Mesh, Axes, std::index_sequence<Ds...>, std::index_sequence<Ks...>, std::index_sequence<Ws...>> {
+template <class Mesh, auto const& Axes, std::size_t... Ds, std::size_t... Ws>
+struct canonical_impl<Mesh, Axes, std::index_sequence<Ds...>, std::index_sequence<Ws...>> {
   using spec_type = spec<dim_type<Mesh, Axes, static_cast<int>(Ds)>...,
                          at<Mesh::template name<whole_axis(Axes, Ws)>,
-                            typename whole_placement<Axes[whole_axis(Axes, Ws)].whole>::type>...>;
-  using layout_type = layout<placement_for<Axes[Ks].dim, Axes[Ks].whole>...>;
+                            placement_t<Axes[whole_axis(Axes, Ws)].whole>>...>;
+  using layout_type = layout_of_values_t<entry_placements<Axes>>;
 };
 
 /// The canonical form of per-axis entries for a rank-`Rank` tensor: `spec_type` (one on<...> per
 /// tensor dim, then at<axis, R|I|P> for the other axes in mesh order) and `layout_type` (the local
 /// layout: S<d> on the axes of dim d).
 template <class Mesh, std::size_t Rank, auto const& Axes>
-using canonical = canonical_impl<Mesh, Axes, std::make_index_sequence<Rank>, std::make_index_sequence<Mesh::rank>,
-                                 std::make_index_sequence<whole_count(Axes)>>;
+using canonical =
+    canonical_impl<Mesh, Axes, std::make_index_sequence<Rank>, std::make_index_sequence<whole_count(Axes)>>;
 
 /// What a malformed spec resolves to, after its diagnostic: nothing sharded, R everywhere.
 template <class Mesh>
 inline constexpr std::array<axis_entry, Mesh::rank> fallback_axes = [] {
   std::array<axis_entry, Mesh::rank> a{};
-  for (auto& e : a) e = axis_entry{-1, -1, 0, 1};
+  for (auto& e : a) e = axis_entry{-1, -1, placement_kind::replicate, 1};
   return a;
 }();
 

@@ -15,6 +15,7 @@
 #include <spmd/core/layout.hpp>
 #include <spmd/core/mesh.hpp>
 #include <spmd/core/meta.hpp>
+#include <spmd/core/per_axis.hpp>
 #include <spmd/core/type_name.hpp>
 #include <spmd/global/spec.hpp>
 #include <spmd/local/concept.hpp>
@@ -188,13 +189,11 @@ template <class X>
 std::string whole_axes_text() {
   using mesh = typename X::mesh_type;
   std::string out;
-  [&]<std::size_t... Ks>(std::index_sequence<Ks...>) {
-    ((shard_placement<placement_at_t<typename X::layout_type, Ks>>
-          ? void()
-          : void(out += (out.empty() ? "" : ",") + std::string(mesh::names[Ks]) + ":" +
-                        placement_name<placement_at_t<typename X::layout_type, Ks>>())),
-     ...);
-  }(std::make_index_sequence<mesh::rank>{});
+  for_each_axis<mesh>([&]<std::size_t K>() {
+    using Pl = placement_at_t<typename X::layout_type, K>;
+    if constexpr (!shard_placement<Pl>)
+      out += (out.empty() ? "" : ",") + std::string(mesh::names[K]) + ":" + placement_name<Pl>();
+  });
   return out.empty() ? out : "{" + out + "}";
 }
 }  // namespace detail

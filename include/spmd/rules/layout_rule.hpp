@@ -12,6 +12,7 @@
 
 #include <spmd/core/layout.hpp>
 #include <spmd/core/mesh.hpp>
+#include <spmd/core/per_axis.hpp>
 #include <spmd/rules/axis_rule.hpp>
 #include <spmd/rules/out_partial.hpp>
 
@@ -47,12 +48,11 @@ struct operand_infos<layout<Ps...>, N> {
 // axis_verdict_of on each axis).
 template <class Op, class Mesh, class DimMap, class OutPartial, class... Layouts>
 consteval std::array<axis_verdict, Mesh::rank> verdicts_on_axes() {
-  std::array<axis_verdict, Mesh::rank> out{};
-  for (std::size_t a = 0; a < Mesh::rank; ++a)
-    out[a] = verdict_from<DimMap>(
+  return on_every_axis<Mesh::rank>([](std::size_t a) {
+    return verdict_from<DimMap>(
         with_linearity<Op>(std::array<operand_info, sizeof...(Layouts)>{operand_infos<Layouts, Mesh::rank>::value[a]...}),
         linearity_of<Op>, OutPartial::names(Mesh::names[a]));
-  return out;
+  });
 }
 
 // The diagnostic on axis I (of its own: one pack expansion over both the layouts and the axes
@@ -70,7 +70,7 @@ struct op_rule_impl<Op, Mesh, DimMap, OutPartial, std::index_sequence<Is...>, La
   static constexpr std::array<axis_verdict, sizeof...(Is)> verdicts =
       verdicts_on_axes<Op, Mesh, DimMap, OutPartial, Layouts...>();
   static constexpr bool valid = ((verdicts[Is].error == rule_error::none) && ...);
-  using type = layout<verdict_placement_t<verdicts[Is].kind, verdicts[Is].dim>...>;
+  using type = layout_of_values_t<verdicts>;
   // Instantiating it instantiates every axis' diagnostic: each rejected axis gets its message.
   struct diagnosis : diagnostic_on_axis<Op, Mesh, DimMap, OutPartial, Is, Layouts...>::type... {};
 };

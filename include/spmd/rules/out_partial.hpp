@@ -101,15 +101,13 @@ using out_partial_where_t =
 namespace detail {
 template <class T, int Dim>
 struct shard_mask {
-  static constexpr auto value = []<std::size_t... Is>(std::index_sequence<Is...>) {
-    return std::array<bool, sizeof...(Is)>{std::is_same_v<placement_at_t<typename T::layout_type, Is>, S<Dim>>...};
-  }(std::make_index_sequence<T::mesh_type::rank>{});
+  static constexpr auto value = on_every_axis<T::mesh_type::rank>(
+      [](std::size_t a) { return placement_values<typename T::layout_type>[a] == placement_value_of<S<Dim>>; });
 };
 template <class T>
 struct any_shard_mask {
-  static constexpr auto value = []<std::size_t... Is>(std::index_sequence<Is...>) {
-    return std::array<bool, sizeof...(Is)>{shard_placement<placement_at_t<typename T::layout_type, Is>>...};
-  }(std::make_index_sequence<T::mesh_type::rank>{});
+  static constexpr auto value = on_every_axis<T::mesh_type::rank>(
+      [](std::size_t a) { return placement_values<typename T::layout_type>[a].is_shard(); });
 };
 }  // namespace detail
 

@@ -20,6 +20,7 @@
 #include <spmd/comm/detail/chunks.hpp>
 #include <spmd/comm/ops.hpp>
 #include <spmd/core/grad.hpp>
+#include <spmd/core/per_axis.hpp>
 #include <spmd/core/placement.hpp>
 #include <spmd/runtime/communicator.hpp>
 #include <spmd/tensor.hpp>
@@ -27,16 +28,6 @@
 namespace spmd::testing {
 
 namespace detail {
-template <class Layout, class Mesh>
-struct layout_info;
-template <class... Ps, class Mesh>
-struct layout_info<layout<Ps...>, Mesh> {
-  /// True on the axes where ranks hold different data (V, S<d>, P).
-  static constexpr std::array<bool, sizeof...(Ps)> differs{(kind_of<Ps> == placement_kind::varying ||
-                                                            kind_of<Ps> == placement_kind::partial)...};
-  /// True on the axes where the meaning is one value held by every rank identically (I).
-  static constexpr std::array<bool, sizeof...(Ps)> invariant{(kind_of<Ps> == placement_kind::invariant)...};
-};
 
 template <class Rank, std::size_t N>
 decltype(auto) group(Rank& r, std::array<std::string_view, N> const& names, std::size_t count) {
@@ -52,10 +43,11 @@ template <typed_tensor T, rank_context Rank, class Shape>
 T random_tensor(Rank& r, Shape const& shape, std::uint64_t seed) {
   using X = std::remove_cvref_t<T>;
   using mesh = typename X::mesh_type;
-  using info = detail::layout_info<typename X::layout_type, mesh>;
+  auto const& placements = placement_values<typename X::layout_type>;
   std::uint64_t s = seed * 0x9E3779B97F4A7C15ull + 1;
-  for (std::size_t a = 0; a < mesh::rank; ++a)
-    if (info::differs[a]) s = s * 1000003ull + r.coord(mesh::names[a]) + 1;
+  for (std::size_t a = 0; a < mesh::rank; ++a)  // the axes where ranks hold different data (V, S<d>, P)
+    if (placements[a].kind == placement_kind::varying || placements[a].kind == placement_kind::partial)
+      s = s * 1000003ull + r.coord(mesh::names[a]) + 1;
   std::mt19937_64 gen(s);
   std::normal_distribution<double> dist(0.0, 1.0);
   typename X::local_type local(shape);
@@ -78,7 +70,7 @@ double global_inner_product(Rank& r, A const& a, B const& b) {
                 "spmd: global_inner_product pairs a tensor with one of its gradient layout (R with P, I with "
                 "I, V with V, S<d> with S<d>)");
   using mesh = typename XA::mesh_type;
-  using info = detail::layout_info<typename XA::layout_type, mesh>;
+  auto const& placements = placement_values<typename XA::layout_type>;
   if (a.local().shape() != b.local().shape())
     throw std::invalid_argument("spmd: global_inner_product: local shapes differ");
   std::size_t n = 1;
@@ -89,7 +81,7 @@ double global_inner_product(Rank& r, A const& a, B const& b) {
   std::array<std::string_view, mesh::rank> summed{};
   std::size_t count = 0;
   for (std::size_t ax = 0; ax < mesh::rank; ++ax)
-    if (!info::invariant[ax]) summed[count++] = mesh::names[ax];
+    if (placements[ax].kind != placement_kind::invariant) summed[count++] = mesh::names[ax];
   if (count == 0) return local;
   double total[1] = {local};
   detail::group(r, summed, count).all_reduce_sum(std::span<double>(total));
@@ -141,9 +133,7 @@ auto global_value(Rank& r, T const& x) {
     }
   };
   // The last axis first: where several axes shard one dim, the first holds the outermost chunks.
-  [&]<std::size_t... Is>(std::index_sequence<Is...>) {
-    (one_axis.template operator()<mesh::rank - 1 - Is>(), ...);
-  }(std::make_index_sequence<mesh::rank>{});
+  for_each_axis<mesh>([&]<std::size_t K>() { one_axis.template operator()<mesh::rank - 1 - K>(); });
   return out;
 }
 
