@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what spmd needs on Debian 12 (bookworm).
 #   scripts/install-deps.sh            everything to build and test: both compilers, Catch2, MPI,
-#                                      Google Benchmark, libtorch and Gloo (the torch backend)
+#                                      Google Benchmark, libtorch and Gloo (the torch backend),
+#                                      clang-format 14 (the tests check the formatting)
 #   scripts/install-deps.sh example    only what the examples need: g++, CMake and the library's
 #                                      own dependencies (Boost headers, {fmt}, Eigen)
 #   scripts/install-deps.sh bench      what scripts/bench.sh needs: the library's dependencies,
@@ -12,7 +13,7 @@ set -euo pipefail
 
 PACKAGES=(cmake make g++ libboost-dev libfmt-dev libeigen3-dev)
 case "${1:-all}" in
-  all) PACKAGES+=(clang catch2 libopenmpi-dev openmpi-bin libbenchmark-dev libtorch-dev libgloo-dev) ;;
+  all) PACKAGES+=(clang clang-format-14 catch2 libopenmpi-dev openmpi-bin libbenchmark-dev libtorch-dev libgloo-dev) ;;
   example) ;;
   bench) PACKAGES+=(libbenchmark-dev valgrind time gnuplot-nox) ;;
   *) echo "usage: $0 [all|example|bench]" >&2; exit 2 ;;

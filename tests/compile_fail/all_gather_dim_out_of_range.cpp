@@ -3,10 +3,8 @@
 #include <spmd/comm.hpp>
 #include <spmd/runtime/threads.hpp>
 #include <spmd/spmd.hpp>
+#include "prelude.hpp"
 
-using namespace spmd;
-using Mesh = mesh<"dp", "tp">;
-using F2 = local::dense<float, 2>;
 using Vt = tensor<F2, Mesh, layout<R, V>>;
 
 void f(threads::rank& r, Vt const& v) {

@@ -3,8 +3,6 @@
 #include <spmd/spmd.hpp>
 
 using namespace spmd;
-using Mesh = mesh<"dp", "tp">;
-using F2 = local::dense<float, 2>;
 
 void f() {
   at<"tp", int> e;

@@ -3,6 +3,8 @@
 #include <spmd/comm.hpp>
 #include "comm_prelude.hpp"
 
-void step(threads::rank& r, T<S<0>> const& x, T2<P, R>& out) { all_gather_into<"tp">(r, x, out); }
+using PR = tensor<F2, Mesh, layout<P, R>>;  // P on dp: not the R of T<.> there
+
+void step(threads::rank& r, T<S<0>> const& x, PR& out) { all_gather_into<"tp">(r, x, out); }
 
 int main() {}

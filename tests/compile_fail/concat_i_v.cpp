@@ -1,10 +1,8 @@
 // expect: spmd: I \(invariant\) meets another type on this mesh axis
 // Mistake: concatenates an invariant tensor with a varying one.
 #include <spmd/spmd.hpp>
+#include "prelude.hpp"
 
-using namespace spmd;
-using Mesh = mesh<"dp", "tp">;
-using F2 = local::dense<float, 2>;
 using It = tensor<F2, Mesh, layout<R, I>>;
 using Vt = tensor<F2, Mesh, layout<R, V>>;
 

@@ -1,10 +1,8 @@
 // expect: spmd: einsum<spec>: labels must be letters a-z or A-Z
 // Mistake: a space in an einsum spec.
 #include <spmd/spmd.hpp>
+#include "prelude.hpp"
 
-using namespace spmd;
-using Mesh = mesh<"dp", "tp">;
-using F2 = local::dense<float, 2>;
 using Rt = tensor<F2, Mesh, layout<R, R>>;
 
 void f(Rt const& a, Rt const& b) {

@@ -1,10 +1,8 @@
 // expect: spmd: einsum<spec>: the spec names a different number of operands than the call passes
 // Mistake: a two-operand spec called with one tensor.
 #include <spmd/spmd.hpp>
+#include "prelude.hpp"
 
-using namespace spmd;
-using Mesh = mesh<"dp", "tp">;
-using F2 = local::dense<float, 2>;
 using Rt = tensor<F2, Mesh, layout<R, R>>;
 
 void f(Rt const& a) {

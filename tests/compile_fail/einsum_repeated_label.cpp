@@ -1,10 +1,8 @@
 // expect: spmd: einsum<spec>: a label repeats within one operand
 // Mistake: a diagonal: label i twice in one operand.
 #include <spmd/spmd.hpp>
+#include "prelude.hpp"
 
-using namespace spmd;
-using Mesh = mesh<"dp", "tp">;
-using F2 = local::dense<float, 2>;
 using Rt = tensor<F2, Mesh, layout<R, R>>;
 
 void f(Rt const& a) {

@@ -4,7 +4,6 @@
 
 using namespace spmd;
 using Mesh = mesh<"dp", "tp">;
-using F2 = local::dense<float, 2>;
 using F17 = local::dense<float, 17>;
 using X = tensor<F17, Mesh, layout<R, R>>;
 

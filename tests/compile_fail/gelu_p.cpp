@@ -1,10 +1,8 @@
 // expect: spmd: a non-linear op received P \(a pending sum\) on this mesh axis
 // Mistake: applies the non-linear gelu to a pending sum.
 #include <spmd/spmd.hpp>
+#include "prelude.hpp"
 
-using namespace spmd;
-using Mesh = mesh<"dp", "tp">;
-using F2 = local::dense<float, 2>;
 using Pt = tensor<F2, Mesh, layout<R, P>>;  // a pending sum on tp
 
 void f(Pt const& a) {

@@ -2,10 +2,8 @@
 // Mistake: adds an invariant tensor to a pending sum. The pending sum is reported (not the I):
 // converting the I to R would only lead to P + R. Fix: all_reduce<"tp", I>(r, b) + a.
 #include <spmd/spmd.hpp>
+#include "prelude.hpp"
 
-using namespace spmd;
-using Mesh = mesh<"dp", "tp">;
-using F2 = local::dense<float, 2>;
 using It = tensor<F2, Mesh, layout<R, I>>;
 using Pt = tensor<F2, Mesh, layout<R, P>>;  // a pending sum on tp
 

@@ -1,10 +1,8 @@
 // expect: spmd: I \(invariant\) meets another type on this mesh axis
 // Mistake: adds an invariant tensor to a replicated one.
 #include <spmd/spmd.hpp>
+#include "prelude.hpp"
 
-using namespace spmd;
-using Mesh = mesh<"dp", "tp">;
-using F2 = local::dense<float, 2>;
 using It = tensor<F2, Mesh, layout<R, I>>;
 using Rt = tensor<F2, Mesh, layout<R, R>>;
 

@@ -2,10 +2,8 @@
 // Mistake: per-rank values (V on tp) are returned as a pending sum without saying so.
 // Fix: reinterpret<"tp", V, P>(y), or out_partial on the matmul that made them.
 #include <spmd/spmd.hpp>
+#include "prelude.hpp"
 
-using namespace spmd;
-using Mesh = mesh<"dp", "tp">;
-using F2 = local::dense<float, 2>;
 using Vt = tensor<F2, Mesh, layout<R, V>>;  // per-rank values on tp
 using Pt = tensor<F2, Mesh, layout<R, P>>;  // a pending sum on tp
 

@@ -1,10 +1,8 @@
 // expect: spmd: the layout names this mesh axis twice
 // Mistake: a named layout gives the axis "tp" two placements.
 #include <spmd/spmd.hpp>
+#include "prelude.hpp"
 
-using namespace spmd;
-using Mesh = mesh<"dp", "tp">;
-using F2 = local::dense<float, 2>;
 
 using X = tensor<F2, Mesh, layout<at<"dp", R>, at<"tp", S<0>>, at<"tp", R>>>;
 

@@ -1,10 +1,8 @@
 // expect: spmd: a layout holds something that is neither a placement
 // Mistake: a layout holds int, which is not a placement.
 #include <spmd/spmd.hpp>
+#include "prelude.hpp"
 
-using namespace spmd;
-using Mesh = mesh<"dp", "tp">;
-using F2 = local::dense<float, 2>;
 
 using X = tensor<F2, Mesh, layout<int, R>>;
 

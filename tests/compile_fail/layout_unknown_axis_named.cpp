@@ -1,10 +1,8 @@
 // expect: spmd: the layout names an axis that is not in the mesh
 // Mistake: a named layout misspells the axis "tp" as "pt".
 #include <spmd/spmd.hpp>
+#include "prelude.hpp"
 
-using namespace spmd;
-using Mesh = mesh<"dp", "tp">;
-using F2 = local::dense<float, 2>;
 
 using X = tensor<F2, Mesh, layout<at<"dp", R>, at<"pt", S<0>>>>;
 

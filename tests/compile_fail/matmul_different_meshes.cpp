@@ -1,10 +1,8 @@
 // expect: spmd: the operands live on different meshes
 // Mistake: matmul of tensors of two different meshes.
 #include <spmd/spmd.hpp>
+#include "prelude.hpp"
 
-using namespace spmd;
-using Mesh = mesh<"dp", "tp">;
-using F2 = local::dense<float, 2>;
 using Other = mesh<"dp", "cp">;
 using Rt = tensor<F2, Mesh, layout<R, R>>;
 using Ot = tensor<F2, Other, layout<R, R>>;

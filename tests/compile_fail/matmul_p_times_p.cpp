@@ -1,10 +1,8 @@
 // expect: spmd: P \* P on this mesh axis
 // Mistake: matmul of two pending sums.
 #include <spmd/spmd.hpp>
+#include "prelude.hpp"
 
-using namespace spmd;
-using Mesh = mesh<"dp", "tp">;
-using F2 = local::dense<float, 2>;
 using Pt = tensor<F2, Mesh, layout<R, P>>;  // a pending sum on tp
 
 void f(Pt const& a, Pt const& b) {

@@ -1,10 +1,8 @@
 // expect: spmd: P \(a pending sum\) meets V \(varying\) on this mesh axis
 // Mistake: matmul of a pending sum by a varying (column-sharded) weight.
 #include <spmd/spmd.hpp>
+#include "prelude.hpp"
 
-using namespace spmd;
-using Mesh = mesh<"dp", "tp">;
-using F2 = local::dense<float, 2>;
 using Pt = tensor<F2, Mesh, layout<R, P>>;  // a pending sum on tp
 using Wt = tensor<F2, Mesh, layout<R, S<1>>>;
 

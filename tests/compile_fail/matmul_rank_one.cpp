@@ -1,10 +1,8 @@
 // expect: spmd: matmul needs operands of rank 2 or more
 // Mistake: matmul of a rank-1 tensor.
 #include <spmd/dense.hpp>
+#include "prelude.hpp"
 
-using namespace spmd;
-using Mesh = mesh<"dp", "tp">;
-using F2 = local::dense<float, 2>;
 using F1 = local::dense<float, 1>;
 using Rt = tensor<F2, Mesh, layout<R, R>>;
 using Vec = tensor<F1, Mesh, layout<R, R>>;

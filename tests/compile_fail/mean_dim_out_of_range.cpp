@@ -1,10 +1,8 @@
 // expect: spmd: mean<Dim>: Dim must be a dim of the tensor
 // Mistake: mean<2> on a rank-2 tensor.
 #include <spmd/dense.hpp>
+#include "prelude.hpp"
 
-using namespace spmd;
-using Mesh = mesh<"dp", "tp">;
-using F2 = local::dense<float, 2>;
 using Rt = tensor<F2, Mesh, layout<R, R>>;
 
 void f(Rt const& a) {

@@ -3,7 +3,6 @@
 #include <spmd/spmd.hpp>
 
 using namespace spmd;
-using Mesh = mesh<"dp", "tp">;
 using F2 = local::dense<float, 2>;
 
 using X = tensor<F2, mesh<"dp", "">, layout<R, R>>;

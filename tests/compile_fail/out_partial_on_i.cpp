@@ -1,10 +1,8 @@
 // expect: spmd: out_partial names a mesh axis on which the result is I
 // Mistake: out_partial<"tp"> on a matmul of invariant operands.
 #include <spmd/spmd.hpp>
+#include "prelude.hpp"
 
-using namespace spmd;
-using Mesh = mesh<"dp", "tp">;
-using F2 = local::dense<float, 2>;
 using It = tensor<F2, Mesh, layout<R, I>>;
 
 void f(It const& x, It const& w) {

@@ -1,10 +1,8 @@
 // expect: spmd: P \+ scalar on this mesh axis
 // Mistake: subtracts a number from a pending sum.
 #include <spmd/spmd.hpp>
+#include "prelude.hpp"
 
-using namespace spmd;
-using Mesh = mesh<"dp", "tp">;
-using F2 = local::dense<float, 2>;
 using Pt = tensor<F2, Mesh, layout<R, P>>;  // a pending sum on tp
 
 void f(Pt const& a) {

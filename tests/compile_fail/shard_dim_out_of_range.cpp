@@ -1,10 +1,8 @@
 // expect: spmd: a layout has S<d> with d >= the rank of the local tensor
 // Mistake: S<2> on a rank-2 tensor (dims are 0 and 1).
 #include <spmd/spmd.hpp>
+#include "prelude.hpp"
 
-using namespace spmd;
-using Mesh = mesh<"dp", "tp">;
-using F2 = local::dense<float, 2>;
 
 using X = tensor<F2, Mesh, layout<R, S<2>>>;
 

@@ -1,10 +1,8 @@
 // expect: spmd: sum<Dim>: Dim must be a dim of the tensor
 // Mistake: sum<-1>: negative dims are not counted from the end.
 #include <spmd/dense.hpp>
+#include "prelude.hpp"
 
-using namespace spmd;
-using Mesh = mesh<"dp", "tp">;
-using F2 = local::dense<float, 2>;
 using Rt = tensor<F2, Mesh, layout<R, R>>;
 
 void f(Rt const& a) {

@@ -4,7 +4,6 @@
 
 using namespace spmd;
 using Mesh = mesh<"dp", "tp">;
-using F2 = local::dense<float, 2>;
 
 using X = tensor<float, Mesh, layout<R, R>>;
 

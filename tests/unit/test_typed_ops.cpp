@@ -7,6 +7,8 @@
 
 #include <spmd/dense.hpp>
 
+#include "../common/dense_helpers.hpp"
+
 using namespace spmd;
 
 namespace {
@@ -14,12 +16,10 @@ namespace {
 using M = mesh<"dp", "tp">;
 using L2 = local::dense<float, 2>;
 
+/// A float matrix with elements drawn from [-1, 1) by a generator of its own seed.
 L2 random_dense(std::array<std::size_t, 2> shape, unsigned seed) {
   std::mt19937 gen(seed);
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  std::vector<float> v(shape[0] * shape[1]);
-  for (auto& x : v) x = dist(gen);
-  return L2(shape, std::move(v));
+  return spmd_tests::random_dense<float, 2>(shape, gen);
 }
 
 }  // namespace

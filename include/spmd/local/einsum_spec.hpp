@@ -28,22 +28,6 @@ enum class einsum_error : int {
   too_many_labels,             ///< more than 16 labels in one operand or in the output
 };
 
-/// Human-readable description of an einsum_error, for static_assert-adjacent diagnostics.
-[[nodiscard]] constexpr std::string_view einsum_error_message(einsum_error e) noexcept {
-  switch (e) {
-    case einsum_error::none: return "ok";
-    case einsum_error::missing_arrow: return "missing \"->\"";
-    case einsum_error::bad_character: return "labels must be a-z or A-Z";
-    case einsum_error::too_many_operands: return "at most two input operands";
-    case einsum_error::empty_operand: return "an input operand has no labels";
-    case einsum_error::repeated_label_in_operand: return "a label repeats within one input";
-    case einsum_error::output_label_not_in_inputs: return "an output label is not in any input";
-    case einsum_error::repeated_output_label: return "an output label repeats";
-    case einsum_error::too_many_labels: return "more than 16 labels in one operand";
-  }
-  return "unknown einsum error";
-}
-
 /// Maximum labels per operand / output.
 inline constexpr std::size_t einsum_max_labels = 16;
 /// "Not found" result of the position queries.
