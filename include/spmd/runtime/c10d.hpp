@@ -49,9 +49,14 @@
 #include <spmd/runtime/comm_error.hpp>
 #include <spmd/runtime/communicator.hpp>
 #include <spmd/runtime/detail/buffer_checks.hpp>
+#include <spmd/runtime/detail/buffer_collectives.hpp>
+#include <spmd/runtime/detail/process_communicator.hpp>
 #include <spmd/runtime/detail/c10d_agreement.hpp>
 #include <spmd/runtime/detail/c10d_support.hpp>
+#include <spmd/runtime/detail/erased_fn.hpp>
+#include <spmd/runtime/detail/fingerprint.hpp>
 #include <spmd/runtime/detail/mesh_spec.hpp>
+#include <spmd/runtime/detail/process_rank.hpp>
 #include <spmd/runtime/detail/run_options.hpp>
 #include <spmd/runtime/detail/split_messages.hpp>
 
@@ -89,83 +94,20 @@ inline void run_mesh(std::vector<std::pair<std::string, std::size_t>> const& mes
 /// rank; wraps a c10d::ProcessGroupGloo. Obtained from rank::comm(); models spmd::communicator.
 /// Every collective checks this rank's arguments, then (options::check_agreement) that all ranks
 /// agree, then runs Gloo on the caller's buffers. A Gloo error becomes a comm_error.
-class communicator {
+/// The collectives (runtime::detail::buffer_collectives) are: all_reduce_sum, Gloo allreduce;
+/// reduce_scatter_sum (summed in group rank order), an alltoall_base with the counts as split
+/// sizes and a local sum, since Gloo has no reduce_scatter; all_gather, Gloo allgather straight
+/// into `out` when all counts are equal, else every block padded to the largest (Gloo's
+/// allgather takes equal sizes only) and copied out; all_to_all, Gloo alltoall_base with the
+/// counts as split sizes; broadcast, Gloo broadcast.
+class communicator : public runtime::detail::process_communicator<communicator>,
+                     public runtime::detail::buffer_collectives<communicator> {
  public:
   communicator(communicator const&) = delete;
   communicator& operator=(communicator const&) = delete;
 
-  /// Number of ranks in the group.
-  [[nodiscard]] std::size_t size() const noexcept { return g_.size; }
-  /// This rank's index in the group.
-  [[nodiscard]] std::size_t rank() const noexcept { return g_.rank; }
-  /// The group's axes, comma-separated in mesh order: "tp", "dp,tp".
-  [[nodiscard]] std::string_view name() const noexcept { return g_.name; }
-  /// The mesh index (== RANK) of each rank of the group, in group rank order.
-  [[nodiscard]] std::span<std::size_t const> world_ranks() const noexcept { return g_.members; }
   /// The c10d process group (group rank == its rank), for calls of your own.
   [[nodiscard]] ::c10d::ProcessGroupGloo& native() const noexcept { return *g_.pg; }
-
-  /// In place, element-wise sum over the group (Gloo allreduce).
-  void all_reduce_sum(std::span<float> data, shape_note const& shape = {}) { all_reduce_impl(data, shape); }
-  void all_reduce_sum(std::span<double> data, shape_note const& shape = {}) { all_reduce_impl(data, shape); }
-
-  /// `in` is the concatenation of size() blocks, block i has counts[i] elements; `out`
-  /// (counts[rank()] elements) gets the sum over the group of block rank() (summed in group rank
-  /// order). `out` may be exactly this rank's block of `in`. Gloo has no reduce_scatter: an
-  /// alltoall_base with the counts as split sizes, then a local sum.
-  void reduce_scatter_sum(std::span<float const> in, std::span<float> out, std::span<std::size_t const> counts,
-                          split_note const& note = {}, shape_note const& shape = {}) {
-    reduce_scatter_impl(in, out, counts, note, shape);
-  }
-  void reduce_scatter_sum(std::span<double const> in, std::span<double> out, std::span<std::size_t const> counts,
-                          split_note const& note = {}, shape_note const& shape = {}) {
-    reduce_scatter_impl(in, out, counts, note, shape);
-  }
-
-  /// `in` is this rank's block (counts[rank()] elements); `out` gets all blocks concatenated in
-  /// rank order (sum(counts) elements). `in` may be exactly this rank's block of `out`. Gloo
-  /// allgather straight into `out` when all counts are equal; else every block is padded to the
-  /// largest (Gloo's allgather takes equal sizes only) and copied out.
-  void all_gather(std::span<float const> in, std::span<float> out, std::span<std::size_t const> counts,
-                  split_note const& note = {}, shape_note const& shape = {}) {
-    all_gather_impl(in, out, counts, note, shape);
-  }
-  void all_gather(std::span<double const> in, std::span<double> out, std::span<std::size_t const> counts,
-                  split_note const& note = {}, shape_note const& shape = {}) {
-    all_gather_impl(in, out, counts, note, shape);
-  }
-
-  /// Send block j (send_counts[j] elements) goes to rank j; recv block i (recv_counts[i]
-  /// elements) came from rank i. send and recv must not overlap. Gloo alltoall_base with the
-  /// counts as split sizes.
-  void all_to_all(std::span<float const> send, std::span<std::size_t const> send_counts, std::span<float> recv,
-                  std::span<std::size_t const> recv_counts, split_note const& send_note = {},
-                  split_note const& recv_note = {}, shape_note const& shape = {}) {
-    all_to_all_impl(send, send_counts, recv, recv_counts, send_note, recv_note, shape);
-  }
-  void all_to_all(std::span<double const> send, std::span<std::size_t const> send_counts, std::span<double> recv,
-                  std::span<std::size_t const> recv_counts, split_note const& send_note = {},
-                  split_note const& recv_note = {}, shape_note const& shape = {}) {
-    all_to_all_impl(send, send_counts, recv, recv_counts, send_note, recv_note, shape);
-  }
-
-  /// Root's `data` to every rank, in place (Gloo broadcast).
-  void broadcast(std::span<float> data, std::size_t root) { broadcast_impl(data, root); }
-  void broadcast(std::span<double> data, std::size_t root) { broadcast_impl(data, root); }
-
-  /// With the agreement check: checks that every rank of the group passed the same split
-  /// (`counts`, with `note` saying what they count), or throws the same comm_error on every rank.
-  /// Without it: returns at once. Moves no data. The typed convert to an uneven shard calls it.
-  void agree_split(std::span<std::size_t const> counts, split_note const& note = {}) {
-    if (!checking()) return;
-    auto const op = detail::op_kind::agree_split;
-    scope const s(*this, op);
-    std::optional<std::string> err;
-    if (counts.size() != g_.size)
-      err = g_.label(g_.rank) + " passed " + std::to_string(counts.size()) + " counts for a group of " +
-            std::to_string(g_.size) + " ranks";
-    detail::agree(g_, op, detail::elem_kind::none, hash_counts(counts), 0, err, counts, note, {});
-  }
 
   /// Returns once every rank of the group has called it (Gloo barrier).
   void barrier() {
@@ -177,6 +119,8 @@ class communicator {
 
  private:
   friend class dist::rank;
+  friend class runtime::detail::process_communicator<communicator>;
+  friend class runtime::detail::buffer_collectives<communicator>;
 
   communicator(::c10::intrusive_ptr<::c10d::ProcessGroupGloo> pg, std::string name, std::string id,
                std::vector<std::size_t> members, std::size_t group_rank, detail::mesh_state const& m)
@@ -187,39 +131,6 @@ class communicator {
   struct scope : detail::armed {
     scope(communicator& c, detail::op_kind op) noexcept : armed(c.g_.m->dog.get(), op, &c.ref_, c.g_.seq++) {}
   };
-
-  /// FNV-1a over the counts: equal on two ranks iff (with overwhelming probability) the counts are.
-  [[nodiscard]] static std::uint64_t hash_counts(std::span<std::size_t const> c) noexcept {
-    std::uint64_t h = 14695981039346656037ull;
-    auto mix = [&h](std::uint64_t v) {
-      for (int i = 0; i < 8; ++i) {
-        h ^= (v >> (8 * i)) & 0xffu;
-        h *= 1099511628211ull;
-      }
-    };
-    mix(c.size());
-    for (auto x : c) mix(x);
-    return h;
-  }
-
-  [[nodiscard]] bool checking() const noexcept { return g_.m->check_agreement && g_.size > 1; }
-
-  /// After this rank's own checks (`local`: what is wrong, if anything): with the agreement check,
-  /// makes every rank of the group agree or throw the same comm_error; otherwise throws `local`.
-  void settle(detail::op_kind op, detail::elem_kind elem, std::uint64_t a, std::uint64_t b,
-              std::optional<std::string> const& local, std::span<std::size_t const> counts,
-              split_note const& note = {}, shape_note const& shape = {}) {
-    if (checking())
-      detail::agree(g_, op, elem, a, b, local, counts, note, shape);
-    else if (local)
-      throw g_.error(op, *local, g_.rank);
-  }
-
-  [[nodiscard]] std::optional<std::string> counts_error(std::span<std::size_t const> counts, char const* what) const {
-    if (counts.size() == g_.size) return std::nullopt;
-    return g_.label(g_.rank) + " passed " + std::to_string(counts.size()) + " " + what + " for a group of " +
-           std::to_string(g_.size) + " ranks";
-  }
 
   [[nodiscard]] static std::vector<std::int64_t> splits(std::span<std::size_t const> counts) {
     return std::vector<std::int64_t>(counts.begin(), counts.end());
@@ -248,7 +159,7 @@ class communicator {
       err = runtime::detail::block_buffers_error([this] { return g_.label(g_.rank); }, false, in.data(), in.size(),
                                                  out.data(), out.size(), counts[g_.rank], total, own, sizeof(T));
     }
-    settle(op, detail::elem_of<T>, checking() ? hash_counts(counts) : 0, 0, err, counts, note, shape);
+    settle(op, detail::elem_of<T>, checking() ? runtime::detail::hash_counts(counts) : 0, 0, err, counts, note, shape);
     // Block j of every rank's input goes to rank j; this rank then sums the size() blocks it got.
     std::size_t const mine = counts[g_.rank];
     std::vector<T> got(mine * g_.size);
@@ -283,7 +194,7 @@ class communicator {
       err = runtime::detail::block_buffers_error([this] { return g_.label(g_.rank); }, true, out.data(), out.size(),
                                                  in.data(), in.size(), counts[g_.rank], total, own, sizeof(T));
     }
-    settle(op, detail::elem_of<T>, checking() ? hash_counts(counts) : 0, 0, err, counts, note, shape);
+    settle(op, detail::elem_of<T>, checking() ? runtime::detail::hash_counts(counts) : 0, 0, err, counts, note, shape);
     bool const even = std::all_of(counts.begin(), counts.end(), [&](std::size_t c) { return c == widest; });
     std::vector<T> staged;  // uneven: padded blocks
     if (!even) staged.resize(widest * (g_.size + 1));
@@ -358,50 +269,20 @@ class communicator {
 /// One rank of a running mesh (this process); run() passes it to the user function by reference.
 /// Same members as spmd::threads::rank and spmd::mpi::rank. Use it from the thread that called
 /// run().
-class rank {
+class rank : public runtime::detail::process_rank<rank, communicator> {
  public:
   rank(rank const&) = delete;
   rank& operator=(rank const&) = delete;
-  ~rank() = default;
-
-  /// This rank's index in the mesh: row-major over the axes in mesh order; equal to RANK.
-  [[nodiscard]] std::size_t index() const noexcept { return m_.index; }
-  /// Number of ranks in the mesh (== WORLD_SIZE).
-  [[nodiscard]] std::size_t world_size() const noexcept { return m_.world_size; }
-  /// This rank's coordinate on `axis` (std::invalid_argument if there is no such axis).
-  [[nodiscard]] std::size_t coord(std::string_view axis) const { return m_.coords[axis_of(axis, "coord")]; }
-  /// The size of `axis` (std::invalid_argument if there is no such axis).
-  [[nodiscard]] std::size_t axis_size(std::string_view axis) const { return m_.sizes[axis_of(axis, "axis_size")]; }
-  /// The mesh's axis names, in mesh order.
-  [[nodiscard]] std::span<std::string const> axis_names() const noexcept { return m_.names; }
-
-  /// The communicator of the ranks that differ from this one only on `axis`; group rank = the
-  /// coordinate on `axis`. Created by run().
-  [[nodiscard]] communicator& comm(std::string_view axis) { return *axis_comms_[axis_of(axis, "comm")]; }
-
-  /// The communicator of the ranks that differ from this one only on `axes` (flattened): group
-  /// rank = row-major over those axes in MESH order, whatever order they are listed in. Created on
-  /// first use (a process group rendezvous among that group's ranks only) and cached.
-  [[nodiscard]] communicator& comm(std::initializer_list<std::string_view> axes) {
-    return comm(std::span<std::string_view const>(axes.begin(), axes.size()));
-  }
-  [[nodiscard]] communicator& comm(std::span<std::string_view const> axes) {
-    auto const [mask, first] = runtime::detail::axis_set_of(m_.names, axes);
-    if (axes.size() == 1) return *axis_comms_[first];
-    for (auto& [m, c] : flat_comms_)
-      if (m == mask) return *c;
-    flat_comms_.emplace_back(mask, make_group(mask));
-    return *flat_comms_.back().second;
-  }
+  ~rank() { free_groups(); }  // the process groups before the mesh state they point to
 
  private:
+  friend class runtime::detail::process_rank<rank, communicator>;
   friend void detail::run_mesh(std::vector<std::pair<std::string, std::size_t>> const&, void (*)(void*, rank&),
                                void*, options const&);
 
   /// Creates the process groups of the mesh's axes, in mesh order on every rank.
   explicit rank(detail::mesh_state&& m) : m_(std::move(m)) {
-    axis_comms_.reserve(m_.names.size());
-    for (std::size_t a = 0; a < m_.names.size(); ++a) axis_comms_.push_back(make_group(std::uint64_t{1} << a));
+    make_axis_groups();
   }
 
   /// "<group id> <collectives entered>" per line, for every group of this rank: what the other
@@ -417,25 +298,10 @@ class rank {
   /// group over the store under the group's own prefix (its name and lowest member), collective
   /// over the group's ranks only.
   std::unique_ptr<communicator> make_group(std::uint64_t mask) {
-    std::size_t base = m_.index;
-    std::string name;
-    for (std::size_t a = 0; a < m_.names.size(); ++a)
-      if (mask >> a & 1u) {
-        base -= m_.coords[a] * m_.strides[a];
-        name += (name.empty() ? "" : ",") + m_.names[a];
-      }
-    // Members in group rank order: row-major over the masked axes, in mesh order.
-    std::vector<std::size_t> members{base};
-    std::size_t group_rank = 0;
-    for (std::size_t a = 0; a < m_.names.size(); ++a)
-      if (mask >> a & 1u) {
-        std::vector<std::size_t> next;
-        next.reserve(members.size() * m_.sizes[a]);
-        for (std::size_t mbr : members)
-          for (std::size_t c = 0; c < m_.sizes[a]; ++c) next.push_back(mbr + c * m_.strides[a]);
-        members = std::move(next);
-        group_rank = group_rank * m_.sizes[a] + m_.coords[a];
-      }
+    auto g = runtime::detail::members_of(m_, mask);
+    std::string const& name = g.name;
+    std::vector<std::size_t>& members = g.members;
+    std::size_t const base = g.base, group_rank = g.group_rank;
     std::string const id = "spmd/" + std::to_string(m_.run) + "/" + name + "@" + std::to_string(base) + "/";
     detail::group_ref const ref{&name, &id, members};
     // A rank whose peers never come (they create other groups first, or returned) is ended by the
@@ -456,13 +322,7 @@ class rank {
     return std::unique_ptr<communicator>(new communicator(std::move(pg), name, id, std::move(members), group_rank, m_));
   }
 
-  [[nodiscard]] std::size_t axis_of(std::string_view axis, char const* fn) const {
-    return runtime::detail::axis_index(m_.names, axis, fn);
-  }
-
   detail::mesh_state m_;
-  std::vector<std::unique_ptr<communicator>> axis_comms_;
-  std::vector<std::pair<std::uint64_t, std::unique_ptr<communicator>>> flat_comms_;
 };
 
 static_assert(spmd::communicator<communicator>);
@@ -584,18 +444,12 @@ inline void run_mesh(std::vector<std::pair<std::string, std::size_t>> const& mes
 
   mesh_state m;
   m.check_agreement = opts.check_agreement;
-  m.world_size = spec.world_size;
-  m.names = std::move(spec.names);
-  m.sizes = std::move(spec.sizes);
-  m.index = index;
+  m.place(std::move(spec), index);  // moves the names and sizes; spec.text stays
   m.run = run;
   m.j = &j;
   // Gloo's own timeout backs up the watchdog's, which speaks first with a clearer message.
   m.gloo_timeout = timeout > 0 ? std::chrono::milliseconds(static_cast<std::int64_t>(2000 * timeout) + 1000)
                                : ::kProcessGroupDefaultTimeout;
-  m.strides.assign(m.sizes.size(), 1);
-  for (std::size_t a = m.sizes.size(); a-- > 1;) m.strides[a - 1] = m.strides[a] * m.sizes[a];
-  for (std::size_t a = 0; a < m.sizes.size(); ++a) m.coords.push_back(m.index / m.strides[a] % m.sizes[a]);
   if (world > 1) m.dog = std::make_unique<watchdog>(j, index, run, timeout);
   {
     armed const watch(m.dog.get(), op_kind::mesh_check, nullptr, 0);
@@ -670,10 +524,8 @@ inline void run_mesh(std::vector<std::pair<std::string, std::size_t>> const& mes
 template <class F>
   requires std::invocable<F&, rank&>
 void run(std::vector<std::pair<std::string, std::size_t>> const& mesh_sizes, F&& fn, options const& opts = options{}) {
-  using fn_type = std::remove_reference_t<F>;
-  detail::run_mesh(
-      mesh_sizes, [](void* f, rank& r) { std::invoke(*static_cast<fn_type*>(f), r); },
-      const_cast<void*>(static_cast<void const*>(std::addressof(fn))), opts);
+  detail::run_mesh(mesh_sizes, &runtime::detail::call_erased<std::remove_reference_t<F>, rank>,
+                   runtime::detail::erased(fn), opts);
 }
 
 }  // namespace spmd::dist

@@ -34,6 +34,7 @@
 
 #include <spmd/runtime/comm_error.hpp>
 #include <spmd/runtime/communicator.hpp>
+#include <spmd/runtime/detail/buffer_collectives.hpp>
 #include <spmd/runtime/detail/mesh_spec.hpp>
 #include <spmd/runtime/detail/threads_checks.hpp>
 #include <spmd/runtime/detail/threads_kernels.hpp>
@@ -50,8 +51,10 @@ void run_mesh(std::vector<std::pair<std::string, std::size_t>> const& mesh_sizes
 
 /// The communicator of one group of ranks of a running mesh, as seen by one of them (each rank
 /// has its own object; the group state behind it is shared). Obtained from rank::comm(); models
-/// spmd::communicator. Only the thread of its rank may use it.
-class communicator {
+/// spmd::communicator. Only the thread of its rank may use it. The collectives
+/// (runtime::detail::buffer_collectives) move the data through shared memory; all_reduce_sum gives
+/// every rank bit-identical results.
+class communicator : public runtime::detail::buffer_collectives<communicator> {
  public:
   communicator(communicator const&) = delete;
   communicator& operator=(communicator const&) = delete;
@@ -65,79 +68,30 @@ class communicator {
   /// The mesh index of each rank of the group, in group rank order.
   [[nodiscard]] std::span<std::size_t const> world_ranks() const noexcept { return g_->members; }
 
-  /// In place, element-wise sum over the group. Every rank gets bit-identical results. `shape`
-  /// (from the typed collectives): the tensor behind `data`, whose shape every rank must share.
-  void all_reduce_sum(std::span<float> data, shape_note const& shape = {}) { all_reduce_impl(data, shape); }
-  void all_reduce_sum(std::span<double> data, shape_note const& shape = {}) { all_reduce_impl(data, shape); }
+  using runtime::detail::buffer_collectives<communicator>::reduce_scatter_sum;
+  using runtime::detail::buffer_collectives<communicator>::all_gather;
 
-  /// `in` is the concatenation of size() blocks, block i has counts[i] elements; `out`
-  /// (counts[rank()] elements) gets the sum over the group of block rank(). `out` may be exactly
-  /// this rank's block of `in`.
-  /// `note` (from the typed collectives) says what the counts count, for the error messages;
-  /// `shape`, the tensor behind `in`.
-  void reduce_scatter_sum(std::span<float const> in, std::span<float> out,
-                          std::span<std::size_t const> counts, split_note const& note = {},
-                          shape_note const& shape = {}) {
-    reduce_scatter_impl(in, out, counts, block_rows{}, note, shape);
-  }
-  void reduce_scatter_sum(std::span<double const> in, std::span<double> out,
-                          std::span<std::size_t const> counts, split_note const& note = {},
-                          shape_note const& shape = {}) {
-    reduce_scatter_impl(in, out, counts, block_rows{}, note, shape);
-  }
-  /// The same with `in` in `rows` rows (see spmd::block_rows); `out` may not overlap `in` then.
+  /// reduce_scatter_sum with `in` in `rows` rows (see spmd::block_rows); `out` may not overlap
+  /// `in` then.
   void reduce_scatter_sum(std::span<float const> in, std::span<float> out,
                           std::span<std::size_t const> counts, block_rows rows,
                           split_note const& note = {}, shape_note const& shape = {}) {
-    reduce_scatter_impl(in, out, counts, rows, note, shape);
+    reduce_scatter_impl(in, out, counts, note, shape, rows);
   }
   void reduce_scatter_sum(std::span<double const> in, std::span<double> out,
                           std::span<std::size_t const> counts, block_rows rows,
                           split_note const& note = {}, shape_note const& shape = {}) {
-    reduce_scatter_impl(in, out, counts, rows, note, shape);
+    reduce_scatter_impl(in, out, counts, note, shape, rows);
   }
-
-  /// `in` is this rank's block (counts[rank()] elements); `out` gets all blocks concatenated in
-  /// rank order (sum(counts) elements). `in` may be exactly this rank's block of `out`.
-  void all_gather(std::span<float const> in, std::span<float> out,
-                  std::span<std::size_t const> counts, split_note const& note = {},
-                  shape_note const& shape = {}) {
-    all_gather_impl(in, out, counts, block_rows{}, note, shape);
-  }
-  void all_gather(std::span<double const> in, std::span<double> out,
-                  std::span<std::size_t const> counts, split_note const& note = {},
-                  shape_note const& shape = {}) {
-    all_gather_impl(in, out, counts, block_rows{}, note, shape);
-  }
-  /// The same with `out` in `rows` rows (see spmd::block_rows); `in` may not overlap `out` then.
+  /// all_gather with `out` in `rows` rows (see spmd::block_rows); `in` may not overlap `out` then.
   void all_gather(std::span<float const> in, std::span<float> out, std::span<std::size_t const> counts,
                   block_rows rows, split_note const& note = {}, shape_note const& shape = {}) {
-    all_gather_impl(in, out, counts, rows, note, shape);
+    all_gather_impl(in, out, counts, note, shape, rows);
   }
   void all_gather(std::span<double const> in, std::span<double> out, std::span<std::size_t const> counts,
                   block_rows rows, split_note const& note = {}, shape_note const& shape = {}) {
-    all_gather_impl(in, out, counts, rows, note, shape);
+    all_gather_impl(in, out, counts, note, shape, rows);
   }
-
-  /// Send block j (send_counts[j] elements) goes to rank j; recv block i (recv_counts[i]
-  /// elements) came from rank i. send and recv must not overlap. The notes say what the counts
-  /// count (the split of the send and of the receive side), for the error messages.
-  void all_to_all(std::span<float const> send, std::span<std::size_t const> send_counts,
-                  std::span<float> recv, std::span<std::size_t const> recv_counts,
-                  split_note const& send_note = {}, split_note const& recv_note = {},
-                  shape_note const& shape = {}) {
-    all_to_all_impl(send, send_counts, recv, recv_counts, send_note, recv_note, shape);
-  }
-  void all_to_all(std::span<double const> send, std::span<std::size_t const> send_counts,
-                  std::span<double> recv, std::span<std::size_t const> recv_counts,
-                  split_note const& send_note = {}, split_note const& recv_note = {},
-                  shape_note const& shape = {}) {
-    all_to_all_impl(send, send_counts, recv, recv_counts, send_note, recv_note, shape);
-  }
-
-  /// Root's `data` to every rank, in place.
-  void broadcast(std::span<float> data, std::size_t root) { broadcast_impl(data, root); }
-  void broadcast(std::span<double> data, std::size_t root) { broadcast_impl(data, root); }
 
   /// Checks that every rank of the group passed the same split (`counts`, with `note` saying what
   /// they count); otherwise throws the same comm_error on every rank. Moves no data; waits for
@@ -159,6 +113,7 @@ class communicator {
 
  private:
   friend class threads::rank;
+  friend class runtime::detail::buffer_collectives<communicator>;
   communicator(detail::group_state& g, std::size_t group_rank, std::size_t index)
       : g_(&g), r_(group_rank), index_(index) {}
 
@@ -219,6 +174,23 @@ class communicator {
                       comm_error::reason::deadlock);
   }
 
+  /// publish() for reduce_scatter_sum and all_gather (the same arguments), then enter().
+  template <class T>
+  detail::slot const& publish_blocks(detail::op_kind op, std::span<T const> in, std::span<T> out,
+                                     std::span<std::size_t const> counts, split_note const& note,
+                                     shape_note const& shape, block_rows rows) {
+    detail::slot& s = publish(op, detail::elem_of<T>, shape);
+    s.note = note;
+    s.in = in.data();
+    s.in_size = in.size();
+    s.out = out.data();
+    s.out_size = out.size();
+    s.rows = rows.rows;
+    set_counts(s.counts, s.counts_len, counts);
+    enter(op);
+    return s;
+  }
+
   template <class T>
   void all_reduce_impl(std::span<T> data, shape_note const& shape) {
     detail::slot& s = publish(detail::op_kind::all_reduce_sum, detail::elem_of<T>, shape);
@@ -245,16 +217,8 @@ class communicator {
 
   template <class T>
   void reduce_scatter_impl(std::span<T const> in, std::span<T> out, std::span<std::size_t const> counts,
-                           block_rows rows, split_note const& note, shape_note const& shape) {
-    detail::slot& s = publish(detail::op_kind::reduce_scatter_sum, detail::elem_of<T>, shape);
-    s.note = note;
-    s.in = in.data();
-    s.in_size = in.size();
-    s.out = out.data();
-    s.out_size = out.size();
-    s.rows = rows.rows;
-    set_counts(s.counts, s.counts_len, counts);
-    enter(detail::op_kind::reduce_scatter_sum);
+                           split_note const& note, shape_note const& shape, block_rows rows = {}) {
+    detail::slot const& s = publish_blocks(detail::op_kind::reduce_scatter_sum, in, out, counts, note, shape, rows);
     std::size_t const n = g_->size, nrows = s.rows;
     std::size_t const row_len = in.size() / nrows, piece = out.size() / nrows;
     std::size_t const col = detail::prefix_counts(s.counts.data(), r_) / nrows;
@@ -273,16 +237,8 @@ class communicator {
 
   template <class T>
   void all_gather_impl(std::span<T const> in, std::span<T> out, std::span<std::size_t const> counts,
-                       block_rows rows, split_note const& note, shape_note const& shape) {
-    detail::slot& s = publish(detail::op_kind::all_gather, detail::elem_of<T>, shape);
-    s.note = note;
-    s.in = in.data();
-    s.in_size = in.size();
-    s.out = out.data();
-    s.out_size = out.size();
-    s.rows = rows.rows;
-    set_counts(s.counts, s.counts_len, counts);
-    enter(detail::op_kind::all_gather);
+                       split_note const& note, shape_note const& shape, block_rows rows = {}) {
+    detail::slot const& s = publish_blocks(detail::op_kind::all_gather, in, out, counts, note, shape, rows);
     std::size_t const n = g_->size, nrows = s.rows;
     std::size_t const row_len = out.size() / nrows;
     bool const stream = out.size() * sizeof(T) >= detail::stream_min_bytes;

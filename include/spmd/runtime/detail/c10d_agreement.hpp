@@ -20,18 +20,13 @@
 #include <spmd/runtime/comm_error.hpp>
 #include <spmd/runtime/communicator.hpp>
 #include <spmd/runtime/detail/c10d_support.hpp>
+#include <spmd/runtime/detail/process_rank.hpp>
 #include <spmd/runtime/detail/split_messages.hpp>
 
 namespace spmd::dist::detail {
 
-/// The mesh as one process sees it.
-struct mesh_state {
-  std::vector<std::string> names;
-  std::vector<std::size_t> sizes;
-  std::vector<std::size_t> strides;  // row-major: the last axis varies fastest
-  std::vector<std::size_t> coords;   // this rank's coordinates
-  std::size_t world_size = 1;
-  std::size_t index = 0;          // == RANK
+/// The mesh as one process sees it (its place in runtime::detail::mesh_place: index == RANK).
+struct mesh_state : runtime::detail::mesh_place {
   std::size_t run = 0;            // which dist::run of this process: the prefix of its keys
   bool check_agreement = false;   // options::check_agreement
   std::chrono::milliseconds gloo_timeout{0};

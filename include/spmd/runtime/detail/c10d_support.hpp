@@ -33,6 +33,7 @@
 #include <vector>
 
 #include <spmd/runtime/comm_error.hpp>
+#include <spmd/runtime/detail/armed.hpp>
 #include <spmd/runtime/detail/collective_kind.hpp>
 #include <spmd/runtime/detail/run_options.hpp>
 
@@ -359,20 +360,7 @@ class watchdog {
   std::thread thread_;
 };
 
-/// Arms a watchdog (if there is one) for its lifetime.
-class armed {
- public:
-  armed(watchdog* dog, op_kind op, group_ref const* g, std::uint64_t seq) noexcept : dog_(dog) {
-    if (dog_ != nullptr) dog_->begin(op, g, seq);
-  }
-  ~armed() {
-    if (dog_ != nullptr) dog_->end();
-  }
-  armed(armed const&) = delete;
-  armed& operator=(armed const&) = delete;
-
- private:
-  watchdog* dog_;
-};
+/// Marks this rank as inside a collective for the watchdog, if there is one.
+using armed = runtime::detail::armed<watchdog>;
 
 }  // namespace spmd::dist::detail

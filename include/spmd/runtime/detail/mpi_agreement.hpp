@@ -18,18 +18,14 @@
 #include <spmd/runtime/comm_error.hpp>
 #include <spmd/runtime/communicator.hpp>
 #include <spmd/runtime/detail/mpi_support.hpp>
+#include <spmd/runtime/detail/process_rank.hpp>
 #include <spmd/runtime/detail/split_messages.hpp>
 
 namespace spmd::mpi::detail {
 
-/// The mesh as one process sees it.
-struct mesh_state {
-  std::vector<std::string> names;
-  std::vector<std::size_t> sizes;
-  std::vector<std::size_t> strides;  // row-major: the last axis varies fastest
-  std::vector<std::size_t> coords;   // this rank's coordinates
-  std::size_t world_size = 1;
-  std::size_t index = 0;  // == rank in MPI_COMM_WORLD
+/// The mesh as one process sees it (its place in runtime::detail::mesh_place: index == rank in
+/// MPI_COMM_WORLD).
+struct mesh_state : runtime::detail::mesh_place {
   bool check_agreement = false;  // options::check_agreement
   MPI_Comm comm = MPI_COMM_NULL;  // a duplicate of MPI_COMM_WORLD, MPI_ERRORS_RETURN
   std::unique_ptr<watchdog> dog;

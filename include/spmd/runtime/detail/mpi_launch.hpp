@@ -18,16 +18,6 @@
 
 namespace spmd::mpi::detail {
 
-/// FNV-1a of a string (the mesh's text, for the ranks to compare their meshes).
-[[nodiscard]] inline std::uint64_t hash_text(std::string_view s) noexcept {
-  std::uint64_t h = 14695981039346656037ull;
-  for (char c : s) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
 /// Rank `root`'s `text` on every rank of `comm`.
 [[nodiscard]] inline std::string broadcast_text(std::string const& text, int root, MPI_Comm comm) {
   int me = 0;

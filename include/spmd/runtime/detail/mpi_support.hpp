@@ -35,7 +35,9 @@
 #include <type_traits>
 
 #include <spmd/runtime/comm_error.hpp>
+#include <spmd/runtime/detail/armed.hpp>
 #include <spmd/runtime/detail/collective_kind.hpp>
+#include <spmd/runtime/detail/fingerprint.hpp>
 #include <spmd/runtime/detail/run_options.hpp>
 
 namespace spmd::mpi::detail {
@@ -43,6 +45,8 @@ namespace spmd::mpi::detail {
 using runtime::detail::elem_kind;
 using runtime::detail::elem_name;
 using runtime::detail::elem_of;
+using runtime::detail::hash_counts;
+using runtime::detail::hash_text;
 using runtime::detail::op_kind;
 using runtime::detail::op_name;
 
@@ -86,20 +90,6 @@ void check(int rc, char const* call, Where const& where) {
 }
 
 inline constexpr std::size_t int_max = static_cast<std::size_t>(INT_MAX);
-
-/// FNV-1a over the counts: equal on two ranks iff (with overwhelming probability) the counts are.
-[[nodiscard]] inline std::uint64_t hash_counts(std::span<std::size_t const> c) noexcept {
-  std::uint64_t h = 14695981039346656037ull;
-  auto mix = [&h](std::uint64_t v) {
-    for (int i = 0; i < 8; ++i) {
-      h ^= (v >> (8 * i)) & 0xffu;
-      h *= 1099511628211ull;
-    }
-  };
-  mix(c.size());
-  for (auto x : c) mix(x);
-  return h;
-}
 
 using runtime::detail::env_flag;     // SPMD_MPI_CHECK
 using runtime::detail::env_seconds;  // SPMD_MPI_TIMEOUT
@@ -194,21 +184,7 @@ class watchdog {
   std::thread thread_;
 };
 
-/// Arms a watchdog (if there is one) for its lifetime: `op` on group `*group` (which must outlive
-/// it) must complete before the limit.
-class armed {
- public:
-  armed(watchdog* dog, op_kind op, std::string const* group) noexcept : dog_(dog) {
-    if (dog_ != nullptr) dog_->begin(op, group);
-  }
-  ~armed() {
-    if (dog_ != nullptr) dog_->end();
-  }
-  armed(armed const&) = delete;
-  armed& operator=(armed const&) = delete;
-
- private:
-  watchdog* dog_;
-};
+/// Marks this rank as inside a collective for the watchdog, if there is one.
+using armed = runtime::detail::armed<watchdog>;
 
 }  // namespace spmd::mpi::detail

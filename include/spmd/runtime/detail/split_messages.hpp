@@ -14,6 +14,7 @@
 #include <vector>
 
 #include <spmd/runtime/communicator.hpp>
+#include <spmd/runtime/detail/fingerprint.hpp>
 
 namespace spmd::runtime::detail {
 
@@ -116,17 +117,11 @@ struct noted_counts {
 /// overwhelming probability) shape_disagreement finds nothing; 0 for no note.
 [[nodiscard]] inline std::uint64_t shape_hash(shape_note const& n) noexcept {
   if (!n.known) return 0;
-  std::uint64_t h = 14695981039346656037ull;
-  auto const mix = [&h](std::uint64_t v) {
-    for (int i = 0; i < 8; ++i) {
-      h ^= (v >> (8 * i)) & 0xffu;
-      h *= 1099511628211ull;
-    }
-  };
-  mix(n.shape.size());
-  mix(n.free_dim);
-  for (std::size_t k = 0; k < n.shape.size(); ++k) mix(k == n.free_dim ? ~std::uint64_t{0} : n.shape[k]);
-  return h | 1;  // never 0 (0 means no note)
+  fnv1a h;
+  h.mix(n.shape.size());
+  h.mix(n.free_dim);
+  for (std::size_t k = 0; k < n.shape.size(); ++k) h.mix(k == n.free_dim ? ~std::uint64_t{0} : n.shape[k]);
+  return h.value() | 1;  // never 0 (0 means no note)
 }
 
 /// all_to_all: the first rank whose dst split (its send counts) or src split (its receive counts)
