@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include <spmd/core/type_name.hpp>
+#include <spmd/core/printed_names.hpp>
 #include <spmd/tensor.hpp>
 
 namespace spmd {
@@ -25,7 +25,7 @@ std::string tensor_name(std::string const& extents) {
 template <typed_tensor T>
 std::string type_name() {
   std::string extents;
-  for (std::size_t d = 0; d < std::remove_cvref_t<T>::rank; ++d) extents += d ? ",*" : "*";
+  for (std::size_t d = 0; d < std::remove_cvref_t<T>::ndim; ++d) extents += d ? ",*" : "*";
   return detail::tensor_name<T>(extents);
 }
 

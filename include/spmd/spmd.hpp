@@ -7,7 +7,7 @@
 #include <spmd/core/layout.hpp>
 #include <spmd/core/mesh.hpp>
 #include <spmd/core/placement.hpp>
-#include <spmd/core/type_name.hpp>
+#include <spmd/core/printed_names.hpp>
 #include <spmd/format.hpp>
 #include <spmd/local/buffer.hpp>
 #include <spmd/local/concept.hpp>

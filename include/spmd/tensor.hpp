@@ -27,7 +27,7 @@ inline constexpr from_result_t from_result{};
 template <class Local, placement P>
 consteval bool shard_dim_in_range() {
   if constexpr (shard_placement<P>)
-    return static_cast<std::size_t>(P::dim) < Local::rank;
+    return static_cast<std::size_t>(P::dim) < spmd::local_ndim<Local>;
   else
     return true;
 }
@@ -39,15 +39,15 @@ template <class Local, class Mesh, class Layout>
 class basic_tensor {
   static_assert(local_tensor<Local>,
                 "spmd: tensor<Local, Mesh, Layout>: Local must model spmd::local_tensor (value_type, "
-                "static rank, shape(), data()); e.g. spmd::local::dense<float, 2>");
-  static_assert(mesh_type<Mesh>, "spmd: tensor<Local, Mesh, Layout>: Mesh must be a spmd::mesh<\"axis\", ...>");
+                "static ndim, shape(), data()); e.g. spmd::local::dense<float, 2>");
+  static_assert(any_mesh<Mesh>, "spmd: tensor<Local, Mesh, Layout>: Mesh must be a spmd::mesh<\"axis\", ...>");
   static_assert(canonical_layout<Layout>, "spmd: tensor<Local, Mesh, Layout>: Layout must be a layout<...>");
 };
 
 template <class Local, class Mesh, class... Ps>
-  requires local_tensor<Local> && mesh_type<Mesh> && (placement<Ps> && ...)
+  requires local_tensor<Local> && any_mesh<Mesh> && (placement<Ps> && ...)
 class basic_tensor<Local, Mesh, layout<Ps...>> {
-  static_assert(sizeof...(Ps) == Mesh::rank, "spmd: the layout needs exactly one placement per mesh axis");
+  static_assert(sizeof...(Ps) == Mesh::axis_count, "spmd: the layout needs exactly one placement per mesh axis");
   static_assert((detail::shard_dim_in_range<Local, Ps>() && ...),
                 "spmd: a layout has S<d> with d >= the rank of the local tensor; S<d> must name a dim of "
                 "the tensor");
@@ -57,8 +57,10 @@ class basic_tensor<Local, Mesh, layout<Ps...>> {
   using mesh_type = Mesh;
   using layout_type = layout<Ps...>;
   using value_type = typename Local::value_type;
-  /// Rank of the local tensor.
-  static constexpr std::size_t rank = Local::rank;
+  /// Number of dims of the local tensor.
+  static constexpr std::size_t ndim = local_ndim<Local>;
+  /// The number of dims under its old name (a rank is a process; see docs/README.md, Renamed).
+  [[deprecated("spmd: use ndim")]] static constexpr std::size_t rank = ndim;
 
   basic_tensor() = default;
   /// Wraps this rank's piece of the tensor. The placement is a claim the program makes; it is
@@ -96,7 +98,7 @@ class basic_tensor<Local, Mesh, layout<Ps...>> {
 /// A tensor of local type `Local` (e.g. `dense<float, 2>`) on `Mesh`, placed by `Layout`
 /// (positional `layout<R, S<0>>` or named `layout<at<"tp", S<0>>, at<"dp", R>>`).
 /// Both spellings of the same layout name the same type.
-template <class Local, mesh_type Mesh, class Layout>
+template <class Local, any_mesh Mesh, class Layout>
 using tensor = basic_tensor<Local, Mesh, resolve_layout_t<Mesh, Layout>>;
 
 namespace detail {

@@ -1,4 +1,4 @@
-// Rank-generic body of the adjoint tests, shared by the threads runtime's unit tests
+// Ndim-generic body of the adjoint tests, shared by the threads runtime's unit tests
 // (tests/unit/test_collectives_adjoint.cpp) and the MPI tests (tests/mpi/): for every collective,
 // convert and reinterpret f with backward g, <y, f(x)> == <g(y), x> on the global meaning of
 // random tensors. No test framework here: the body returns counts and the caller asserts.
@@ -36,7 +36,7 @@ struct all_v_impl<Mesh, std::index_sequence<Is...>> {
 template <class Mesh, spmd::fixed_string Axes, class X>
 using in_t = spmd::comm::with_placement_t<
     spmd::basic_tensor<AdjointMat, Mesh,
-                       typename adjoint_detail::all_v_impl<Mesh, std::make_index_sequence<Mesh::rank>>::type>,
+                       typename adjoint_detail::all_v_impl<Mesh, std::make_index_sequence<Mesh::axis_count>>::type>,
     Axes, X>;
 
 // Runs f = Op and its backward on random data; returns |<y,f(x)> - <g(y),x>| / scale. With split

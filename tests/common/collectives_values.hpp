@@ -1,4 +1,4 @@
-// Rank-generic bodies of the forward-value tests of the typed collectives, converts and
+// Ndim-generic bodies of the forward-value tests of the typed collectives, converts and
 // reinterprets, shared by the threads runtime's unit tests (tests/unit/test_collectives_values.cpp)
 // and the MPI tests (tests/mpi/). Each body runs on every rank of a mesh and returns whether what
 // this rank holds is right (no test framework here; the caller asserts). Sizes scale with the

@@ -67,15 +67,15 @@ std::array<std::size_t, R> row_major_index(std::size_t f, std::array<std::size_t
 }  // namespace detail
 
 /// A column-major tensor of rank 0, 1 or 2 holding float or double.
-template <class T, std::size_t Rank = 2>
+template <class T, std::size_t Ndim = 2>
 class colmajor {
   static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "user::colmajor holds float or double");
-  static_assert(Rank <= 2, "user::colmajor holds scalars, vectors and matrices");
+  static_assert(Ndim <= 2, "user::colmajor holds scalars, vectors and matrices");
 
  public:
   using value_type = T;
-  static constexpr std::size_t rank = Rank;
-  using shape_type = std::array<std::size_t, Rank>;
+  static constexpr std::size_t ndim = Ndim;
+  using shape_type = std::array<std::size_t, Ndim>;
   // No `row_major` member: at rank 2 the element order is column-major.
 
   colmajor() : values_(detail::count(shape_type{})) {}
@@ -89,7 +89,7 @@ class colmajor {
   /// Position of a multi-index in data(): the first index fastest.
   [[nodiscard]] std::size_t offset(shape_type const& idx) const noexcept {
     std::size_t off = 0, stride = 1;
-    for (std::size_t d = 0; d < Rank; ++d) {
+    for (std::size_t d = 0; d < Ndim; ++d) {
       off += idx[d] * stride;
       stride *= shape_[d];
     }
@@ -98,12 +98,12 @@ class colmajor {
   [[nodiscard]] T& operator[](shape_type const& idx) noexcept { return values_[offset(idx)]; }
   [[nodiscard]] T const& operator[](shape_type const& idx) const noexcept { return values_[offset(idx)]; }
   template <std::integral... Ix>
-    requires(sizeof...(Ix) == Rank)
+    requires(sizeof...(Ix) == Ndim)
   [[nodiscard]] T& operator()(Ix... ix) noexcept {
     return (*this)[shape_type{static_cast<std::size_t>(ix)...}];
   }
   template <std::integral... Ix>
-    requires(sizeof...(Ix) == Rank)
+    requires(sizeof...(Ix) == Ndim)
   [[nodiscard]] T const& operator()(Ix... ix) const noexcept {
     return (*this)[shape_type{static_cast<std::size_t>(ix)...}];
   }

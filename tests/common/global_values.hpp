@@ -1,4 +1,4 @@
-// Rank-generic bodies of the global-view tests, shared by the threads unit tests
+// Ndim-generic bodies of the global-view tests, shared by the threads unit tests
 // (tests/unit/test_global.cpp) and the MPI tests (tests/mpi/global.cpp), on a (dp, tp) mesh of
 // any sizes:
 //  - round trips: for every spec of a matrix (each axis shards dim 0 or dim 1, in either order
@@ -49,8 +49,8 @@ inline Mat random_matrix(std::size_t rows, std::size_t cols, std::uint64_t seed)
   return g;
 }
 
-template <std::size_t Rank>
-bool near(local::dense<double, Rank> const& a, local::dense<double, Rank> const& b, double tol = 1e-9) {
+template <std::size_t Ndim>
+bool near(local::dense<double, Ndim> const& a, local::dense<double, Ndim> const& b, double tol = 1e-9) {
   if (a.shape() != b.shape()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
     if (std::abs(a.data()[i] - b.data()[i]) > tol * (1.0 + std::abs(b.data()[i]))) return false;

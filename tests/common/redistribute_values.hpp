@@ -1,4 +1,4 @@
-// Rank-generic bodies of the redistribute value tests, shared by the threads unit tests
+// Ndim-generic bodies of the redistribute value tests, shared by the threads unit tests
 // (tests/unit/test_redistribute.cpp) and the MPI tests (tests/mpi/values.cpp): on a (dp, tp) mesh
 // of any sizes dividing 12, from every layout made of R, P, S<0>, S<1> to every layout made of R,
 // S<0>, S<1>, the result must mean the same global matrix as the input

@@ -1,4 +1,4 @@
-// Rank-generic bodies of the typed collectives' run-time faults that no type can catch: local
+// Ndim-generic bodies of the typed collectives' run-time faults that no type can catch: local
 // shapes that hold the same number of elements but differ ([2, 3] on one rank, [3, 2] on
 // another), split sizes that differ between the ranks of a convert, and a runtime mesh whose axes
 // are in another order than the type's. Each body runs the faulty call on every rank; the tests

@@ -1,5 +1,5 @@
 // expect: spmd: all_gather: the gather dim must be a dim of the tensor
-// Mistake: all_gather of a plain V along dim 2 of a rank-2 tensor.
+// Mistake: all_gather of a plain V along dim 2 of a 2-dim tensor.
 #include <spmd/comm.hpp>
 #include <spmd/runtime/threads.hpp>
 #include <spmd/spmd.hpp>

@@ -11,7 +11,7 @@
 namespace my {
 struct vec {
   using value_type = float;
-  static constexpr std::size_t rank = 1;
+  static constexpr std::size_t ndim = 1;
   std::vector<float> v;
   [[nodiscard]] std::array<std::size_t, 1> shape() const { return {v.size()}; }
   [[nodiscard]] float* data() { return v.data(); }

@@ -1,5 +1,5 @@
 // expect: spmd: concat<Dim>: Dim must be a dim of the tensors
-// Mistake: concat<2> of rank-2 tensors.
+// Mistake: concat<2> of 2-dim tensors.
 #include <spmd/dense.hpp>
 #include "prelude.hpp"
 

@@ -1,5 +1,5 @@
 // expect: spmd: dense::operator\(\) needs exactly Rank indices
-// Mistake: one index into a rank-2 dense tensor.
+// Mistake: one index into a 2-dim dense tensor.
 #include <spmd/spmd.hpp>
 
 using namespace spmd;

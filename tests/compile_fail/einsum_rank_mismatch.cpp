@@ -1,5 +1,5 @@
 // expect: spmd: einsum<spec>: an operand's rank differs from the number of its labels
-// Mistake: a rank-2 tensor given three labels.
+// Mistake: a 2-dim tensor given three labels.
 #include <spmd/spmd.hpp>
 #include "prelude.hpp"
 

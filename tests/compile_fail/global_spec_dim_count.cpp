@@ -1,5 +1,5 @@
 // expect: spmd: a spec needs exactly one on<...> per tensor dim
-// Mistake: A rank-2 tensor with a spec of one dim.
+// Mistake: A 2-dim tensor with a spec of one dim.
 #include <spmd/dense.hpp>
 #include <spmd/global.hpp>
 

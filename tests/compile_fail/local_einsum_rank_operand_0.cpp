@@ -1,5 +1,5 @@
 // expect: spmd: einsum spec rank of operand 0 does not match
-// Mistake: the local einsum kernel: three labels for a rank-2 first operand.
+// Mistake: the local einsum kernel: three labels for a 2-dim first operand.
 #include <spmd/dense.hpp>
 
 using namespace spmd;

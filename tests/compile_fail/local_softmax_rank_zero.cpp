@@ -1,5 +1,5 @@
 // expect: spmd: softmax needs rank >= 1
-// Mistake: calls the local softmax kernel on a rank-0 (scalar) tensor.
+// Mistake: calls the local softmax kernel on a 0-dim (scalar) tensor.
 #include <spmd/dense.hpp>
 
 using namespace spmd;

@@ -1,5 +1,5 @@
 // expect: spmd: matmul needs operands of rank 2 or more
-// Mistake: matmul of a rank-1 tensor.
+// Mistake: matmul of a 1-dim tensor.
 #include <spmd/dense.hpp>
 #include "prelude.hpp"
 

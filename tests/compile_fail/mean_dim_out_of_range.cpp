@@ -1,5 +1,5 @@
 // expect: spmd: mean<Dim>: Dim must be a dim of the tensor
-// Mistake: mean<2> on a rank-2 tensor.
+// Mistake: mean<2> on a 2-dim tensor.
 #include <spmd/dense.hpp>
 #include "prelude.hpp"
 

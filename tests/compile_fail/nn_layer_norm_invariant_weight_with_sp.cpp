@@ -7,5 +7,5 @@ using namespace spmd;
 using X = nn::activation<float, true>;
 
 auto f(autograd::var<X> const& x, autograd::var<nn::replicated<float>> const& w) {
-  return nn::fused::layer_norm(x, w, w);
+  return nn::fused::layer_norm_rows(x, w, w);
 }

@@ -1,5 +1,5 @@
 // expect: spmd: a layout has S<d> with d >= the rank of the local tensor
-// Mistake: S<2> on a rank-2 tensor (dims are 0 and 1).
+// Mistake: S<2> on a 2-dim tensor (dims are 0 and 1).
 #include <spmd/spmd.hpp>
 #include "prelude.hpp"
 

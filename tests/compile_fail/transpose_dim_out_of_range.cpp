@@ -1,5 +1,5 @@
 // expect: spmd: transpose<A, B>: A and B must be dims of the tensor
-// Mistake: transpose<0, 2> on a rank-2 tensor.
+// Mistake: transpose<0, 2> on a 2-dim tensor.
 #include <spmd/dense.hpp>
 #include "prelude.hpp"
 

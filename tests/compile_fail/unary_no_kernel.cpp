@@ -8,7 +8,7 @@
 namespace my {
 struct vec {  // a minimal local tensor type
   using value_type = float;
-  static constexpr std::size_t rank = 1;
+  static constexpr std::size_t ndim = 1;
   std::array<std::size_t, 1> shape() const { return {n}; }
   float const* data() const { return nullptr; }
   std::size_t n = 0;

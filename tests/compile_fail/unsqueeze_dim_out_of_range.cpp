@@ -1,5 +1,5 @@
 // expect: spmd: unsqueeze<Dim>: Dim must be at most the rank of the tensor
-// Mistake: unsqueeze<3> on a rank-2 tensor (at most 2).
+// Mistake: unsqueeze<3> on a 2-dim tensor (at most 2).
 #include <spmd/dense.hpp>
 #include "prelude.hpp"
 

@@ -81,7 +81,7 @@ constexpr auto matmul_ = [](auto const& a, auto const& b) { return matmul(a, b);
   // 16: a batched matmul whose batch dim both operands shard.
   using A3 = G3<spec<on<"dp">, on<>, on<>, at<"tp", R>>>;
   propagates<A3>(matmul_, A3{}, A3{});
-  // 17-18: einsum, column-parallel on a rank-3 activation; a contraction over a dim sharded on
+  // 17-18: einsum, column-parallel on a 3-dim activation; a contraction over a dim sharded on
   // (dp, tp) in both operands, pending on both.
   using X3 = G3<spec<on<"dp">, on<>, on<>, at<"tp", R>>>;
   using H3 = G3<spec<on<"dp">, on<>, on<"tp">>>;

@@ -9,11 +9,11 @@ using M = mesh<"dp", "tp">;
 using L2 = local::dense<float, 2>;
 
 // Mesh: names in order, lookup by name.
-static_assert(M::rank == 2);
+static_assert(M::axis_count == 2);
 static_assert(M::names[0] == "dp" && M::names[1] == "tp");
 static_assert(axis_index<M, "tp"> == 1);
 static_assert(!M::contains("cp"));
-static_assert(mesh_type<M> && !mesh_type<int>);
+static_assert(any_mesh<M> && !any_mesh<int>);
 
 // Placements and their rule kinds: S<d> is a V.
 static_assert(placement<R> && placement<I> && placement<V> && placement<P> && placement<S<2>>);

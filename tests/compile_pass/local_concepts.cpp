@@ -29,7 +29,7 @@ static_assert(buffer_tensor<user::colmajor<double>> && differentiable_tensor<use
 static_assert(!row_major_tensor<user::colmajor<double>> && !row_major_tensor<user::colmajor<float, 2>>);
 static_assert(row_major_tensor<user::colmajor<double, 1>> && row_major_tensor<user::colmajor<double, 0>>);
 
-// Typing only: the rank-1 vector of test_user_tensor.cpp.
+// Typing only: the 1-dim vector of test_user_tensor.cpp.
 static_assert(local_tensor<user::vec> && !buffer_tensor<user::vec> && !differentiable_tensor<user::vec>);
 static_assert(!spmd::writable_data<user::vec> && !spmd::shape_constructible<user::vec>);
 

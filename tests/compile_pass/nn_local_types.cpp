@@ -1,4 +1,4 @@
-// The element parameter of the nn layers: an element type (local::dense underneath) or a rank-2
+// The element parameter of the nn layers: an element type (local::dense underneath) or a 2-dim
 // row-major local tensor type, used as it is; the two spellings name the same tensor types.
 #include <spmd/nn.hpp>
 #include <spmd/runtime/threads.hpp>

@@ -9,8 +9,8 @@ using namespace spmd;
 namespace {
 
 using M = mesh<"dp", "tp">;
-template <std::size_t Rank, class... Ps>
-using T = basic_tensor<local::dense<float, Rank>, M, layout<Ps...>>;
+template <std::size_t Ndim, class... Ps>
+using T = basic_tensor<local::dense<float, Ndim>, M, layout<Ps...>>;
 template <class X>
 X make();
 template <class A, class B>

@@ -29,7 +29,7 @@ namespace toy {
 /// A row-major float matrix with just the kernels this test uses: add, relu, matmul.
 struct mat {
   using value_type = float;
-  static constexpr std::size_t rank = 2;
+  static constexpr std::size_t ndim = 2;
   std::array<std::size_t, 2> ext{};
   std::vector<float> v;
 

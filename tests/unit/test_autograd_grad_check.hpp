@@ -49,7 +49,7 @@ D<N> filled(std::array<std::size_t, N> shape, double scale = 1.0, double shift =
 template <class T, std::size_t Axis = 0>
 std::size_t varying_index(threads::rank& r, std::size_t acc = 0) {
   using Mesh = typename T::mesh_type;
-  if constexpr (Axis == Mesh::rank) {
+  if constexpr (Axis == Mesh::axis_count) {
     return acc;
   } else {
     constexpr auto name = Mesh::template name<Axis>;
@@ -75,7 +75,7 @@ struct weight_of<T, layout<Ps...>> {
 template <std::size_t Axis = 0, class T>
 auto as_loss(threads::rank& r, var<T> const& x) {
   using Mesh = typename T::mesh_type;
-  if constexpr (Axis == Mesh::rank) {
+  if constexpr (Axis == Mesh::axis_count) {
     return x;
   } else if constexpr (kind_of<placement_at_t<typename T::layout_type, Axis>> == placement_kind::varying) {
     return as_loss<Axis + 1>(r, reinterpret<Mesh::template name<Axis>, V, P>(r, x));

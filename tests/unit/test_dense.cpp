@@ -38,7 +38,7 @@ void check_unary(dense<T, R> const& x, dense<T, R> const& y, F ref) {
 }  // namespace
 
 // ---- type-level checks -------------------------------------------------------------------
-static_assert(dense<float, 2>::rank == 2);
+static_assert(dense<float, 2>::ndim == 2);
 static_assert(std::is_same_v<dense<double, 3>::value_type, double>);
 static_assert(std::is_same_v<dense<float, 0>::shape_type, std::array<std::size_t, 0>>);
 static_assert(std::is_same_v<decltype(add(dense<float, 2>{}, dense<float, 2>{})), dense<float, 2>>);

@@ -89,14 +89,14 @@ consteval einsum_error err(std::string_view s) { return parse_einsum(s).code(); 
 namespace parse_checks {
 constexpr auto mm = parse_einsum("ij,jk->ik");
 static_assert(mm.ok() && mm.error == 0);
-static_assert(mm.n_inputs == 2 && mm.in_rank[0] == 2 && mm.in_rank[1] == 2 && mm.out_rank == 2);
+static_assert(mm.n_inputs == 2 && mm.in_ndim[0] == 2 && mm.in_ndim[1] == 2 && mm.out_ndim == 2);
 static_assert(mm.in_labels[0][0] == 'i' && mm.in_labels[1][1] == 'k' && mm.out_labels[1] == 'k');
 static_assert(mm.out_position('k') == 1 && mm.out_position('j') == einsum_npos);
 static_assert(mm.in_position(1, 'j') == 0 && mm.in_position(0, 'k') == einsum_npos);
 static_assert(mm.is_contracted(0, 1) && !mm.is_contracted(0, 0) && mm.is_contracted(1, 0));
 
 constexpr auto total = parse_einsum("ij->");
-static_assert(total.ok() && total.n_inputs == 1 && total.out_rank == 0);
+static_assert(total.ok() && total.n_inputs == 1 && total.out_ndim == 0);
 static_assert(parse_einsum("Ab,bC->AC").ok());
 
 static_assert(err("ij,jk") == einsum_error::missing_arrow);
@@ -118,7 +118,7 @@ static_assert(parse_einsum("ij->k").error_pos == 4);
 
 // einsum_spec helpers and GEMM recognition.
 using mm_t = einsum_spec<"ij,jk->ik">;
-static_assert(mm_t::ok && mm_t::n_inputs == 2 && mm_t::out_rank == 2 && mm_t::in_rank(1) == 2);
+static_assert(mm_t::ok && mm_t::n_inputs == 2 && mm_t::out_ndim == 2 && mm_t::in_ndim(1) == 2);
 static_assert(mm_t::str == "ij,jk->ik");
 static_assert(mm_t::out_position('i') == 0 && mm_t::is_contracted(1, 0));
 static_assert(mm_t::out_position_of(1, 1) == 1 && mm_t::out_position_of(0, 1) == einsum_npos);

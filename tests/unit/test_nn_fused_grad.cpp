@@ -45,7 +45,7 @@ TEST_CASE("nn fused layer_norm: gradients match finite differences", "[nn][fused
     auto w = random_param<nn::replicated<double>>(1, 6, 2);
     auto b = random_param<nn::replicated<double>>(1, 6, 3);
     return finite_difference_error(
-        [&](autograd::tape& t) { return weighted_loss(r, nn::fused::layer_norm(x.on(t), w.on(t), b.on(t)), 4); }, x, w,
+        [&](autograd::tape& t) { return weighted_loss(r, nn::fused::layer_norm_rows(x.on(t), w.on(t), b.on(t)), 4); }, x, w,
         b);
   });
   CHECK(err < 1e-6);

@@ -9,10 +9,10 @@
 
 namespace user {
 
-/// A rank-1 tensor of doubles that supports only +, * and relu.
+/// A 1-dim tensor of doubles that supports only +, * and relu.
 struct vec {
   using value_type = double;
-  static constexpr std::size_t rank = 1;
+  static constexpr std::size_t ndim = 1;
   std::vector<double> v;
 
   [[nodiscard]] std::array<std::size_t, 1> shape() const { return {v.size()}; }

@@ -74,10 +74,10 @@ struct checked_axes {
 template <class Mesh, class Layout, fixed_string Axes>
 struct source_placement_impl {
   static constexpr std::size_t first = Mesh::find(axis_list<Axes>::names[0]);
-  using type = placement_at_t<Layout, (first < Mesh::rank ? first : 0)>;
+  using type = placement_at_t<Layout, (first < Mesh::axis_count ? first : 0)>;
   static constexpr bool uniform = [] {
     auto const& values = placement_values<Layout>;
-    for (std::size_t k = 0; k < Mesh::rank; ++k)
+    for (std::size_t k = 0; k < Mesh::axis_count; ++k)
       if (axis_list<Axes>::contains(Mesh::names[k]) && values[k] != placement_value_of<type>) return false;
     return true;
   }();
@@ -90,7 +90,7 @@ template <class Mesh, class Layout, fixed_string Axes, class Dst>
 struct replace_placements_impl {
   static constexpr auto values = [] {
     auto out = placement_values<Layout>;
-    for (std::size_t k = 0; k < Mesh::rank; ++k)
+    for (std::size_t k = 0; k < Mesh::axis_count; ++k)
       if (axis_list<Axes>::contains(Mesh::names[k])) out[k] = placement_value_of<Dst>;
     return out;
   }();
@@ -151,7 +151,7 @@ void check_mesh_order(Rank const& r) {
     std::size_t next = 0;  // the next axis of the type expected
     for (auto const& name : r.axis_names()) {
       std::string_view const n(name);
-      if (next < Mesh::rank && n == Mesh::names[next])
+      if (next < Mesh::axis_count && n == Mesh::names[next])
         ++next;
       else if (Mesh::contains(n)) [[unlikely]] {
         std::vector<std::string> runtime;  // whatever range of names the runtime gives

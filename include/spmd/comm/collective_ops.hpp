@@ -126,7 +126,7 @@ struct all_gather_op : detail::writes_result<all_gather_op<Axes, Src, Dst, Dim>,
 
   template <class Comm, class Local>
   static detail::size_list lengths(Comm& group, Local const& in, split_sizes sizes) {
-    static_assert(static_cast<std::size_t>(dim < 0 ? 0 : dim) < Local::rank,
+    static_assert(static_cast<std::size_t>(dim < 0 ? 0 : dim) < spmd::local_ndim<Local>,
                   "spmd: all_gather: the gather dim must be a dim of the tensor");
     return detail::gather_lengths(sizes, in.shape()[dim], group.rank(), group.size(), {"all_gather", Axes.view(), dim});
   }
@@ -214,7 +214,7 @@ struct all_to_all_op {
         auto piece = out_shape;
         piece[a_dim] = a_lens[i];
         std::size_t c = 1;
-        for (std::size_t k = 0; k < local_type::rank; ++k) c *= static_cast<std::size_t>(piece[k]);
+        for (std::size_t k = 0; k < spmd::local_ndim<local_type>; ++k) c *= static_cast<std::size_t>(piece[k]);
         recv_counts[i] = c;
         recv_total += c;
       }

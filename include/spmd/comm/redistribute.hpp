@@ -293,14 +293,14 @@ template <class Mesh, std::uint64_t Axes>
 struct axes_name_impl {
   static constexpr std::size_t length = [] {
     std::size_t n = 0;
-    for (std::size_t k = 0; k < Mesh::rank; ++k)
+    for (std::size_t k = 0; k < Mesh::axis_count; ++k)
       if (Axes >> k & 1u) n += Mesh::names[k].size() + 1;
     return n;  // one ',' per name but the last, plus the NUL
   }();
   static constexpr char_array<length> text = [] {
     char_array<length> t;
     std::size_t at = 0;
-    for (std::size_t k = 0; k < Mesh::rank; ++k) {
+    for (std::size_t k = 0; k < Mesh::axis_count; ++k) {
       if ((Axes >> k & 1u) == 0) continue;
       if (at != 0) t.data[at++] = ',';
       for (char c : Mesh::names[k]) t.data[at++] = c;
@@ -366,7 +366,7 @@ struct axis_sizes {
 
 /// Runs steps I, I + 1, ... of `Plan` with `Steps`.
 template <class Steps, class Mesh, auto const& Plan, bool Expert, std::size_t I, class Rank, class T>
-auto run_plan(Rank& r, T&& x, axis_sizes<Mesh::rank> const& sizes) {
+auto run_plan(Rank& r, T&& x, axis_sizes<Mesh::axis_count> const& sizes) {
   if constexpr (I == Plan.count) {
     return std::remove_cvref_t<T>(std::forward<T>(x));
   } else {
@@ -397,8 +397,8 @@ inline constexpr std::uint64_t split_axes = (std::uint64_t{0} | ... | (std::uint
 template <class Mesh, auto const& Plan, class Split, class... Splits>
 consteval bool split_valid() {
   constexpr std::size_t k = Mesh::find(Split::axis);
-  if constexpr (k >= Mesh::rank) {
-    static_assert(k < Mesh::rank, "spmd: redistribute: split_on<axis> names an axis that is not in the mesh");
+  if constexpr (k >= Mesh::axis_count) {
+    static_assert(k < Mesh::axis_count, "spmd: redistribute: split_on<axis> names an axis that is not in the mesh");
     return false;
   } else if constexpr (((Splits::axis == Split::axis ? 1 : 0) + ... + 0) != 1) {
     static_assert(((Splits::axis == Split::axis ? 1 : 0) + ... + 0) == 1,
@@ -424,8 +424,8 @@ consteval bool split_valid() {
 
 /// Each split's lists in the sides (from, to) of its axis that the plan uses.
 template <class Mesh, auto const& Plan, class... Splits>
-axis_sizes<Mesh::rank> sizes_by_axis(Splits const&... splits) {
-  axis_sizes<Mesh::rank> out;
+axis_sizes<Mesh::axis_count> sizes_by_axis(Splits const&... splits) {
+  axis_sizes<Mesh::axis_count> out;
   [[maybe_unused]] auto place = [&out]<class Split>(Split const& sp) {
     constexpr std::size_t k = Mesh::find(Split::axis);
     if constexpr (Split::lists == 2) {

@@ -83,7 +83,7 @@ struct fallback_layout_impl<std::index_sequence<Is...>> {
   using type = layout<r<Is>...>;
 };
 template <class Mesh>
-using fallback_layout = typename fallback_layout_impl<std::make_index_sequence<Mesh::rank>>::type;
+using fallback_layout = typename fallback_layout_impl<std::make_index_sequence<Mesh::axis_count>>::type;
 
 // What a named layout with an axis that is not in the mesh resolves to: the error, then R on every
 // axis.
@@ -114,10 +114,10 @@ struct resolve_layout {
 
 template <class Mesh, placement... Ps>
 struct resolve_layout<Mesh, layout<Ps...>> {
-  static_assert(sizeof...(Ps) == Mesh::rank,
+  static_assert(sizeof...(Ps) == Mesh::axis_count,
                 "spmd: a positional layout<...> needs exactly one placement per mesh axis, in mesh "
                 "order; or name the axes: layout<at<\"dp\", R>, at<\"tp\", S<0>>>");
-  using type = std::conditional_t<sizeof...(Ps) == Mesh::rank, layout<Ps...>, fallback_layout<Mesh>>;
+  using type = std::conditional_t<sizeof...(Ps) == Mesh::axis_count, layout<Ps...>, fallback_layout<Mesh>>;
 };
 
 template <class Mesh, class... Entries>
@@ -130,13 +130,13 @@ struct resolve_layout<Mesh, layout<Entries...>> {
                 "at<axis, placement> entry");
   static_assert(!all_entries || all_named,
                 "spmd: a layout mixes positional placements and at<axis, placement> entries; use one form");
-  using type = typename std::conditional_t<all_named, resolve_named<Mesh, layout<Entries...>, std::make_index_sequence<Mesh::rank>>,
+  using type = typename std::conditional_t<all_named, resolve_named<Mesh, layout<Entries...>, std::make_index_sequence<Mesh::axis_count>>,
                                            std::type_identity<fallback_layout<Mesh>>>::type;
 };
 }  // namespace detail
 
 /// The positional (mesh-order) form of `Layout` on `Mesh`; diagnoses missing, doubled or unknown axes.
-template <mesh_type Mesh, class Layout>
+template <any_mesh Mesh, class Layout>
 using resolve_layout_t = typename detail::resolve_layout<Mesh, Layout>::type;
 
 /// True for a positional layout whose entries are all placements.
@@ -174,6 +174,6 @@ struct ill_typed_layout_impl<std::index_sequence<Is...>> {
 /// The layout of a result whose op was rejected as a whole (e.g. operands on different meshes):
 /// `ill_typed` on every axis of `Mesh`.
 template <class Mesh>
-using ill_typed_layout_t = typename detail::ill_typed_layout_impl<std::make_index_sequence<Mesh::rank>>::type;
+using ill_typed_layout_t = typename detail::ill_typed_layout_impl<std::make_index_sequence<Mesh::axis_count>>::type;
 
 }  // namespace spmd

@@ -36,20 +36,22 @@ struct mesh {
                 "spmd: a mesh names an axis twice; mesh axis names must be distinct");
 
   /// Number of axes.
-  static constexpr std::size_t rank = sizeof...(Axes);
+  static constexpr std::size_t axis_count = sizeof...(Axes);
+  /// The number of axes under its old name (a rank is a process; see docs/README.md, Renamed).
+  [[deprecated("spmd: use mesh::axis_count")]] static constexpr std::size_t rank = axis_count;
   /// The axis names, in mesh order.
-  static constexpr std::array<std::string_view, rank> names{Axes.view()...};
+  static constexpr std::array<std::string_view, axis_count> names{Axes.view()...};
   /// The name of axis `Index`, usable as a template argument.
   template <std::size_t Index>
   static constexpr auto name = std::get<Index>(std::tuple{Axes...});
 
-  /// Position of the axis called `name`, or `rank` if there is none.
+  /// Position of the axis called `name`, or `axis_count` if there is none.
   static constexpr std::size_t find(std::string_view name) noexcept {
-    for (std::size_t i = 0; i < rank; ++i)
+    for (std::size_t i = 0; i < axis_count; ++i)
       if (names[i] == name) return i;
-    return rank;
+    return axis_count;
   }
-  static constexpr bool contains(std::string_view name) noexcept { return find(name) < rank; }
+  static constexpr bool contains(std::string_view name) noexcept { return find(name) < axis_count; }
 };
 
 /// A mesh axis name as a type, `on_axis<'t', 'p'>`: the rules are instantiated with it so that
@@ -79,9 +81,15 @@ template <fixed_string... Axes>
 inline constexpr bool is_mesh<mesh<Axes...>> = true;
 }  // namespace detail
 
-/// True for `mesh<...>` types.
+/// True for `mesh<...>` types: `template <any_mesh Mesh>`. (`X::mesh_type` is the member alias
+/// that names a tensor's mesh; the concept has its own word.)
 template <class T>
-concept mesh_type = detail::is_mesh<T>;
+concept any_mesh = detail::is_mesh<T>;
+
+/// The old name of any_mesh, kept for code that names it (deprecated: a concept cannot carry the
+/// attribute; see docs/README.md, Renamed).
+template <class T>
+concept mesh_type = any_mesh<T>;
 
 namespace detail {
 template <class Mesh, fixed_string Axis>
@@ -94,7 +102,7 @@ struct checked_axis_index {
 }  // namespace detail
 
 /// Position of the axis `Axis` in `Mesh`; a compile error names the axis if the mesh lacks it.
-template <mesh_type Mesh, fixed_string Axis>
+template <any_mesh Mesh, fixed_string Axis>
 inline constexpr std::size_t axis_index = detail::checked_axis_index<Mesh, Axis>::value;
 
 }  // namespace spmd

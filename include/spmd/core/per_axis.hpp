@@ -75,17 +75,17 @@ consteval auto map_axes_impl(Rule rule, std::index_sequence<Is...>) {
 /// True if `check.template operator()<Axis, Ps...>()` is true on every axis of `Mesh`, where `Axis`
 /// is the axis' on_axis<...> tag and `Ps...` are the placements of the positional `Layouts...`
 /// on it. Every axis is checked: each failing one gives its own diagnostic.
-template <mesh_type Mesh, class... Layouts, class Check>
+template <any_mesh Mesh, class... Layouts, class Check>
 consteval bool all_axes(Check check) {
-  return detail::all_axes_impl<Mesh, Layouts...>(check, std::make_index_sequence<Mesh::rank>{});
+  return detail::all_axes_impl<Mesh, Layouts...>(check, std::make_index_sequence<Mesh::axis_count>{});
 }
 
 /// std::type_identity of the layout on `Mesh` whose placement on each axis is the type of the
 /// std::type_identity that `rule.template operator()<Axis, Ps...>()` returns (arguments as in
 /// all_axes).
-template <mesh_type Mesh, class... Layouts, class Rule>
+template <any_mesh Mesh, class... Layouts, class Rule>
 consteval auto map_axes(Rule rule) {
-  return detail::map_axes_impl<Mesh, Layouts...>(rule, std::make_index_sequence<Mesh::rank>{});
+  return detail::map_axes_impl<Mesh, Layouts...>(rule, std::make_index_sequence<Mesh::axis_count>{});
 }
 
 namespace detail {
@@ -97,9 +97,9 @@ constexpr void for_each_axis_impl(F&& f, std::index_sequence<Is...>) {
 
 /// Calls `f.template operator()<K>()` for every axis index K of `Mesh`, in mesh order (run-time
 /// code that needs the axis as a constant: its placement type, its name).
-template <mesh_type Mesh, class F>
+template <any_mesh Mesh, class F>
 constexpr void for_each_axis(F&& f) {
-  detail::for_each_axis_impl(f, std::make_index_sequence<Mesh::rank>{});
+  detail::for_each_axis_impl(f, std::make_index_sequence<Mesh::axis_count>{});
 }
 
 }  // namespace spmd

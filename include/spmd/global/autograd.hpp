@@ -38,7 +38,7 @@ struct grad_entries {
         e.whole = e.whole == placement_kind::replicate ? placement_kind::partial : placement_kind::replicate;
     return a;
   }();
-  using form = canonical<typename X::mesh_type, X::rank, value>;
+  using form = canonical<typename X::mesh_type, X::ndim, value>;
 };
 }  // namespace detail
 

@@ -28,14 +28,14 @@ namespace spmd::global {
 namespace detail {
 /// This rank's block of every dim of a tensor of type `X` with global extents `extents`.
 template <class X, class Rank>
-std::array<block, X::rank> blocks_of(Rank& r, typename X::extents_type const& extents) {
+std::array<block, X::ndim> blocks_of(Rank& r, typename X::extents_type const& extents) {
   using mesh = typename X::mesh_type;
   constexpr auto axes = type_entries<X>::value;
-  std::array<block, X::rank> out{};
-  for (std::size_t d = 0; d < X::rank; ++d) {
+  std::array<block, X::ndim> out{};
+  for (std::size_t d = 0; d < X::ndim; ++d) {
     block b{0, extents[d]};
-    for (int p = 0; p < static_cast<int>(mesh::rank); ++p)
-      for (std::size_t k = 0; k < mesh::rank; ++k)
+    for (int p = 0; p < static_cast<int>(mesh::axis_count); ++p)
+      for (std::size_t k = 0; k < mesh::axis_count; ++k)
         if (axes[k].dim == static_cast<int>(d) && axes[k].position == p)
           b = piece(b, r.axis_size(mesh::names[k]), r.coord(mesh::names[k]));
     out[d] = b;
@@ -48,7 +48,7 @@ template <class X, class Rank>
 bool holds_partial_value(Rank& r) {
   using mesh = typename X::mesh_type;
   auto const& placements = placement_values<typename X::layout_type>;
-  for (std::size_t k = 0; k < mesh::rank; ++k)
+  for (std::size_t k = 0; k < mesh::axis_count; ++k)
     if (placements[k].kind == placement_kind::partial && r.coord(mesh::names[k]) != 0) return false;
   return true;
 }
@@ -62,7 +62,7 @@ struct whole_of {
       e = axis_entry{-1, -1, e.dim < 0 && e.whole == placement_kind::invariant ? e.whole : placement_kind::replicate, 1};
     return a;
   }();
-  using form = canonical<typename X::mesh_type, X::rank, entries>;
+  using form = canonical<typename X::mesh_type, X::ndim, entries>;
   using type = basic_global_tensor<basic_tensor<typename X::local_type, typename X::mesh_type, typename form::layout_type>,
                                    typename form::spec_type>;
 };
@@ -82,17 +82,17 @@ X distribute(Rank& r, typename X::local_type const& whole) {
   static_assert(std::is_same_v<typename X::inner_type, typename X::tensor_type>,
                 "spmd: global::distribute makes a global tensor; make a variable of it with global::variable(t, x)");
   typename X::extents_type extents{};
-  for (std::size_t d = 0; d < X::rank; ++d) extents[d] = static_cast<std::size_t>(whole.shape()[d]);
+  for (std::size_t d = 0; d < X::ndim; ++d) extents[d] = static_cast<std::size_t>(whole.shape()[d]);
   auto const blocks = detail::blocks_of<X>(r, extents);
   typename X::local_type piece = whole;
-  for (std::size_t d = 0; d < X::rank; ++d)
+  for (std::size_t d = 0; d < X::ndim; ++d)
     if (blocks[d].length != extents[d])
       piece = spmd::detail::kernel::narrow_fn{}(std::move(piece), d, blocks[d].offset, blocks[d].length);
   if (!detail::holds_partial_value<X>(r)) piece = typename X::local_type(piece.shape(), typename X::value_type{0});
   return X{typename X::tensor_type(std::move(piece)), extents};
 }
 /// distribute<global_tensor<Local, Mesh, Spec>>(r, whole), with `Local` taken from `whole`.
-template <mesh_type Mesh, class Spec, rank_context Rank, local_tensor Local>
+template <any_mesh Mesh, class Spec, rank_context Rank, local_tensor Local>
 auto distribute(Rank& r, Local const& whole) {
   return distribute<spmd::global_tensor<Local, Mesh, Spec>>(r, whole);
 }
@@ -117,7 +117,7 @@ X from_local(Rank& r, Piece&& piece, typename X::extents_type const& extents) {
     else
       return piece.shape();
   }();
-  for (std::size_t d = 0; d < X::rank; ++d)
+  for (std::size_t d = 0; d < X::ndim; ++d)
     if (static_cast<std::size_t>(shape[d]) != blocks[d].length)
       throw std::invalid_argument("spmd: global::from_local: the piece has extent " + std::to_string(shape[d]) +
                                   " along dim " + std::to_string(d) + " where this rank's block of the global extent " +
@@ -147,11 +147,11 @@ Out local_map(Rank& r, Fn&& fn, Xs const&... xs) {
     using mesh = typename Out::mesh_type;
     constexpr auto axes = detail::type_entries<Out>::value;
     typename Out::extents_type extents{};
-    for (std::size_t d = 0; d < Out::rank; ++d) {
+    for (std::size_t d = 0; d < Out::ndim; ++d) {
       extents[d] = static_cast<std::size_t>(piece.local().shape()[d]);
-      std::array<std::string_view, mesh::rank> names{};
+      std::array<std::string_view, mesh::axis_count> names{};
       std::size_t count = 0;
-      for (std::size_t k = 0; k < mesh::rank; ++k)
+      for (std::size_t k = 0; k < mesh::axis_count; ++k)
         if (axes[k].dim == static_cast<int>(d)) names[count++] = mesh::names[k];
       if (count == 0) continue;
       double total[1] = {static_cast<double>(extents[d])};

@@ -37,11 +37,11 @@ using bare = std::remove_cvref_t<T>;
 
 /// What the global rule knows of an argument.
 template <class Mesh, class T>
-constexpr operand_spec<Mesh::rank> operand_spec_of() {
-  operand_spec<Mesh::rank> s;
+constexpr operand_spec<Mesh::axis_count> operand_spec_of() {
+  operand_spec<Mesh::axis_count> s;
   if constexpr (spmd::global_typed_tensor<T>) {
     s.tensor = true;
-    s.rank = static_cast<int>(bare<T>::rank);
+    s.ndim = static_cast<int>(bare<T>::ndim);
     s.axes = spec_entries<Mesh, typename bare<T>::spec_type>::value;
   }
   return s;
@@ -94,12 +94,12 @@ template <class Tensor>
 auto rejected_global() {
   return []<std::size_t... Ds>(std::index_sequence<Ds...>) {
     return basic_global_tensor<Tensor, spec<whole_dim<Ds>...>>{};
-  }(std::make_index_sequence<Tensor::rank>{});
+  }(std::make_index_sequence<Tensor::ndim>{});
 }
 
-/// The spec of a result of rank `Rank` from the verdict's per-axis entries.
-template <class Mesh, std::size_t Rank, auto const& Out>
-using result_spec = typename canonical<Mesh, Rank, Out>::spec_type;
+/// The spec of a result of `Ndim` dims from the verdict's per-axis entries.
+template <class Mesh, std::size_t Ndim, auto const& Out>
+using result_spec = typename canonical<Mesh, Ndim, Out>::spec_type;
 
 /// True if `Layout` is what the result entries `Out` erase to: S<d> exactly on the axes of dim d.
 template <class Layout, auto const& Out>
@@ -119,16 +119,16 @@ consteval bool erases_to() {
 /// The result's global extents along the dims the operands' dims are kept into; checks, before
 /// the kernel runs, that kept dims agree (a whole dim of extent 1 broadcasts) and that contracted
 /// dims match.
-template <std::size_t Rank>
+template <std::size_t Ndim>
 struct kept_extents {
-  std::array<std::size_t, Rank> extent{};
-  std::array<bool, Rank> from_operand{};  // false: a dim no operand dim is kept into (its local extent)
+  std::array<std::size_t, Ndim> extent{};
+  std::array<bool, Ndim> from_operand{};  // false: a dim no operand dim is kept into (its local extent)
 };
 
-template <class Def, class DimMap, std::size_t OutRank, class... Args>
-kept_extents<OutRank> result_extents(Args const&... args) {
+template <class Def, class DimMap, std::size_t OutNdim, class... Args>
+kept_extents<OutNdim> result_extents(Args const&... args) {
   using rules::dim_fate;
-  kept_extents<OutRank> k;
+  kept_extents<OutNdim> k;
   auto& out = k.extent;
   auto& from_operand = k.from_operand;
   constexpr std::string_view name = spmd::op_name<Def>;
@@ -138,11 +138,11 @@ kept_extents<OutRank> result_extents(Args const&... args) {
     if constexpr (spmd::global_typed_tensor<decltype(x)>) {
       using X = bare<decltype(x)>;
       constexpr auto axes = spec_entries<typename X::mesh_type, typename X::spec_type>::value;
-      for (std::size_t d = 0; d < X::rank; ++d) fn(x, i, d, sharded(axes, static_cast<int>(d)));
+      for (std::size_t d = 0; d < X::ndim; ++d) fn(x, i, d, sharded(axes, static_cast<int>(d)));
     }
     ++i;
   };
-  std::array<bool, OutRank> sharded_out{};  // some operand shards the dim kept into it
+  std::array<bool, OutNdim> sharded_out{};  // some operand shards the dim kept into it
   (visit(args,
          [&](auto const& x, std::size_t op, std::size_t d, bool is_sharded) {
            dim_fate const f = DimMap::fate(op, static_cast<int>(d));
@@ -197,9 +197,9 @@ auto apply_global(Args&&... args) {
   using operand_types = std::tuple<bare<Args>...>;
   return [&]<std::size_t... Os>(std::index_sequence<Os...>) {
     using dims = spmd::op_dims_t<Def, tensor_of_t<erased_t<std::tuple_element_t<Os, operand_types>>>...>;
-    static constexpr std::array<operand_spec<mesh::rank>, n_ops> specs{
+    static constexpr std::array<operand_spec<mesh::axis_count>, n_ops> specs{
         operand_spec_of<mesh, std::tuple_element_t<Os, operand_types>>()...};
-    static constexpr propagation<mesh::rank> verdict = propagate<dims>(specs);
+    static constexpr propagation<mesh::axis_count> verdict = propagate<dims>(specs);
     if constexpr (verdict.error != propagation_error::none) {
       static_cast<void>(propagation_check<Def, verdict>);
       using erased_result = tensor_of_t<decltype(op_fn<Def>{}(erased(std::forward<Args>(args))...))>;
@@ -214,7 +214,7 @@ auto apply_global(Args&&... args) {
         static constexpr auto out_axes = [] {
           auto a = verdict.out;  // the dims; the placements of the other axes are the local result's
           constexpr auto const& values = placement_values<typename Out::layout_type>;
-          for (std::size_t k = 0; k < mesh::rank; ++k)
+          for (std::size_t k = 0; k < mesh::axis_count; ++k)
             if (a[k].dim < 0) a[k].whole = values[k].kind;
           return a;
         }();
@@ -222,12 +222,12 @@ auto apply_global(Args&&... args) {
                       "spmd: global: the local result's layout and the propagated spec disagree (please report)");
         auto kept = [&]<std::size_t... Ks>(std::index_sequence<Ks...>) {
           auto const& all = std::forward_as_tuple(args...);
-          return result_extents<Def, dims, Out::rank>(std::get<Ks>(all)...);
+          return result_extents<Def, dims, Out::ndim>(std::get<Ks>(all)...);
         }(std::make_index_sequence<n_ops>{});
         Inner out = op_fn<Def>{}(erased(std::forward<Args>(args))...);
         auto extents = kept.extent;
-        using result = basic_global_tensor<Inner, result_spec<mesh, Out::rank, out_axes>>;
-        for (std::size_t o = 0; o < Out::rank; ++o)
+        using result = basic_global_tensor<Inner, result_spec<mesh, Out::ndim, out_axes>>;
+        for (std::size_t o = 0; o < Out::ndim; ++o)
           if (!kept.from_operand[o])
             extents[o] = static_cast<std::size_t>(detail::inner_traits<Inner>::value(out).local().shape()[o]);
         return result(std::move(out), extents);

@@ -21,7 +21,7 @@
 #include <string>
 
 #include <spmd/comm/redistribute.hpp>
-#include <spmd/core/type_name.hpp>
+#include <spmd/core/printed_names.hpp>
 #include <spmd/global/propagate.hpp>
 #include <spmd/global/spec.hpp>
 
@@ -62,10 +62,10 @@ struct plan_state {
   constexpr placement_value value(std::size_t k) const { return entry_placement(axes[k]); }
 };
 
-/// Builds the plan from the per-axis entries `from` to `to` (canonical specs of one tensor rank).
+/// Builds the plan from the per-axis entries `from` to `to` (canonical specs of one number of dims).
 template <std::size_t N>
 constexpr plan_steps<N> make_plan(std::array<axis_entry, N> const& from, std::array<axis_entry, N> const& to,
-                                  int rank) {
+                                  int ndim) {
   plan_steps<N> out;
   plan_state<N> state{from};
   plan_state<N> const target{to};
@@ -100,7 +100,7 @@ constexpr plan_steps<N> make_plan(std::array<axis_entry, N> const& from, std::ar
       state.axes[k] = axis_entry{-1, -1, dst.kind, 1};
   };
   // 1. Pop axes off each dim, minor first, until the dim is a prefix of its destination.
-  for (int d = 0; d < rank; ++d) {
+  for (int d = 0; d < ndim; ++d) {
     while (!is_prefix(d)) {
       auto const k = static_cast<std::size_t>(state.axis_at(d, state.length(d) - 1));
       int const b = to[k].dim;
@@ -117,7 +117,7 @@ constexpr plan_steps<N> make_plan(std::array<axis_entry, N> const& from, std::ar
         to[k].whole != placement_kind::partial)
       emit(k, {to[k].whole});
   // 3. Append each dim's missing axes, major first.
-  for (int d = 0; d < rank; ++d) {
+  for (int d = 0; d < ndim; ++d) {
     while (state.length(d) < target.length(d)) {
       int const k = target.axis_at(d, state.length(d));
       if (state.axes[static_cast<std::size_t>(k)].dim >= 0) break;  // (cannot happen after step 1)
@@ -147,10 +147,10 @@ constexpr bool plan_reaches(plan_steps<N> const& p, std::array<axis_entry, N> co
 template <class X>
 struct type_entries {
   using mesh = typename X::mesh_type;
-  static constexpr std::array<axis_entry, mesh::rank> value = [] {
+  static constexpr std::array<axis_entry, mesh::axis_count> value = [] {
     auto a = spec_entries<mesh, typename X::spec_type>::value;
     constexpr auto const& values = placement_values<typename X::layout_type>;
-    for (std::size_t k = 0; k < mesh::rank; ++k)
+    for (std::size_t k = 0; k < mesh::axis_count; ++k)
       if (a[k].dim < 0) a[k].whole = values[k].kind;
     return a;
   }();
@@ -160,11 +160,11 @@ struct type_entries {
 /// The plan from global tensor type `From` to spec `To` (any spelling), as the planner makes it:
 /// `even` flattens runs of gathers and scatters into one collective over several axes; `uneven`
 /// (run when some sharded extent does not divide) keeps one axis per gather or scatter.
-template <class Mesh, auto const& From, auto const& To, std::size_t Rank>
+template <class Mesh, auto const& From, auto const& To, std::size_t Ndim>
 struct plan {
-  static constexpr plan_steps<Mesh::rank> unmerged = detail::make_plan(From, To, static_cast<int>(Rank));
-  static constexpr plan_steps<Mesh::rank> even = comm::plan::merged(unmerged);
-  static constexpr plan_steps<Mesh::rank> uneven = comm::plan::merged(unmerged, ~std::uint64_t{0});
+  static constexpr plan_steps<Mesh::axis_count> unmerged = detail::make_plan(From, To, static_cast<int>(Ndim));
+  static constexpr plan_steps<Mesh::axis_count> even = comm::plan::merged(unmerged);
+  static constexpr plan_steps<Mesh::axis_count> uneven = comm::plan::merged(unmerged, ~std::uint64_t{0});
   static_assert(detail::plan_reaches(unmerged, From, To), "spmd: global: no plan for this redistribution (please report)");
   using mesh_type = Mesh;
 };

@@ -30,7 +30,7 @@ enum class propagation_error { none, kept_order, kept_axes, contracted_order, me
 template <std::size_t N>
 struct operand_spec {
   bool tensor = false;
-  int rank = 0;
+  int ndim = 0;
   std::array<detail::axis_entry, N> axes{};
 };
 
@@ -86,7 +86,7 @@ constexpr propagation<N> propagate(std::array<operand_spec<N>, Ops> const& ops) 
   };
   for (std::size_t i = 0; i < Ops; ++i) {
     if (!ops[i].tensor) continue;
-    for (int d = 0; d < ops[i].rank; ++d) {
+    for (int d = 0; d < ops[i].ndim; ++d) {
       if (!detail::sharded(ops[i].axes, d)) continue;
       dim_fate const f = DimMap::fate(i, d);
       switch (f.kind) {

@@ -30,7 +30,7 @@ template <class Src, class Dst>
 inline constexpr auto plan_of = [] {
   using X = std::remove_cvref_t<Src>;
   using Y = std::conditional_t<spmd::global_typed_tensor<Dst>, Dst, spmd::global_like_t<X, Dst>>;
-  return plan<typename X::mesh_type, detail::type_entries<X>::value, detail::type_entries<Y>::value, X::rank>{};
+  return plan<typename X::mesh_type, detail::type_entries<X>::value, detail::type_entries<Y>::value, X::ndim>{};
 }();
 
 namespace detail {
@@ -61,9 +61,9 @@ bool evenly_sharded(Rank& r, typename Src::extents_type const& extents) {
   using mesh = typename Src::mesh_type;
   constexpr auto a = type_entries<Src>::value;
   constexpr auto b = type_entries<Dst>::value;
-  for (std::size_t d = 0; d < Src::rank; ++d) {
+  for (std::size_t d = 0; d < Src::ndim; ++d) {
     std::size_t na = 1, nb = 1;
-    for (std::size_t k = 0; k < mesh::rank; ++k) {
+    for (std::size_t k = 0; k < mesh::axis_count; ++k) {
       if (a[k].dim == static_cast<int>(d)) na *= r.axis_size(mesh::names[k]);
       if (b[k].dim == static_cast<int>(d)) nb *= r.axis_size(mesh::names[k]);
     }
@@ -114,7 +114,7 @@ Dst redistribute_to(Rank& r, X const& x) {
   using local = typename Src::local_type;
   static_assert(std::is_same_v<local, typename Dst::local_type> && std::is_same_v<mesh, typename Dst::mesh_type>,
                 "spmd: global::redistribute changes the spec only; the local type and the mesh stay");
-  using steps = plan<mesh, type_entries<Src>::value, type_entries<Dst>::value, Src::rank>;
+  using steps = plan<mesh, type_entries<Src>::value, type_entries<Dst>::value, Src::ndim>;
   if constexpr (!comm::detail::movable_local<local>()) {
     return Dst{};  // after the diagnostic
   } else if constexpr (!steps_allowed<mesh, steps::unmerged, Expert>(std::make_index_sequence<steps::unmerged.count>{})) {
@@ -149,10 +149,10 @@ auto redistribute(Rank& r, X const& x, expert_t) {
 
 /// `fmt::format("{}", global::plan_of<Src, Dst>)`: the steps, e.g.
 /// "all_gather(dp,tp: S(0)->R)" or "all_gather(tp: S(0)->R); convert(tp: R->S(1))".
-template <class Mesh, auto const& From, auto const& To, std::size_t Rank>
-struct fmt::formatter<spmd::global::plan<Mesh, From, To, Rank>> : fmt::formatter<std::string> {
+template <class Mesh, auto const& From, auto const& To, std::size_t Ndim>
+struct fmt::formatter<spmd::global::plan<Mesh, From, To, Ndim>> : fmt::formatter<std::string> {
   template <class FormatContext>
-  auto format(spmd::global::plan<Mesh, From, To, Rank> const& p, FormatContext& ctx) const {
+  auto format(spmd::global::plan<Mesh, From, To, Ndim> const& p, FormatContext& ctx) const {
     return fmt::formatter<std::string>::format(spmd::global::plan_text<Mesh>(p.even), ctx);
   }
 };

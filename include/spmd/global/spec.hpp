@@ -102,8 +102,8 @@ struct resolution {
 };
 
 template <class Mesh, bool DefaultI, class... Entries>
-consteval resolution<Mesh::rank> resolve_entries() {
-  resolution<Mesh::rank> out;
+consteval resolution<Mesh::axis_count> resolve_entries() {
+  resolution<Mesh::axis_count> out;
   bool seen_whole = false;
   auto one = [&]<class E>(std::type_identity<E>) {
     if constexpr (is_dim<E>) {
@@ -111,7 +111,7 @@ consteval resolution<Mesh::rank> resolve_entries() {
       int const d = static_cast<int>(out.dims++);
       for (std::size_t p = 0; p < E::count; ++p) {
         std::size_t const k = Mesh::find(E::names[p]);
-        if (k >= Mesh::rank) {
+        if (k >= Mesh::axis_count) {
           out.unknown_axis = true;
           continue;
         }
@@ -123,7 +123,7 @@ consteval resolution<Mesh::rank> resolve_entries() {
       seen_whole = true;
       using traits = spmd::detail::entry_traits<E>;
       std::size_t const k = Mesh::find(traits::axis.view());
-      if (k >= Mesh::rank) {
+      if (k >= Mesh::axis_count) {
         out.unknown_axis = true;
         return;
       }
@@ -144,12 +144,12 @@ consteval resolution<Mesh::rank> resolve_entries() {
 
 /// A positional DTensor-style layout as a resolution: the axes with S<d> shard dim d in mesh order.
 template <class Mesh, class... Ps>
-consteval resolution<Mesh::rank> resolve_placements(std::size_t rank) {
-  resolution<Mesh::rank> out;
-  out.dims = rank;
+consteval resolution<Mesh::axis_count> resolve_placements(std::size_t ndim) {
+  resolution<Mesh::axis_count> out;
+  out.dims = ndim;
   constexpr auto const& values = placement_values<layout<Ps...>>;
   std::array<int, 64> next{};  // the next free position of each tensor dim
-  for (std::size_t k = 0; k < sizeof...(Ps) && k < Mesh::rank; ++k) {
+  for (std::size_t k = 0; k < sizeof...(Ps) && k < Mesh::axis_count; ++k) {
     out.axes[k].named = 1;
     if (values[k].is_shard()) {
       out.axes[k].dim = values[k].dim;
@@ -162,31 +162,31 @@ consteval resolution<Mesh::rank> resolve_placements(std::size_t rank) {
   return out;
 }
 
-template <class Mesh, std::size_t Rank, class Spec>
+template <class Mesh, std::size_t Ndim, class Spec>
 struct resolved_entries {
   static_assert(spmd::detail::always_false<Spec>,
                 "spmd: a global tensor's spec must be spmd::spec<...>, jax::partition_spec<...> or "
                 "dtensor_spec<...>");
   static constexpr bool dtensor = false;
-  static constexpr resolution<Mesh::rank> value{};
+  static constexpr resolution<Mesh::axis_count> value{};
 };
-template <class Mesh, std::size_t Rank, class... Es>
-struct resolved_entries<Mesh, Rank, spec<Es...>> {
+template <class Mesh, std::size_t Ndim, class... Es>
+struct resolved_entries<Mesh, Ndim, spec<Es...>> {
   static constexpr bool dtensor = false;
   static constexpr auto value = resolve_entries<Mesh, false, Es...>();
 };
-template <class Mesh, std::size_t Rank, class... Es>
-struct resolved_entries<Mesh, Rank, jax::partition_spec<Es...>> {
+template <class Mesh, std::size_t Ndim, class... Es>
+struct resolved_entries<Mesh, Ndim, jax::partition_spec<Es...>> {
   static constexpr bool dtensor = false;
   static constexpr auto value = resolve_entries<Mesh, true, Es...>();
 };
-template <class Mesh, std::size_t Rank, class... Ps>
-struct resolved_entries<Mesh, Rank, dtensor_spec<Ps...>> {
-  static_assert(sizeof...(Ps) == Mesh::rank,
+template <class Mesh, std::size_t Ndim, class... Ps>
+struct resolved_entries<Mesh, Ndim, dtensor_spec<Ps...>> {
+  static_assert(sizeof...(Ps) == Mesh::axis_count,
                 "spmd: dtensor_spec<...> gives one placement per mesh axis, in mesh order");
   static_assert((placement<Ps> && ...), "spmd: dtensor_spec<...> holds placements: Shard<d>, Replicate, Partial or I");
   static constexpr bool dtensor = true;
-  static constexpr auto value = resolve_placements<Mesh, Ps...>(Rank);
+  static constexpr auto value = resolve_placements<Mesh, Ps...>(Ndim);
 };
 
 /// The diagnostic for mesh axis `Axis` of a spec (instantiated per axis, so that the compiler
@@ -201,17 +201,17 @@ struct axis_named_once {
   static constexpr bool value = Named == 1;
 };
 
-/// True if `Spec` is a well-formed spec of a rank-`Rank` tensor on `Mesh`; otherwise one
+/// True if `Spec` is a well-formed spec of a `Ndim`-dim tensor on `Mesh`; otherwise one
 /// static_assert per mistake.
-template <class Mesh, std::size_t Rank, class Spec, class Indices = std::make_index_sequence<Mesh::rank>>
+template <class Mesh, std::size_t Ndim, class Spec, class Indices = std::make_index_sequence<Mesh::axis_count>>
 struct spec_check;
-template <class Mesh, std::size_t Rank, class Spec, std::size_t... Ks>
-struct spec_check<Mesh, Rank, Spec, std::index_sequence<Ks...>> {
-  using entries = resolved_entries<Mesh, Rank, Spec>;
+template <class Mesh, std::size_t Ndim, class Spec, std::size_t... Ks>
+struct spec_check<Mesh, Ndim, Spec, std::index_sequence<Ks...>> {
+  using entries = resolved_entries<Mesh, Ndim, Spec>;
   static constexpr auto res = entries::value;
   static constexpr bool shard_dims_ok = [] {
     for (auto const& a : res.axes)
-      if (a.dim >= static_cast<int>(Rank)) return false;
+      if (a.dim >= static_cast<int>(Ndim)) return false;
     return true;
   }();
   static_assert(!res.unknown_axis,
@@ -222,14 +222,14 @@ struct spec_check<Mesh, Rank, Spec, std::index_sequence<Ks...>> {
                 "an axis that shards a dim goes into that on<...>");
   static_assert(!res.misplaced_entry,
                 "spmd: a spec lists one on<...> per tensor dim first, then at<axis, R|I|P> entries; nothing else");
-  static_assert(entries::dtensor || res.dims == Rank,
+  static_assert(entries::dtensor || res.dims == Ndim,
                 "spmd: a spec needs exactly one on<...> per tensor dim (on<> for a dim that is not sharded)");
   static_assert(shard_dims_ok, "spmd: dtensor_spec has Shard<d> with d >= the tensor's rank");
   static constexpr bool names_ok = (axis_named_once<axis_tag<Mesh::template name<Ks>>, res.axes[Ks].named,
                                                     res.axes[Ks].position>::value &&
                                     ...);
   static constexpr bool value = names_ok && !res.unknown_axis && !res.sharded_entry && !res.misplaced_entry &&
-                                (entries::dtensor || res.dims == Rank) && shard_dims_ok;
+                                (entries::dtensor || res.dims == Ndim) && shard_dims_ok;
 };
 
 
@@ -281,42 +281,42 @@ struct canonical_impl<Mesh, Axes, std::index_sequence<Ds...>, std::index_sequenc
   using layout_type = layout_of_values_t<entry_placements<Axes>>;
 };
 
-/// The canonical form of per-axis entries for a rank-`Rank` tensor: `spec_type` (one on<...> per
+/// The canonical form of per-axis entries for a `Ndim`-dim tensor: `spec_type` (one on<...> per
 /// tensor dim, then at<axis, R|I|P> for the other axes in mesh order) and `layout_type` (the local
 /// layout: S<d> on the axes of dim d).
-template <class Mesh, std::size_t Rank, auto const& Axes>
+template <class Mesh, std::size_t Ndim, auto const& Axes>
 using canonical =
-    canonical_impl<Mesh, Axes, std::make_index_sequence<Rank>, std::make_index_sequence<whole_count(Axes)>>;
+    canonical_impl<Mesh, Axes, std::make_index_sequence<Ndim>, std::make_index_sequence<whole_count(Axes)>>;
 
 /// What a malformed spec resolves to, after its diagnostic: nothing sharded, R everywhere.
 template <class Mesh>
-inline constexpr std::array<axis_entry, Mesh::rank> fallback_axes = [] {
-  std::array<axis_entry, Mesh::rank> a{};
+inline constexpr std::array<axis_entry, Mesh::axis_count> fallback_axes = [] {
+  std::array<axis_entry, Mesh::axis_count> a{};
   for (auto& e : a) e = axis_entry{-1, -1, placement_kind::replicate, 1};
   return a;
 }();
 
-template <class Mesh, std::size_t Rank, class Spec, bool Ok = spec_check<Mesh, Rank, Spec>::value>
+template <class Mesh, std::size_t Ndim, class Spec, bool Ok = spec_check<Mesh, Ndim, Spec>::value>
 struct resolved {
-  static constexpr std::array<axis_entry, Mesh::rank> axes = resolved_entries<Mesh, Rank, Spec>::value.axes;
-  using type = canonical<Mesh, Rank, axes>;
+  static constexpr std::array<axis_entry, Mesh::axis_count> axes = resolved_entries<Mesh, Ndim, Spec>::value.axes;
+  using type = canonical<Mesh, Ndim, axes>;
 };
-template <class Mesh, std::size_t Rank, class Spec>
-struct resolved<Mesh, Rank, Spec, false> {
-  using type = canonical<Mesh, Rank, fallback_axes<Mesh>>;
+template <class Mesh, std::size_t Ndim, class Spec>
+struct resolved<Mesh, Ndim, Spec, false> {
+  using type = canonical<Mesh, Ndim, fallback_axes<Mesh>>;
 };
 }  // namespace detail
 
-/// The canonical partition spec of `Spec` for a rank-`Rank` tensor on `Mesh`: one on<...> per
+/// The canonical partition spec of `Spec` for a `Ndim`-dim tensor on `Mesh`: one on<...> per
 /// tensor dim, then at<axis, R|I|P> for the other axes, in mesh order. Diagnoses unknown, missing
 /// or doubled axes.
-template <mesh_type Mesh, std::size_t Rank, class Spec>
-using canonical_spec_t = typename detail::resolved<Mesh, Rank, Spec>::type::spec_type;
+template <any_mesh Mesh, std::size_t Ndim, class Spec>
+using canonical_spec_t = typename detail::resolved<Mesh, Ndim, Spec>::type::spec_type;
 
 /// The local layout a spec erases to: S<d> on the axes that shard dim d, the given R, I or P on the
 /// others.
-template <mesh_type Mesh, std::size_t Rank, class Spec>
-using erased_layout_t = typename detail::resolved<Mesh, Rank, Spec>::type::layout_type;
+template <any_mesh Mesh, std::size_t Ndim, class Spec>
+using erased_layout_t = typename detail::resolved<Mesh, Ndim, Spec>::type::layout_type;
 
 }  // namespace global
 }  // namespace spmd

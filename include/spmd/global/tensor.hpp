@@ -16,7 +16,7 @@
 #include <spmd/core/mesh.hpp>
 #include <spmd/core/meta.hpp>
 #include <spmd/core/per_axis.hpp>
-#include <spmd/core/type_name.hpp>
+#include <spmd/core/printed_names.hpp>
 #include <spmd/global/spec.hpp>
 #include <spmd/local/concept.hpp>
 #include <spmd/tensor.hpp>
@@ -64,8 +64,8 @@ class basic_global_tensor<Inner, spec<Entries...>> {
   using layout_type = typename tensor_type::layout_type;
   using spec_type = spec<Entries...>;
   using value_type = typename local_type::value_type;
-  static constexpr std::size_t rank = local_type::rank;
-  using extents_type = std::array<std::size_t, rank>;
+  static constexpr std::size_t ndim = spmd::local_ndim<local_type>;
+  using extents_type = std::array<std::size_t, ndim>;
 
   basic_global_tensor() = default;
   /// Wraps this rank's piece `x` of a tensor of global extents `extents`. A claim, not checked:
@@ -114,10 +114,10 @@ namespace spmd {
 /// A tensor of local type `Local` on `Mesh` whose dims are sharded as `Spec` says
 /// (spmd::spec<on<"dp", "tp">, on<>, at<"cp", P>>, jax::partition_spec<...> or
 /// dtensor_spec<...>); the global extents are run-time values it carries.
-template <class Local, mesh_type Mesh, class Spec>
+template <class Local, any_mesh Mesh, class Spec>
 using global_tensor = global::basic_global_tensor<
-    basic_tensor<Local, Mesh, global::erased_layout_t<Mesh, Local::rank, Spec>>,
-    global::canonical_spec_t<Mesh, Local::rank, Spec>>;
+    basic_tensor<Local, Mesh, global::erased_layout_t<Mesh, spmd::local_ndim<Local>, Spec>>,
+    global::canonical_spec_t<Mesh, spmd::local_ndim<Local>, Spec>>;
 
 /// True for global tensor types (cv-ref qualified or not).
 template <class T>

@@ -41,9 +41,9 @@ auto reshaped_local(Local const& x, std::array<std::size_t, N> const& shape) {
 }
 template <class X, int Dim, bool Merge>
 struct reshaped {
-  static constexpr std::size_t rank = X::rank + 1 - (Merge ? 2 : 0);
-  using local_type = decltype(reshaped_local(std::declval<typename X::local_type const&>(), std::array<std::size_t, rank>{}));
-  using form = canonical<typename X::mesh_type, rank, reshaped_entries<X, Dim, Merge>::value>;
+  static constexpr std::size_t ndim = X::ndim + 1 - (Merge ? 2 : 0);
+  using local_type = decltype(reshaped_local(std::declval<typename X::local_type const&>(), std::array<std::size_t, ndim>{}));
+  using form = canonical<typename X::mesh_type, ndim, reshaped_entries<X, Dim, Merge>::value>;
   using type = basic_global_tensor<basic_tensor<local_type, typename X::mesh_type, typename form::layout_type>,
                                    typename form::spec_type>;
 };
@@ -57,7 +57,7 @@ std::size_t blocks_along(Rank& r, int d) {
   using mesh = typename X::mesh_type;
   constexpr auto axes = type_entries<X>::value;
   std::size_t n = 1;
-  for (std::size_t k = 0; k < mesh::rank; ++k)
+  for (std::size_t k = 0; k < mesh::axis_count; ++k)
     if (axes[k].dim == d) n *= r.axis_size(mesh::names[k]);
   return n;
 }
@@ -68,8 +68,8 @@ template <class Out, int Dim, bool Merge, class X>
 Out reshaped_even(X const& x, std::size_t inner) {
   auto const& e = x.global_shape();
   typename Out::extents_type out_extents{};
-  std::array<std::size_t, Out::rank> local_shape{};
-  for (std::size_t d = 0, o = 0; d < X::rank; ++d, ++o) {
+  std::array<std::size_t, Out::ndim> local_shape{};
+  for (std::size_t d = 0, o = 0; d < X::ndim; ++d, ++o) {
     out_extents[o] = e[d];
     local_shape[o] = static_cast<std::size_t>(x.shape()[d]);
     if (d != static_cast<std::size_t>(Dim)) continue;
@@ -94,7 +94,7 @@ Out reshaped_even(X const& x, std::size_t inner) {
 template <int Dim, rank_context Rank, spmd::global_typed_tensor T>
 auto flatten_even(Rank& r, T const& x) {
   using X = std::remove_cvref_t<T>;
-  static_assert(Dim >= 0 && static_cast<std::size_t>(Dim) + 1 < X::rank,
+  static_assert(Dim >= 0 && static_cast<std::size_t>(Dim) + 1 < X::ndim,
                 "spmd: global::flatten_even<Dim>: Dim and Dim + 1 must be dims of the tensor");
   constexpr bool inner_whole = [] {
     for (auto const& e : detail::type_entries<X>::value)
@@ -126,7 +126,7 @@ auto flatten_even(Rank& r, T const& x) {
 template <int Dim, rank_context Rank, spmd::global_typed_tensor T>
 auto split_even(Rank& r, T const& x, std::size_t inner) {
   using X = std::remove_cvref_t<T>;
-  static_assert(Dim >= 0 && static_cast<std::size_t>(Dim) < X::rank, "spmd: global::split_even<Dim>: Dim must be a dim of the tensor");
+  static_assert(Dim >= 0 && static_cast<std::size_t>(Dim) < X::ndim, "spmd: global::split_even<Dim>: Dim must be a dim of the tensor");
   static_assert(std::is_same_v<typename X::inner_type, typename X::tensor_type>,
                 "spmd: global::split_even takes a global tensor, not a variable (it has no backward yet)");
   if constexpr (!std::is_same_v<typename X::inner_type, typename X::tensor_type>) {

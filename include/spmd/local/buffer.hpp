@@ -23,7 +23,7 @@ concept communicable_element = std::same_as<V, float> || std::same_as<V, double>
 
 /// A shape the collectives read and edit: a copyable list of extents with size(), read by index,
 /// and assignable by index (a result's shape is the operand's with the split dim changed).
-/// std::array<std::size_t, rank> is one.
+/// std::array<std::size_t, ndim> is one.
 template <class S>
 concept editable_shape = std::copyable<S> && requires(S& s, S const& cs, std::size_t i) {
   { cs.size() } -> std::convertible_to<std::size_t>;
@@ -63,7 +63,7 @@ concept buffer_tensor = local_tensor<T> && communicable_element<typename T::valu
 /// with `static constexpr bool row_major = true;` (local::dense does), or by specialising this
 /// variable template for a type it cannot change. Ranks 0 and 1 have only one order.
 template <class T>
-inline constexpr bool row_major_order = T::rank <= 1 || requires {
+inline constexpr bool row_major_order = spmd::local_ndim<T> <= 1 || requires {
   requires T::row_major;
 };
 

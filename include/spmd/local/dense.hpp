@@ -72,17 +72,19 @@ inline void check_dim(std::string_view op, std::size_t dim, std::size_t rank,
 
 }  // namespace detail
 
-/// Dense, row-major tensor of `Rank` dimensions holding `T` (float or double).
-/// Rank 0 is a scalar tensor with exactly one element.
-template <class T, std::size_t Rank>
+/// Dense, row-major tensor of `Ndim` dimensions holding `T` (float or double).
+/// `Ndim` = 0 is a scalar tensor with exactly one element.
+template <class T, std::size_t Ndim>
 class dense {
   static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>,
                 "spmd: dense<T, Rank> requires T = float or double");
 
  public:
   using value_type = T;
-  static constexpr std::size_t rank = Rank;
-  using shape_type = std::array<std::size_t, Rank>;
+  static constexpr std::size_t ndim = Ndim;
+  /// The number of dims under its old name (a rank is a process; see docs/README.md, Renamed).
+  [[deprecated("spmd: use ndim")]] static constexpr std::size_t rank = ndim;
+  using shape_type = std::array<std::size_t, Ndim>;
   /// data() is row-major: the collectives may cut S<d> chunks out of it (spmd::row_major_tensor).
   static constexpr bool row_major = true;
 
@@ -106,11 +108,11 @@ class dense {
   /// Extents of all dimensions.
   [[nodiscard]] shape_type const& shape() const noexcept { return shape_; }
 
-  /// Extent of dimension `d`; throws std::out_of_range if `d >= Rank`.
+  /// Extent of dimension `d`; throws std::out_of_range if `d >= Ndim`.
   [[nodiscard]] std::size_t extent(std::size_t d) const {
-    if (d >= Rank) {
+    if (d >= Ndim) {
       throw std::out_of_range("spmd: dense::extent: dim " + std::to_string(d) +
-                              " out of range for rank " + std::to_string(Rank));
+                              " out of range for rank " + std::to_string(Ndim));
     }
     return shape_[d];
   }
@@ -135,12 +137,12 @@ class dense {
     return out;
   }
 
-  /// Element access with exactly Rank indices (bounds checked by assert only).
+  /// Element access with exactly `Ndim` indices (bounds checked by assert only).
   template <std::integral... Ix>
   [[nodiscard]] T& operator()(Ix... ix) noexcept {
     return values_[offset(ix...)];
   }
-  /// Element access with exactly Rank indices (bounds checked by assert only).
+  /// Element access with exactly `Ndim` indices (bounds checked by assert only).
   template <std::integral... Ix>
   [[nodiscard]] T const& operator()(Ix... ix) const noexcept {
     return values_[offset(ix...)];
@@ -152,7 +154,7 @@ class dense {
  private:
   template <class... Ix>
   [[nodiscard]] std::size_t offset(Ix... ix) const noexcept {
-    static_assert(sizeof...(Ix) == Rank, "spmd: dense::operator() needs exactly Rank indices");
+    static_assert(sizeof...(Ix) == Ndim, "spmd: dense::operator() needs exactly Rank indices");
     std::size_t off = 0;
     std::size_t d = 0;
     // Horner scheme over the row-major extents.

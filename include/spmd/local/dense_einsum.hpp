@@ -62,13 +62,13 @@ template <class Spec, std::size_t R>
 /// Generic einsum: odometer over all loop labels (output labels outermost), accumulating
 /// the product of the operands into the output element.
 template <class Spec, class T, std::size_t... R>
-[[nodiscard]] dense<T, Spec::out_rank> einsum_loop(dense<T, R> const&... ops) {
+[[nodiscard]] dense<T, Spec::out_ndim> einsum_loop(dense<T, R> const&... ops) {
   constexpr std::size_t L = Spec::plan.n_loop;
   constexpr std::size_t N = sizeof...(R);
   auto const ext = einsum_extents<Spec>(ops...);
-  std::array<std::size_t, Spec::out_rank> oshape{};
-  for (std::size_t d = 0; d < Spec::out_rank; ++d) oshape[d] = ext[d];
-  dense<T, Spec::out_rank> out(oshape);
+  std::array<std::size_t, Spec::out_ndim> oshape{};
+  for (std::size_t d = 0; d < Spec::out_ndim; ++d) oshape[d] = ext[d];
+  dense<T, Spec::out_ndim> out(oshape);
 
   std::size_t total = 1;
   for (std::size_t e : ext) total *= e;
@@ -79,7 +79,7 @@ template <class Spec, class T, std::size_t... R>
   std::array<T const*, N> const ptr{ops.data()...};
   std::array<std::size_t, L> so{};
   auto const ost = row_major_strides(oshape);
-  for (std::size_t d = 0; d < Spec::out_rank; ++d) so[d] = ost[d];
+  for (std::size_t d = 0; d < Spec::out_ndim; ++d) so[d] = ost[d];
 
   T* po = out.data();
   if constexpr (L == 0) {
@@ -142,14 +142,14 @@ template <class Spec, class T, std::size_t R>
 /// Two-operand einsum, e.g. `einsum(einsum_spec<"ij,jk->ik">{}, a, b)`. Labels shared by
 /// a and b must have equal extents (else std::invalid_argument).
 template <einsum_spec_type Spec, class T, std::size_t Ra, std::size_t Rb>
-[[nodiscard]] dense<T, Spec::out_rank> einsum(Spec, dense<T, Ra> const& a, dense<T, Rb> const& b) {
+[[nodiscard]] dense<T, Spec::out_ndim> einsum(Spec, dense<T, Ra> const& a, dense<T, Rb> const& b) {
   // Each check only if the ones before hold: one mistake, one error.
   static_assert(Spec::ok, "spmd: einsum spec is invalid");
   static_assert(!Spec::ok || Spec::n_inputs == 2, "spmd: einsum spec has one input but two operands were given");
   constexpr bool counted = Spec::ok && Spec::n_inputs == 2;
-  static_assert(!counted || Spec::in_rank(0) == Ra, "spmd: einsum spec rank of operand 0 does not match");
-  static_assert(!counted || Spec::in_rank(1) == Rb, "spmd: einsum spec rank of operand 1 does not match");
-  if constexpr (Spec::plan.gemm && Ra == Rb && Ra == Spec::out_rank) {
+  static_assert(!counted || Spec::in_ndim(0) == Ra, "spmd: einsum spec rank of operand 0 does not match");
+  static_assert(!counted || Spec::in_ndim(1) == Rb, "spmd: einsum spec rank of operand 1 does not match");
+  if constexpr (Spec::plan.gemm && Ra == Rb && Ra == Spec::out_ndim) {
     return detail::einsum_gemm<Spec>(a, b);
   } else {
     return detail::einsum_loop<Spec>(a, b);
@@ -158,10 +158,10 @@ template <einsum_spec_type Spec, class T, std::size_t Ra, std::size_t Rb>
 
 /// One-operand einsum, e.g. `einsum(einsum_spec<"ij->ji">{}, a)` or a reduction "ij->i".
 template <einsum_spec_type Spec, class T, std::size_t Ra>
-[[nodiscard]] dense<T, Spec::out_rank> einsum(Spec, dense<T, Ra> const& a) {
+[[nodiscard]] dense<T, Spec::out_ndim> einsum(Spec, dense<T, Ra> const& a) {
   static_assert(Spec::ok, "spmd: einsum spec is invalid");
   static_assert(!Spec::ok || Spec::n_inputs == 1, "spmd: einsum spec has two inputs but one operand was given");
-  static_assert(!Spec::ok || Spec::n_inputs != 1 || Spec::in_rank(0) == Ra,
+  static_assert(!Spec::ok || Spec::n_inputs != 1 || Spec::in_ndim(0) == Ra,
                 "spmd: einsum spec rank of operand 0 does not match");
   return detail::einsum_loop<Spec>(a);
 }

@@ -51,17 +51,17 @@ template <class T, std::size_t R>
   return out;
 }
 
-/// Same elements with a new shape of rank NewRank; the element count must match.
+/// Same elements with a new shape of `NewNdim` dims; the element count must match.
 /// Takes `x` by value so that an rvalue's buffer is reused without copying.
-template <std::size_t NewRank, class T, std::size_t R>
-[[nodiscard]] dense<T, NewRank> reshape(dense<T, R> x, std::array<std::size_t, NewRank> shape) {
+template <std::size_t NewNdim, class T, std::size_t R>
+[[nodiscard]] dense<T, NewNdim> reshape(dense<T, R> x, std::array<std::size_t, NewNdim> shape) {
   if (detail::product(shape) != x.size()) {
     detail::fail("reshape", "cannot reshape " + detail::shape_string(x.shape()) + " (" +
                                 std::to_string(x.size()) + " elements) to " +
                                 detail::shape_string(shape) + " (" +
                                 std::to_string(detail::product(shape)) + " elements)");
   }
-  return dense<T, NewRank>(shape, std::move(x).release());
+  return dense<T, NewNdim>(shape, std::move(x).release());
 }
 
 /// Inserts a new dimension of extent 1 at position `dim` (0 <= dim <= R).

@@ -39,9 +39,9 @@ struct einsum_parse {
   std::size_t error_pos = 0;  ///< index in the spec string where the error was detected
   std::size_t n_inputs = 0;   ///< number of input operands (1 or 2)
   std::array<std::array<char, einsum_max_labels>, 2> in_labels{};  ///< labels of each input
-  std::array<std::size_t, 2> in_rank{};                             ///< label count of each input
+  std::array<std::size_t, 2> in_ndim{};                             ///< label count of each input
   std::array<char, einsum_max_labels> out_labels{};                 ///< labels of the output
-  std::size_t out_rank = 0;                                         ///< label count of the output
+  std::size_t out_ndim = 0;                                         ///< label count of the output
 
   /// The error as the enum.
   [[nodiscard]] constexpr einsum_error code() const noexcept {
@@ -53,13 +53,13 @@ struct einsum_parse {
   /// Dimension of input `operand` carrying `label`, or einsum_npos.
   [[nodiscard]] constexpr std::size_t in_position(std::size_t operand, char label) const noexcept {
     if (operand >= n_inputs) return einsum_npos;
-    for (std::size_t d = 0; d < in_rank[operand]; ++d)
+    for (std::size_t d = 0; d < in_ndim[operand]; ++d)
       if (in_labels[operand][d] == label) return d;
     return einsum_npos;
   }
   /// Dimension of the output carrying `label`, or einsum_npos (i.e. the label is summed).
   [[nodiscard]] constexpr std::size_t out_position(char label) const noexcept {
-    for (std::size_t d = 0; d < out_rank; ++d)
+    for (std::size_t d = 0; d < out_ndim; ++d)
       if (out_labels[d] == label) return d;
     return einsum_npos;
   }
@@ -97,7 +97,7 @@ consteval einsum_parse parse_einsum(std::string_view s) {
     char const c = s[i];
     std::size_t const k = p.n_inputs - 1;
     if (c == ',') {
-      if (p.in_rank[k] == 0) return detail::einsum_fail(p, einsum_error::empty_operand, i);
+      if (p.in_ndim[k] == 0) return detail::einsum_fail(p, einsum_error::empty_operand, i);
       if (p.n_inputs == 2) return detail::einsum_fail(p, einsum_error::too_many_operands, i);
       ++p.n_inputs;
       continue;
@@ -105,11 +105,11 @@ consteval einsum_parse parse_einsum(std::string_view s) {
     if (!detail::is_einsum_label(c)) return detail::einsum_fail(p, einsum_error::bad_character, i);
     if (p.in_position(k, c) != einsum_npos)
       return detail::einsum_fail(p, einsum_error::repeated_label_in_operand, i);
-    if (p.in_rank[k] == einsum_max_labels)
+    if (p.in_ndim[k] == einsum_max_labels)
       return detail::einsum_fail(p, einsum_error::too_many_labels, i);
-    p.in_labels[k][p.in_rank[k]++] = c;
+    p.in_labels[k][p.in_ndim[k]++] = c;
   }
-  if (p.in_rank[p.n_inputs - 1] == 0)
+  if (p.in_ndim[p.n_inputs - 1] == 0)
     return detail::einsum_fail(p, einsum_error::empty_operand, arrow);
 
   // Output: s[arrow + 2, end).
@@ -120,9 +120,9 @@ consteval einsum_parse parse_einsum(std::string_view s) {
       return detail::einsum_fail(p, einsum_error::repeated_output_label, i);
     if (p.in_position(0, c) == einsum_npos && p.in_position(1, c) == einsum_npos)
       return detail::einsum_fail(p, einsum_error::output_label_not_in_inputs, i);
-    if (p.out_rank == einsum_max_labels)
+    if (p.out_ndim == einsum_max_labels)
       return detail::einsum_fail(p, einsum_error::too_many_labels, i);
-    p.out_labels[p.out_rank++] = c;
+    p.out_labels[p.out_ndim++] = c;
   }
   return p;
 }
@@ -154,9 +154,9 @@ struct einsum_plan {
 [[nodiscard]] constexpr einsum_plan make_einsum_plan(einsum_parse const& p) noexcept {
   einsum_plan plan{};
   if (!p.ok()) return plan;
-  for (std::size_t d = 0; d < p.out_rank; ++d) plan.loop_labels[plan.n_loop++] = p.out_labels[d];
+  for (std::size_t d = 0; d < p.out_ndim; ++d) plan.loop_labels[plan.n_loop++] = p.out_labels[d];
   for (std::size_t k = 0; k < p.n_inputs; ++k) {
-    for (std::size_t d = 0; d < p.in_rank[k]; ++d) {
+    for (std::size_t d = 0; d < p.in_ndim[k]; ++d) {
       char const c = p.in_labels[k][d];
       bool seen = false;
       for (std::size_t l = 0; l < plan.n_loop; ++l) seen = seen || plan.loop_labels[l] == c;
@@ -169,8 +169,8 @@ struct einsum_plan {
 
   // GEMM recognition.
   if (p.n_inputs != 2) return plan;
-  std::size_t const r = p.in_rank[0];
-  if (r < 2 || p.in_rank[1] != r || p.out_rank != r) return plan;
+  std::size_t const r = p.in_ndim[0];
+  if (r < 2 || p.in_ndim[1] != r || p.out_ndim != r) return plan;
   std::size_t const nb = r - 2;
   auto const& A = p.in_labels[0];
   auto const& B = p.in_labels[1];
@@ -212,13 +212,13 @@ struct einsum_spec {
   /// Number of input operands (1 or 2).
   static constexpr std::size_t n_inputs = parsed.n_inputs;
   /// Rank of the result.
-  static constexpr std::size_t out_rank = parsed.out_rank;
+  static constexpr std::size_t out_ndim = parsed.out_ndim;
   /// Loop plan used by the kernel.
   static constexpr einsum_plan plan = make_einsum_plan(parsed);
 
   /// Rank of input `operand`.
-  [[nodiscard]] static constexpr std::size_t in_rank(std::size_t operand) noexcept {
-    return operand < 2 ? parsed.in_rank[operand] : 0;
+  [[nodiscard]] static constexpr std::size_t in_ndim(std::size_t operand) noexcept {
+    return operand < 2 ? parsed.in_ndim[operand] : 0;
   }
   /// Label of dimension `dim` of input `operand`.
   [[nodiscard]] static constexpr char in_label(std::size_t operand, std::size_t dim) noexcept {

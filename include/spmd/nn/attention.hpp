@@ -155,8 +155,8 @@ struct causal_attention {
   static constexpr std::string_view name = "causal_attention";
   template <class QKV, class... Attrs>
   static consteval bool check() {
-    static_assert(QKV::rank == 2, "spmd: nn::fused::causal_attention takes qkv [tokens, 3 * heads * head_dim]");
-    return QKV::rank == 2;
+    static_assert(QKV::ndim == 2, "spmd: nn::fused::causal_attention takes qkv [tokens, 3 * heads * head_dim]");
+    return QKV::ndim == 2;
   }
   template <row_major_tensor Local>
   static auto kernel(Local const& qkv, std::size_t head_dim, std::size_t seq) {

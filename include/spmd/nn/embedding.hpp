@@ -52,7 +52,7 @@ using embedding_lookup_t = decltype(spmd::matmul(std::declval<onehot_t<typename 
 /// rows into this rank's rows, typed as that product and checked by as_grad.
 template <rank_context Rank, typed_tensor Table>
 var<embedding_lookup_t<Table>> embedding_lookup(Rank& r, var<Table> const& table, std::span<int const> ids) {
-  static_assert(Table::rank == 2, "spmd: nn::fused::embedding_lookup takes a table [vocab/tp, hidden]");
+  static_assert(Table::ndim == 2, "spmd: nn::fused::embedding_lookup takes a table [vocab/tp, hidden]");
   using Out = embedding_lookup_t<Table>;
   using T = typename Table::value_type;
   using Local = typename Table::local_type;
@@ -92,8 +92,8 @@ struct tile_rows {
   using dims = rules::concat_dims<0>;
   template <class X, class... Attrs>
   static consteval bool check() {
-    static_assert(X::rank == 2, "spmd: nn::fused::tile_rows takes a rank-2 tensor");
-    return X::rank == 2;
+    static_assert(X::ndim == 2, "spmd: nn::fused::tile_rows takes a rank-2 tensor");
+    return X::ndim == 2;
   }
   template <class L>
   static auto kernel(L const& x, std::size_t n) {

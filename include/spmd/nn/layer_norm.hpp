@@ -154,8 +154,8 @@ struct layer_norm {
   using dims = rules::along_dims<1>;
   template <class X, class W, class B, class... Attrs>
   static consteval bool check() {
-    constexpr bool ok = X::rank == 2 && W::rank == 2 && B::rank == 2;
-    static_assert(ok, "spmd: nn::fused::layer_norm takes x [tokens, hidden], w and b [1, hidden]");
+    constexpr bool ok = X::ndim == 2 && W::ndim == 2 && B::ndim == 2;
+    static_assert(ok, "spmd: nn::fused::layer_norm_rows takes x [tokens, hidden], w and b [1, hidden]");
     return ok;
   }
   template <row_major_tensor Local>
@@ -178,9 +178,9 @@ struct layer_norm {
 
 }  // namespace op
 
-/// The type of layer_norm(x, w, b): the rule of a non-linear op along dim 1 on x, w and b.
+/// The type of layer_norm_rows(x, w, b): the rule of a non-linear op along dim 1 on x, w and b.
 template <typed_tensor X, typed_tensor W, typed_tensor B>
-using layer_norm_t = decltype(spmd::apply<op::layer_norm>(std::declval<X const&>(), std::declval<W const&>(),
+using layer_norm_rows_t = decltype(spmd::apply<op::layer_norm>(std::declval<X const&>(), std::declval<W const&>(),
                                                            std::declval<B const&>(), 0.0));
 
 /// y = (x - mean) / sqrt(var + eps) * w + b over dim 1 of x [tokens, hidden] (biased variance),
@@ -188,8 +188,14 @@ using layer_norm_t = decltype(spmd::apply<op::layer_norm>(std::declval<X const&>
 /// x must not be P, an I parameter next to a varying x is an error (convert it to R first).
 /// Backward: op::layer_norm::backward, each gradient checked against grad_t of its operand.
 template <typed_tensor X, typed_tensor W, typed_tensor B>
-var<layer_norm_t<X, W, B>> layer_norm(var<X> const& x, var<W> const& w, var<B> const& b, double eps = 1e-5) {
+var<layer_norm_rows_t<X, W, B>> layer_norm_rows(var<X> const& x, var<W> const& w, var<B> const& b, double eps = 1e-5) {
   return op_fn<op::layer_norm>{}(x, w, b, eps);
+}
+
+/// The old name of layer_norm_rows (it read like the module nn::layer_norm).
+template <typed_tensor X, typed_tensor W, typed_tensor B>
+[[deprecated("spmd: use nn::fused::layer_norm_rows")]] var<layer_norm_rows_t<X, W, B>> layer_norm(var<X> const& x, var<W> const& w, var<B> const& b, double eps = 1e-5) {  // deprecated
+  return layer_norm_rows(x, w, b, eps);  // deprecated
 }
 
 }  // namespace fused
@@ -210,7 +216,7 @@ struct layer_norm {
 
   template <rank_context Rank, block_activation X>
   var<X> forward(Rank& r, tape& t, var<X> const& x) const {
-    return fused::layer_norm(x, replicated_operand<X>(r, weight.on(t)), replicated_operand<X>(r, bias.on(t)), eps);
+    return fused::layer_norm_rows(x, replicated_operand<X>(r, weight.on(t)), replicated_operand<X>(r, bias.on(t)), eps);
   }
 
   template <class F>

@@ -18,7 +18,7 @@
 // "tokens" are the flattened batch*sequence positions of one dp rank.
 //
 // The element parameter `T` of the layers and aliases below is either an element type (`float`,
-// `double`: the local tensor is local::dense<T, 2>) or a rank-2 local tensor type of its own with
+// `double`: the local tensor is local::dense<T, 2>) or a 2-dim local tensor type of its own with
 // row-major CPU data (e.g. spmd::torch_tensor<double, 2>): the fused kernels of the layers
 // (layer norm, attention, embedding, cross entropy) read and write data() directly.
 #pragma once
@@ -53,25 +53,25 @@ struct local_of {
 template <class L>
   requires row_major_tensor<L>
 struct local_of<L> {
-  static_assert(L::rank == 2, "spmd: nn: the layers hold rank-2 local tensors ([tokens, features])");
+  static_assert(spmd::local_ndim<L> == 2, "spmd: nn: the layers hold rank-2 local tensors ([tokens, features])");
   using type = L;
 };
 }  // namespace detail
 
 /// The local tensor type of the layers for element parameter T: local::dense<T, 2> for float and
-/// double, T itself for a rank-2 row-major local tensor type.
+/// double, T itself for a 2-dim row-major local tensor type.
 template <class T>
 using local_of_t = typename detail::local_of<T>::type;
 /// The element type of the layers' tensors for element parameter T (float or double).
 template <class T>
 using value_of_t = typename local_of_t<T>::value_type;
 
-/// A rank-2 tensor of local type L on dp_tp, placed Dp on "dp" and Tp on "tp". The functions of
+/// A 2-dim tensor of local type L on dp_tp, placed Dp on "dp" and Tp on "tp". The functions of
 /// the layers take this form, in which L can be deduced.
 template <class L, placement Dp, placement Tp>
 using dp_tp_tensor = basic_tensor<L, dp_tp, layout<Dp, Tp>>;
 
-/// A rank-2 tensor of element parameter T (see above) on dp_tp, placed Dp on "dp" and Tp on "tp".
+/// A 2-dim tensor of element parameter T (see above) on dp_tp, placed Dp on "dp" and Tp on "tp".
 template <class T, placement Dp, placement Tp>
 using tensor2 = dp_tp_tensor<local_of_t<T>, Dp, Tp>;
 

@@ -42,7 +42,7 @@ class dropout_generator {
                   ? mix(key ^ mix(0x9e3779b97f4a7c15ULL * (Is + 1) + r.coord(Mesh::names[Is])))
                   : key),
        ...);
-    }(std::make_index_sequence<Mesh::rank>{});
+    }(std::make_index_sequence<Mesh::axis_count>{});
     return key;
   }
 

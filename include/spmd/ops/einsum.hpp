@@ -69,10 +69,10 @@ consteval std::size_t einsum_arity() {
 
 /// True if the tensors among `Ts...` (the operands, then attributes) have the spec's ranks.
 template <class Spec, class... Ts>
-consteval bool einsum_ranks_match() {
+consteval bool einsum_ndims_match() {
   std::size_t i = 0;
   bool ok = true;
-  ((ok = ok && (!typed_tensor<Ts> || rank_of<Ts> == Spec::in_rank(i++))), ...);
+  ((ok = ok && (!typed_tensor<Ts> || ndim_of<Ts> == Spec::in_ndim(i++))), ...);
   return ok;
 }
 
@@ -105,10 +105,10 @@ struct einsum {
                                              "than the call passes");
       return false;
     } else {
-      constexpr bool ranks_match = detail::einsum_ranks_match<spec, Args...>();
-      static_assert(ranks_match, "spmd: einsum<spec>: an operand's rank differs from the number of its labels in "
+      constexpr bool ndims_match = detail::einsum_ndims_match<spec, Args...>();
+      static_assert(ndims_match, "spmd: einsum<spec>: an operand's rank differs from the number of its labels in "
                                  "the spec");
-      return ranks_match;
+      return ndims_match;
     }
   }
   static auto kernel(auto&&... xs) { return detail::kernel::einsum_fn{}(spec{}, std::forward<decltype(xs)>(xs)...); }

@@ -123,8 +123,8 @@ struct along {
   using dims = rules::along_dims<Dim>;
   template <class X>
   static consteval bool check() {
-    static_assert(detail::dim_in_range<Dim, X::rank>, "spmd: softmax<Dim> and log_softmax<Dim>: Dim must be a dim of the tensor");
-    return detail::dim_in_range<Dim, X::rank>;
+    static_assert(detail::dim_in_range<Dim, X::ndim>, "spmd: softmax<Dim> and log_softmax<Dim>: Dim must be a dim of the tensor");
+    return detail::dim_in_range<Dim, X::ndim>;
   }
   static auto kernel(auto&& x) { return Kernel{}(std::forward<decltype(x)>(x), static_cast<std::size_t>(Dim)); }
   template <std::size_t>

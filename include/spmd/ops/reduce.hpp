@@ -26,10 +26,10 @@ struct sum {
   using dims = rules::sum_dims<Dim>;
   template <class X, class... OutPartial>
   static consteval bool check() {
-    static_assert(detail::dim_in_range<Dim, X::rank>, "spmd: sum<Dim>: Dim must be a dim of the tensor");
+    static_assert(detail::dim_in_range<Dim, X::ndim>, "spmd: sum<Dim>: Dim must be a dim of the tensor");
     static_assert((out_partial_spec<OutPartial> && ...) && sizeof...(OutPartial) <= 1,
                   "spmd: sum<Dim>(x, p): p must be out_partial<\"axis\", ...>");
-    return detail::dim_in_range<Dim, X::rank> && (out_partial_spec<OutPartial> && ...) && sizeof...(OutPartial) <= 1;
+    return detail::dim_in_range<Dim, X::ndim> && (out_partial_spec<OutPartial> && ...) && sizeof...(OutPartial) <= 1;
   }
   static auto kernel(auto&& x) { return detail::kernel::sum_fn{}(std::forward<decltype(x)>(x), static_cast<std::size_t>(Dim)); }
   /// g spread along Dim; where the sum was declared a pending sum, each rank's piece of g.
@@ -47,8 +47,8 @@ struct mean {
   using dims = rules::mean_dims<Dim>;
   template <class X>
   static consteval bool check() {
-    static_assert(detail::dim_in_range<Dim, X::rank>, "spmd: mean<Dim>: Dim must be a dim of the tensor");
-    return detail::dim_in_range<Dim, X::rank>;
+    static_assert(detail::dim_in_range<Dim, X::ndim>, "spmd: mean<Dim>: Dim must be a dim of the tensor");
+    return detail::dim_in_range<Dim, X::ndim>;
   }
   static auto kernel(auto&& x) { return detail::kernel::mean_fn{}(std::forward<decltype(x)>(x), static_cast<std::size_t>(Dim)); }
   /// g / n spread along Dim.
@@ -59,7 +59,7 @@ struct mean {
   }
 };
 
-/// The sum of every element of a rank-2 tensor, as a [1, 1] tensor (linear). Passes through
+/// The sum of every element of a 2-dim tensor, as a [1, 1] tensor (linear). Passes through
 /// rank 1 only: [n, m] -> [1, n m] -> [1] -> [1, 1].
 struct sum_all {
   static constexpr std::string_view name = "sum_all";
@@ -67,8 +67,8 @@ struct sum_all {
   using dims = rules::total_dims;
   template <class X, class... OutPartial>
   static consteval bool check() {
-    static_assert(X::rank == 2, "spmd: sum_all takes a rank-2 tensor");
-    return X::rank == 2;
+    static_assert(X::ndim == 2, "spmd: sum_all takes a rank-2 tensor");
+    return X::ndim == 2;
   }
   static auto kernel(auto const& x) {
     std::size_t const n = x.shape()[0] * x.shape()[1];
@@ -84,7 +84,7 @@ struct sum_all {
 
 }  // namespace op
 
-/// The sum of every element of a rank-2 tensor, as a [1, 1] tensor (linear: P stays P). On an
+/// The sum of every element of a 2-dim tensor, as a [1, 1] tensor (linear: P stays P). On an
 /// axis where x is sharded the local sum is a partial sum: the result is P there.
 template <op_operand T>
 auto sum_all(T&& x) {

@@ -26,7 +26,7 @@ struct transpose {
   using dims = rules::swap_dims<A, B>;
   template <class X>
   static consteval bool check() {
-    constexpr bool ok = detail::dim_in_range<A, X::rank> && detail::dim_in_range<B, X::rank>;
+    constexpr bool ok = detail::dim_in_range<A, X::ndim> && detail::dim_in_range<B, X::ndim>;
     static_assert(ok, "spmd: transpose<A, B>: A and B must be dims of the tensor");
     return ok;
   }
@@ -63,7 +63,7 @@ struct unsqueeze {
   using dims = rules::unsqueeze_dims<Dim>;
   template <class X>
   static consteval bool check() {
-    constexpr bool ok = Dim >= 0 && static_cast<std::size_t>(Dim) <= X::rank;
+    constexpr bool ok = Dim >= 0 && static_cast<std::size_t>(Dim) <= X::ndim;
     static_assert(ok, "spmd: unsqueeze<Dim>: Dim must be at most the rank of the tensor");
     return ok;
   }
@@ -83,8 +83,8 @@ struct squeeze {
   using dims = rules::squeeze_dims<Dim>;
   template <class X>
   static consteval bool check() {
-    static_assert(detail::dim_in_range<Dim, X::rank>, "spmd: squeeze<Dim>: Dim must be a dim of the tensor");
-    return detail::dim_in_range<Dim, X::rank>;
+    static_assert(detail::dim_in_range<Dim, X::ndim>, "spmd: squeeze<Dim>: Dim must be a dim of the tensor");
+    return detail::dim_in_range<Dim, X::ndim>;
   }
   static auto kernel(auto&& x) {
     return detail::kernel::squeeze_fn{}(std::forward<decltype(x)>(x), static_cast<std::size_t>(Dim));
@@ -104,8 +104,8 @@ struct narrow {
   using dims = rules::concat_dims<Dim>;
   template <class X, class... Extents>
   static consteval bool check() {
-    static_assert(detail::dim_in_range<Dim, X::rank>, "spmd: narrow<Dim>: Dim must be a dim of the tensor");
-    return detail::dim_in_range<Dim, X::rank>;
+    static_assert(detail::dim_in_range<Dim, X::ndim>, "spmd: narrow<Dim>: Dim must be a dim of the tensor");
+    return detail::dim_in_range<Dim, X::ndim>;
   }
   static auto kernel(auto&& x, std::size_t start, std::size_t length) {
     return detail::kernel::narrow_fn{}(std::forward<decltype(x)>(x), static_cast<std::size_t>(Dim), start, length);
@@ -132,8 +132,8 @@ struct concat {
   using dims = rules::concat_dims<Dim>;
   template <class X, class Y>
   static consteval bool check() {
-    static_assert(detail::dim_in_range<Dim, X::rank>, "spmd: concat<Dim>: Dim must be a dim of the tensors");
-    return detail::dim_in_range<Dim, X::rank>;
+    static_assert(detail::dim_in_range<Dim, X::ndim>, "spmd: concat<Dim>: Dim must be a dim of the tensors");
+    return detail::dim_in_range<Dim, X::ndim>;
   }
   static auto kernel(auto&& a, auto&& b) {
     return detail::kernel::concat_fn{}(std::forward<decltype(a)>(a), std::forward<decltype(b)>(b),
@@ -160,8 +160,8 @@ auto transpose(T&& x) {
 
 /// Gives the local piece the extents `shape` (linear). Extents are run-time
 /// values, so the type cannot tell which dim survives: an S<d> becomes a plain V.
-template <op_operand T, std::size_t NewRank>
-auto reshape(T&& x, std::array<std::size_t, NewRank> const& shape) {
+template <op_operand T, std::size_t NewNdim>
+auto reshape(T&& x, std::array<std::size_t, NewNdim> const& shape) {
   return op_fn<op::reshape>{}(std::forward<T>(x), shape);
 }
 

@@ -74,18 +74,18 @@ struct concat_dims {
   static constexpr dim_fate fate(std::size_t, int d) noexcept { return d == Dim ? dim_fate::lost() : dim_fate::to(d); }
 };
 
-/// matmul of a rank-`RankA` operand by a rank-`RankB` operand (batched when a rank is above 2):
+/// matmul of a `NdimA`-dim operand by a `NdimB`-dim operand (batched above 2 dims):
 /// a's last dim and b's next-to-last dim are contracted (label 0); b's last dim is the result's
 /// last dim; batch dims line up from the right.
-template <std::size_t RankA, std::size_t RankB>
+template <std::size_t NdimA, std::size_t NdimB>
 struct matmul_dims {
-  static constexpr int rank_out = static_cast<int>(RankA > RankB ? RankA : RankB);
-  static constexpr int ra = static_cast<int>(RankA), rb = static_cast<int>(RankB);
+  static constexpr int ndim_out = static_cast<int>(NdimA > NdimB ? NdimA : NdimB);
+  static constexpr int ra = static_cast<int>(NdimA), rb = static_cast<int>(NdimB);
   static constexpr dim_fate fate(std::size_t operand, int d) noexcept {
-    if (operand == 0) return d == ra - 1 ? dim_fate::summed(0) : dim_fate::to(d + (rank_out - ra));
+    if (operand == 0) return d == ra - 1 ? dim_fate::summed(0) : dim_fate::to(d + (ndim_out - ra));
     if (d == rb - 2) return dim_fate::summed(0);
-    if (d == rb - 1) return dim_fate::to(rank_out - 1);
-    return dim_fate::to(d + (rank_out - rb));
+    if (d == rb - 1) return dim_fate::to(ndim_out - 1);
+    return dim_fate::to(d + (ndim_out - rb));
   }
   static constexpr int contracted_dim(std::size_t operand, int) noexcept { return operand == 0 ? ra - 1 : rb - 2; }
 };

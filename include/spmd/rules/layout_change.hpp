@@ -48,7 +48,7 @@ consteval bool implicit_placement_change() {
 }
 
 /// Diagnoses every axis on which positional layouts `From` and `To` of `Mesh` differ.
-template <mesh_type Mesh, class From, class To>
+template <any_mesh Mesh, class From, class To>
 inline constexpr bool implicit_layout_change = all_axes<Mesh, From, To>(
     []<class Axis, class F, class T>() { return implicit_placement_change<Axis, F, T>(); });
 

@@ -47,10 +47,10 @@ struct operand_infos<layout<Ps...>, N> {
 // The verdict of `Op` on every axis of `Mesh`, in one constant evaluation (the same function as
 // axis_verdict_of on each axis).
 template <class Op, class Mesh, class DimMap, class OutPartial, class... Layouts>
-consteval std::array<axis_verdict, Mesh::rank> verdicts_on_axes() {
-  return on_every_axis<Mesh::rank>([](std::size_t a) {
+consteval std::array<axis_verdict, Mesh::axis_count> verdicts_on_axes() {
+  return on_every_axis<Mesh::axis_count>([](std::size_t a) {
     return verdict_from<DimMap>(
-        with_linearity<Op>(std::array<operand_info, sizeof...(Layouts)>{operand_infos<Layouts, Mesh::rank>::value[a]...}),
+        with_linearity<Op>(std::array<operand_info, sizeof...(Layouts)>{operand_infos<Layouts, Mesh::axis_count>::value[a]...}),
         linearity_of<Op>, OutPartial::names(Mesh::names[a]));
   });
 }
@@ -79,9 +79,9 @@ struct op_rule_impl<Op, Mesh, DimMap, OutPartial, std::index_sequence<Is...>, La
 /// The rule of `Op` on `Mesh` for operands placed `Layouts...` (positional layouts, or
 /// `scalar_layout` for a number); `DimMap` says where each operand dim goes (dim_maps.hpp) and
 /// `OutPartial` (an out_partial_t) which axes the call declares pending sums.
-template <class Op, mesh_type Mesh, class DimMap, class OutPartial, class... Layouts>
+template <class Op, any_mesh Mesh, class DimMap, class OutPartial, class... Layouts>
 struct op_rule {
-  using impl = detail::op_rule_impl<Op, Mesh, DimMap, OutPartial, std::make_index_sequence<Mesh::rank>, Layouts...>;
+  using impl = detail::op_rule_impl<Op, Mesh, DimMap, OutPartial, std::make_index_sequence<Mesh::axis_count>, Layouts...>;
   static constexpr bool out_partial_ok = detail::out_partial_axes<Mesh, OutPartial>::valid;
   /// True if the op is legal on every axis (asks, never fails to compile).
   static constexpr bool valid = out_partial_ok && impl::valid;
@@ -94,7 +94,7 @@ struct op_rule {
 };
 
 /// True if `Op` accepts operands placed `Layouts...` on every axis of `Mesh` (without out_partial).
-template <class Op, mesh_type Mesh, class DimMap, class... Layouts>
+template <class Op, any_mesh Mesh, class DimMap, class... Layouts>
 inline constexpr bool op_valid = op_rule<Op, Mesh, DimMap, out_partial_t<>, Layouts...>::valid;
 
 namespace detail {
@@ -107,7 +107,7 @@ struct diagnosed_layout {
 
 /// The layout of the result of `Op` on `Mesh` (no out_partial); naming it diagnoses every
 /// rejected axis.
-template <class Op, mesh_type Mesh, class DimMap, class... Layouts>
+template <class Op, any_mesh Mesh, class DimMap, class... Layouts>
 using result_layout_t = typename detail::diagnosed_layout<op_rule<Op, Mesh, DimMap, out_partial_t<>, Layouts...>>::type;
 
 }  // namespace spmd::rules

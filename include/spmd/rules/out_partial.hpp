@@ -92,21 +92,21 @@ struct out_partial_where_impl<Mesh, Mask, std::index_sequence<Is...>> {
 
 /// The out_partial of the axes of `Mesh` whose entry in `Mask::value` (a constexpr array of one
 /// bool per axis, in mesh order) is true.
-template <mesh_type Mesh, class Mask>
+template <any_mesh Mesh, class Mask>
 using out_partial_where_t =
-    typename detail::out_partial_where_impl<Mesh, Mask, std::make_index_sequence<Mesh::rank>>::type;
+    typename detail::out_partial_where_impl<Mesh, Mask, std::make_index_sequence<Mesh::axis_count>>::type;
 
 }  // namespace rules
 
 namespace detail {
 template <class T, int Dim>
 struct shard_mask {
-  static constexpr auto value = on_every_axis<T::mesh_type::rank>(
+  static constexpr auto value = on_every_axis<T::mesh_type::axis_count>(
       [](std::size_t a) { return placement_values<typename T::layout_type>[a] == placement_value_of<S<Dim>>; });
 };
 template <class T>
 struct any_shard_mask {
-  static constexpr auto value = on_every_axis<T::mesh_type::rank>(
+  static constexpr auto value = on_every_axis<T::mesh_type::axis_count>(
       [](std::size_t a) { return placement_values<typename T::layout_type>[a].is_shard(); });
 };
 }  // namespace detail

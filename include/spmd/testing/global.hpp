@@ -45,7 +45,7 @@ T random_tensor(Rank& r, Shape const& shape, std::uint64_t seed) {
   using mesh = typename X::mesh_type;
   auto const& placements = placement_values<typename X::layout_type>;
   std::uint64_t s = seed * 0x9E3779B97F4A7C15ull + 1;
-  for (std::size_t a = 0; a < mesh::rank; ++a)  // the axes where ranks hold different data (V, S<d>, P)
+  for (std::size_t a = 0; a < mesh::axis_count; ++a)  // the axes where ranks hold different data (V, S<d>, P)
     if (placements[a].kind == placement_kind::varying || placements[a].kind == placement_kind::partial)
       s = s * 1000003ull + r.coord(mesh::names[a]) + 1;
   std::mt19937_64 gen(s);
@@ -78,9 +78,9 @@ double global_inner_product(Rank& r, A const& a, B const& b) {
   double local = 0.0;
   for (std::size_t i = 0; i < n; ++i)
     local += static_cast<double>(a.local().data()[i]) * static_cast<double>(b.local().data()[i]);
-  std::array<std::string_view, mesh::rank> summed{};
+  std::array<std::string_view, mesh::axis_count> summed{};
   std::size_t count = 0;
-  for (std::size_t ax = 0; ax < mesh::rank; ++ax)
+  for (std::size_t ax = 0; ax < mesh::axis_count; ++ax)
     if (placements[ax].kind != placement_kind::invariant) summed[count++] = mesh::names[ax];
   if (count == 0) return local;
   double total[1] = {local};
@@ -133,7 +133,7 @@ auto global_value(Rank& r, T const& x) {
     }
   };
   // The last axis first: where several axes shard one dim, the first holds the outermost chunks.
-  for_each_axis<mesh>([&]<std::size_t K>() { one_axis.template operator()<mesh::rank - 1 - K>(); });
+  for_each_axis<mesh>([&]<std::size_t K>() { one_axis.template operator()<mesh::axis_count - 1 - K>(); });
   return out;
 }
 

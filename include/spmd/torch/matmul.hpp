@@ -79,27 +79,27 @@ void einsum_check_extents(std::array<std::size_t, R> const&... shapes) {
 /// Two-operand einsum, e.g. `einsum(local::einsum_spec<"ij,jk->ik">{}, a, b)`, by at::einsum.
 /// Labels shared by a and b must have equal extents (else std::invalid_argument).
 template <local::einsum_spec_type Spec, class T, std::size_t Ra, std::size_t Rb>
-[[nodiscard]] torch_tensor<T, Spec::out_rank> einsum(Spec, torch_tensor<T, Ra> const& a, torch_tensor<T, Rb> const& b) {
+[[nodiscard]] torch_tensor<T, Spec::out_ndim> einsum(Spec, torch_tensor<T, Ra> const& a, torch_tensor<T, Rb> const& b) {
   // Each check only if the ones before hold: one mistake, one error.
   static_assert(Spec::ok, "spmd: einsum spec is invalid");
   static_assert(!Spec::ok || Spec::n_inputs == 2, "spmd: einsum spec has one input but two operands were given");
   constexpr bool counted = Spec::ok && Spec::n_inputs == 2;
-  static_assert(!counted || Spec::in_rank(0) == Ra, "spmd: einsum spec rank of operand 0 does not match");
-  static_assert(!counted || Spec::in_rank(1) == Rb, "spmd: einsum spec rank of operand 1 does not match");
+  static_assert(!counted || Spec::in_ndim(0) == Ra, "spmd: einsum spec rank of operand 0 does not match");
+  static_assert(!counted || Spec::in_ndim(1) == Rb, "spmd: einsum spec rank of operand 1 does not match");
   detail::einsum_check_extents<Spec>(a.shape(), b.shape());
   detail::check_device("einsum", a.aten(), b.aten());
-  return detail::wrap<T, Spec::out_rank>(::at::einsum(c10::string_view(Spec::str.data(), Spec::str.size()), {a.aten(), b.aten()}));
+  return detail::wrap<T, Spec::out_ndim>(::at::einsum(c10::string_view(Spec::str.data(), Spec::str.size()), {a.aten(), b.aten()}));
 }
 
 /// One-operand einsum, e.g. `einsum(local::einsum_spec<"ij->ji">{}, a)` or a reduction "ij->i".
 template <local::einsum_spec_type Spec, class T, std::size_t Ra>
-[[nodiscard]] torch_tensor<T, Spec::out_rank> einsum(Spec, torch_tensor<T, Ra> const& a) {
+[[nodiscard]] torch_tensor<T, Spec::out_ndim> einsum(Spec, torch_tensor<T, Ra> const& a) {
   static_assert(Spec::ok, "spmd: einsum spec is invalid");
   static_assert(!Spec::ok || Spec::n_inputs == 1, "spmd: einsum spec has two inputs but one operand was given");
-  static_assert(!Spec::ok || Spec::n_inputs != 1 || Spec::in_rank(0) == Ra,
+  static_assert(!Spec::ok || Spec::n_inputs != 1 || Spec::in_ndim(0) == Ra,
                 "spmd: einsum spec rank of operand 0 does not match");
   // A permutation spec ("ij->ji") gives a view of a: copied so that the result owns its data.
-  return detail::wrap_owned<T, Spec::out_rank>(::at::einsum(c10::string_view(Spec::str.data(), Spec::str.size()), {a.aten()}), a.aten());
+  return detail::wrap_owned<T, Spec::out_ndim>(::at::einsum(c10::string_view(Spec::str.data(), Spec::str.size()), {a.aten()}), a.aten());
 }
 
 }  // namespace spmd::aten

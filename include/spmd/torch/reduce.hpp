@@ -14,7 +14,7 @@
 
 namespace spmd::aten {
 
-/// Sum over dimension `dim`, which is removed (rank 1 gives a rank-0 scalar tensor).
+/// Sum over dimension `dim`, which is removed (one dim gives a 0-dim scalar tensor).
 template <class T, std::size_t R>
 [[nodiscard]] torch_tensor<T, R - 1> sum(torch_tensor<T, R> const& x, std::size_t dim) {
   static_assert(R >= 1, "spmd: sum needs rank >= 1");

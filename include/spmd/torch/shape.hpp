@@ -24,17 +24,17 @@ template <class T, std::size_t R>
                                   x.aten());
 }
 
-/// Same elements in row-major order with a new shape of rank NewRank; the element count must
+/// Same elements in row-major order with a new shape of `NewNdim` dims; the element count must
 /// match. Takes `x` by value so that an rvalue's storage is reused without copying.
-template <std::size_t NewRank, class T, std::size_t R>
-[[nodiscard]] torch_tensor<T, NewRank> reshape(torch_tensor<T, R> x, std::array<std::size_t, NewRank> shape) {
+template <std::size_t NewNdim, class T, std::size_t R>
+[[nodiscard]] torch_tensor<T, NewNdim> reshape(torch_tensor<T, R> x, std::array<std::size_t, NewNdim> shape) {
   if (detail::product(shape) != x.size()) {
     detail::fail("reshape", "cannot reshape " + detail::shape_string(x.shape()) + " (" + std::to_string(x.size()) +
                                 " elements) to " + detail::shape_string(shape) + " (" +
                                 std::to_string(detail::product(shape)) + " elements)");
   }
-  detail::sizes<NewRank> const sizes(shape);
-  return detail::wrap<T, NewRank>(x.aten().reshape(sizes.ref()));
+  detail::sizes<NewNdim> const sizes(shape);
+  return detail::wrap<T, NewNdim>(x.aten().reshape(sizes.ref()));
 }
 
 /// Inserts a new dimension of extent 1 at position `dim` (0 <= dim <= R).

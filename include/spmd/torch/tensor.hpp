@@ -59,7 +59,7 @@ template <class T>
 
 }  // namespace detail
 
-/// A local tensor of `Rank` dims of `T` (float, double or c10::BFloat16) held in an at::Tensor.
+/// A local tensor of `Ndim` dims of `T` (float, double or c10::BFloat16) held in an at::Tensor.
 ///
 /// The wrapped tensor is always contiguous and row-major, so `data()` points at the product of
 /// the extents elements in row-major order (what the collectives cut shards out of).
@@ -70,15 +70,15 @@ template <class T>
 /// the collectives that write into data() never change a copy, nor an at::Tensor the torch_tensor
 /// was made from, and the copies that autograd and the typed ops make cost no memory traffic.
 /// A moved-from torch_tensor may only be assigned to or destroyed.
-template <class T, std::size_t Rank>
+template <class T, std::size_t Ndim>
 class torch_tensor {
   static_assert(detail::supported_element<T>,
                 "spmd: torch_tensor<T, Rank> requires T = float, double or c10::BFloat16");
 
  public:
   using value_type = T;
-  static constexpr std::size_t rank = Rank;
-  using shape_type = std::array<std::size_t, Rank>;
+  static constexpr std::size_t ndim = Ndim;
+  using shape_type = std::array<std::size_t, Ndim>;
   /// data() is row-major: the collectives may cut S<d> chunks out of it (spmd::row_major_tensor).
   static constexpr bool row_major = true;
 
@@ -99,11 +99,11 @@ class torch_tensor {
                                        std::to_string(values.size()));
     }
     auto const sizes = detail::sizes_of(shape);
-    tensor_ = ::at::empty(::at::IntArrayRef(sizes.data(), Rank), detail::cpu_options<T>());
+    tensor_ = ::at::empty(::at::IntArrayRef(sizes.data(), Ndim), detail::cpu_options<T>());
     if (!values.empty()) std::memcpy(tensor_.data_ptr(), values.data(), values.size() * sizeof(T));
   }
 
-  /// Wraps `t`, which must have element type T and exactly Rank dims (else std::invalid_argument).
+  /// Wraps `t`, which must have element type T and exactly Ndim dims (else std::invalid_argument).
   /// Keeps t's device. The result shares t's storage when t is contiguous (otherwise it holds a
   /// contiguous copy) and never writes into it while `t` (or a view of it) is alive: a write
   /// through data() clones first. ATen's own autograd is detached, since spmd::autograd
@@ -116,13 +116,13 @@ class torch_tensor {
                                        ", got " + c10::toString(t.scalar_type()) +
                                        " (convert it with .to(...) or wrap it as torch_tensor of that type)");
     }
-    if (t.dim() != static_cast<std::int64_t>(Rank)) {
-      detail::fail("torch_tensor", "expected an at::Tensor with " + std::to_string(Rank) + " dims, got " +
+    if (t.dim() != static_cast<std::int64_t>(Ndim)) {
+      detail::fail("torch_tensor", "expected an at::Tensor with " + std::to_string(Ndim) + " dims, got " +
                                        std::to_string(t.dim()) + " (reshape it first)");
     }
     if (t.requires_grad()) t = t.detach();
     tensor_ = t.contiguous();
-    for (std::size_t d = 0; d < Rank; ++d) shape_[d] = static_cast<std::size_t>(tensor_.size(static_cast<std::int64_t>(d)));
+    for (std::size_t d = 0; d < Ndim; ++d) shape_[d] = static_cast<std::size_t>(tensor_.size(static_cast<std::int64_t>(d)));
   }
 
   /// A copy: shares the storage until one of the two writes through data() (copy on write).
@@ -135,11 +135,11 @@ class torch_tensor {
   /// Extents of all dimensions.
   [[nodiscard]] shape_type const& shape() const noexcept { return shape_; }
 
-  /// Extent of dimension `d`; throws std::out_of_range if `d >= Rank`.
+  /// Extent of dimension `d`; throws std::out_of_range if `d >= Ndim`.
   [[nodiscard]] std::size_t extent(std::size_t d) const {
-    if (d >= Rank) {
+    if (d >= Ndim) {
       throw std::out_of_range("spmd: torch_tensor::extent: dim " + std::to_string(d) + " out of range for rank " +
-                              std::to_string(Rank));
+                              std::to_string(Ndim));
     }
     return shape_[d];
   }
@@ -150,7 +150,7 @@ class torch_tensor {
   /// The device the data live on (CPU unless the wrapped at::Tensor was elsewhere).
   [[nodiscard]] ::at::Device device() const { return tensor_.device(); }
 
-  /// The wrapped tensor: contiguous, row-major, dtype T, Rank dims. Read-only, so that its shape
+  /// The wrapped tensor: contiguous, row-major, dtype T, Ndim dims. Read-only, so that its shape
   /// stays the cached one; write elements through data().
   [[nodiscard]] ::at::Tensor const& aten() const noexcept { return tensor_; }
 
@@ -166,12 +166,12 @@ class torch_tensor {
   /// Pointer to the first element of the contiguous row-major data (on device()).
   [[nodiscard]] T const* data() const { return tensor_.data_ptr<T>(); }
 
-  /// Element access with exactly Rank indices (CPU data; bounds checked by assert only).
+  /// Element access with exactly `Ndim` indices (CPU data; bounds checked by assert only).
   template <std::integral... Ix>
   [[nodiscard]] T& operator()(Ix... ix) {
     return data()[offset(ix...)];
   }
-  /// Element access with exactly Rank indices (CPU data; bounds checked by assert only).
+  /// Element access with exactly `Ndim` indices (CPU data; bounds checked by assert only).
   template <std::integral... Ix>
   [[nodiscard]] T const& operator()(Ix... ix) const {
     return data()[offset(ix...)];
@@ -180,12 +180,12 @@ class torch_tensor {
  private:
   [[nodiscard]] static ::at::Tensor filled(shape_type const& shape, T fill) {
     auto const sizes = detail::sizes_of(shape);
-    return ::at::full(::at::IntArrayRef(sizes.data(), Rank), ::at::Scalar(fill), detail::cpu_options<T>());
+    return ::at::full(::at::IntArrayRef(sizes.data(), Ndim), ::at::Scalar(fill), detail::cpu_options<T>());
   }
 
   template <class... Ix>
   [[nodiscard]] std::size_t offset(Ix... ix) const noexcept {
-    static_assert(sizeof...(Ix) == Rank, "spmd: torch_tensor::operator() needs exactly Rank indices");
+    static_assert(sizeof...(Ix) == Ndim, "spmd: torch_tensor::operator() needs exactly Rank indices");
     std::size_t off = 0;
     std::size_t d = 0;
     // Horner scheme over the row-major extents.

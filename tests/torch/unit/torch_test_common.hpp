@@ -52,7 +52,7 @@ D<N> to_dense(D<N> const& d) {
 
 /// The typed tensor over torch_tensor<T, rank> with X's mesh and layout.
 template <class X, class T = double>
-using torch_of = tensor<TT<T, X::local_type::rank>, typename X::mesh_type, typename X::layout_type>;
+using torch_of = tensor<TT<T, X::local_type::ndim>, typename X::mesh_type, typename X::layout_type>;
 
 /// A typed dense tensor as the same typed tensor over torch_tensor; other arguments unchanged.
 template <class T = double, class A>

@@ -23,7 +23,7 @@ consteval bool movable_local() {
   } else if constexpr (!editable_shape<shape_type_of<Local>>) {
     static_assert(spmd::detail::always_false<Local>,
                   "spmd: the collectives need the local tensor's shape() to return a copyable list of extents "
-                  "with size(), operator[] and assignable extents (std::array<std::size_t, rank> is one)");
+                  "with size(), operator[] and assignable extents (std::array<std::size_t, ndim> is one)");
     return false;
   } else if constexpr (!readable_data<Local> || !writable_data<Local>) {
     static_assert(spmd::detail::always_false<Local>,

@@ -39,7 +39,7 @@ template <class T>
 std::size_t element_count(T const& local) {
   auto const& shape = local.shape();
   std::size_t n = 1;
-  for (std::size_t k = 0; k < T::rank; ++k) n *= static_cast<std::size_t>(shape[k]);
+  for (std::size_t k = 0; k < spmd::local_ndim<T>; ++k) n *= static_cast<std::size_t>(shape[k]);
   return n;
 }
 
@@ -59,19 +59,19 @@ inline split_note note_for(around_dim a, std::size_t d, split_sizes given) {
 
 /// A local tensor's shape for the runtime's agreement check, owning its extents for the duration
 /// of a call: `free_dim` is the dim along which the ranks may hold different extents.
-template <std::size_t Rank>
+template <std::size_t Ndim>
 struct noted_shape {
-  std::array<std::size_t, Rank> extents{};
+  std::array<std::size_t, Ndim> extents{};
   std::size_t free_dim = shape_note::no_dim;
   [[nodiscard]] shape_note note() const noexcept {
     return shape_note{std::span<std::size_t const>(extents), free_dim, true};
   }
 };
 template <class Local>
-noted_shape<Local::rank> noted_shape_of(Local const& t, std::size_t free_dim = shape_note::no_dim) {
-  noted_shape<Local::rank> n;
+noted_shape<spmd::local_ndim<Local>> noted_shape_of(Local const& t, std::size_t free_dim = shape_note::no_dim) {
+  noted_shape<spmd::local_ndim<Local>> n;
   auto const& shape = t.shape();
-  for (std::size_t k = 0; k < Local::rank; ++k) n.extents[k] = static_cast<std::size_t>(shape[k]);
+  for (std::size_t k = 0; k < spmd::local_ndim<Local>; ++k) n.extents[k] = static_cast<std::size_t>(shape[k]);
   n.free_dim = free_dim;
   return n;
 }

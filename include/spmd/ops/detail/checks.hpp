@@ -12,7 +12,7 @@
 
 #include <spmd/core/mesh.hpp>
 #include <spmd/core/meta.hpp>
-#include <spmd/core/type_name.hpp>
+#include <spmd/core/printed_names.hpp>
 #include <spmd/rules/layout_rule.hpp>
 #include <spmd/tensor.hpp>
 
@@ -103,9 +103,9 @@ struct broadcast_checks {
 };
 
 template <class T>
-inline constexpr std::size_t rank_of = [] {
+inline constexpr std::size_t ndim_of = [] {
   if constexpr (typed_tensor<T>)
-    return bare<T>::rank;
+    return bare<T>::ndim;
   else
     return std::size_t{0};
 }();
@@ -114,9 +114,9 @@ inline constexpr std::size_t rank_of = [] {
 /// `Ts...`: every R operand must broadcast along a dim that is sharded in the result.
 template <class DimMap, class Mesh, class Out, class... Ts>
 consteval auto broadcast_checks_of() {
-  constexpr std::size_t n_axes = Mesh::rank, n_ops = sizeof...(Ts);
+  constexpr std::size_t n_axes = Mesh::axis_count, n_ops = sizeof...(Ts);
   broadcast_checks<n_axes * n_ops> out;  // each R operand has at most one dim per shard
-  constexpr std::array<std::size_t, n_ops> ranks{rank_of<Ts>...};
+  constexpr std::array<std::size_t, n_ops> ndims{ndim_of<Ts>...};
   // The placements as the rule's per-layout arrays (memoised per layout, not looked up per axis).
   constexpr auto const& result = rules::detail::operand_infos<Out, n_axes>::value;
   constexpr std::array<std::array<rules::detail::operand_info, n_axes>, n_ops> operands{
@@ -127,7 +127,7 @@ consteval auto broadcast_checks_of() {
     for (std::size_t i = 0; i < n_ops; ++i) {
       auto const& o = operands[i][a];
       if (!o.tensor || o.kind != placement_kind::replicate) continue;  // only an R operand
-      for (std::size_t d = 0; d < ranks[i]; ++d) {
+      for (std::size_t d = 0; d < ndims[i]; ++d) {
         auto const f = DimMap::fate(i, static_cast<int>(d));
         if (f.kind == rules::dim_fate::kept && f.index == shard && out.count < out.list.size())
           out.list[out.count++] = broadcast_check{i, d, a, shard};
@@ -177,7 +177,7 @@ decltype(auto) local_operand(T&& x) {
     return static_cast<typename bare<Other>::value_type>(x);
 }
 
-template <int Dim, std::size_t Rank>
-inline constexpr bool dim_in_range = Dim >= 0 && static_cast<std::size_t>(Dim) < Rank;
+template <int Dim, std::size_t Ndim>
+inline constexpr bool dim_in_range = Dim >= 0 && static_cast<std::size_t>(Dim) < Ndim;
 
 }  // namespace spmd::detail

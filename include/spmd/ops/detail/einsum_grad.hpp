@@ -40,21 +40,21 @@ consteval einsum_grad_plan make_einsum_grad_plan() {
   einsum_grad_plan r;
   auto put = [&r](char c) { r.text[r.size++] = c; };
   auto used = [&p](char c) { return p.in_position(0, c) != local::einsum_npos || p.in_position(1, c) != local::einsum_npos; };
-  r.scalar_out = p.out_rank == 0;
+  r.scalar_out = p.out_ndim == 0;
   if (r.scalar_out) {
     constexpr std::string_view letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
     std::size_t i = 0;
     while (used(letters[i])) ++i;
     put(letters[i]);
   }
-  for (std::size_t d = 0; d < p.out_rank; ++d) put(p.out_labels[d]);
+  for (std::size_t d = 0; d < p.out_ndim; ++d) put(p.out_labels[d]);
   if (two) {
     put(',');
-    for (std::size_t d = 0; d < p.in_rank[1 - K]; ++d) put(p.in_labels[1 - K][d]);
+    for (std::size_t d = 0; d < p.in_ndim[1 - K]; ++d) put(p.in_labels[1 - K][d]);
   }
   put('-');
   put('>');
-  for (std::size_t d = 0; d < p.in_rank[K]; ++d) {
+  for (std::size_t d = 0; d < p.in_ndim[K]; ++d) {
     char const c = p.in_labels[K][d];
     if (p.out_position(c) != local::einsum_npos || (two && p.in_position(1 - K, c) != local::einsum_npos))
       put(c);

@@ -71,7 +71,7 @@ template <class X, class... Ts>
 struct partial_axes_mask {
   static constexpr auto value = []<std::size_t... Is>(std::index_sequence<Is...>) {
     return std::array<bool, sizeof...(Is)>{partial_on_axis<Is, X, Ts...>()...};
-  }(std::make_index_sequence<X::mesh_type::rank>{});
+  }(std::make_index_sequence<X::mesh_type::axis_count>{});
 };
 template <class X, class... Ts>
 using partial_axes_t =
