@@ -27,7 +27,9 @@ struct placement {
   friend bool operator==(placement, placement) = default;
 };
 constexpr placement R{kind::r}, I{kind::i}, V{kind::v}, P{kind::p};
-constexpr placement S(std::uint8_t d) { return {kind::s, d}; }
+constexpr placement S(std::uint8_t d) {
+  return {kind::s, d};
+}
 
 inline constexpr std::size_t max_axes = 8;
 struct layout {
@@ -41,8 +43,8 @@ struct tensor {
 };
 
 [[noreturn]] inline void fail(char const* op, std::size_t axis, char const* why) {
-  throw std::invalid_argument(std::string("sharding error in ") + op + " on mesh axis " + std::to_string(axis) +
-                              ": " + why);
+  throw std::invalid_argument(std::string("sharding error in ") + op + " on mesh axis " + std::to_string(axis) + ": " +
+                              why);
 }
 
 inline void same_mesh(char const* op, layout const& a, layout const& b) {
@@ -151,8 +153,12 @@ inline tensor operator-(tensor const& a, tensor const& b) {
 inline tensor operator*(tensor const& a, tensor const& b) {
   return {spmd::local::mul(a.local, b.local), bilinear("mul", a.lay, b.lay)};
 }
-inline tensor operator*(tensor const& a, float s) { return {spmd::local::mul(a.local, s), with_scalar("mul", a.lay, false)}; }
-inline tensor operator/(tensor const& a, float s) { return {spmd::local::div(a.local, s), with_scalar("div", a.lay, false)}; }
+inline tensor operator*(tensor const& a, float s) {
+  return {spmd::local::mul(a.local, s), with_scalar("mul", a.lay, false)};
+}
+inline tensor operator/(tensor const& a, float s) {
+  return {spmd::local::div(a.local, s), with_scalar("div", a.lay, false)};
+}
 // By value: the local kernels reuse an rvalue's buffer, as spmd's typed ops let them.
 inline tensor gelu(tensor a) {
   layout const lay = nonlinear("gelu", a.lay);
@@ -189,4 +195,3 @@ tensor all_reduce(tensor x, std::size_t axis, placement to, Sum&& sum) {
 }
 
 }  // namespace bench::checked
-

@@ -45,20 +45,23 @@ enum class op { all_reduce, all_gather, reduce_scatter, all_gather_in_place };
 
 char const* op_label(op o) {
   switch (o) {
-    case op::all_reduce: return "all_reduce";
-    case op::all_gather: return "all_gather";
-    case op::reduce_scatter: return "reduce_scatter";
-    case op::all_gather_in_place: return "all_gather_in_place";
+    case op::all_reduce:
+      return "all_reduce";
+    case op::all_gather:
+      return "all_gather";
+    case op::reduce_scatter:
+      return "reduce_scatter";
+    case op::all_gather_in_place:
+      return "all_gather_in_place";
   }
   return "";
 }
 
 // Bus bandwidth (bytes/s) of the last run of each benchmark, for the final table.
-std::map<std::int64_t, double> memcpy_bw;                                 // bytes -> B/s
-std::map<std::tuple<op, std::int64_t, std::int64_t>, double> coll_bw;     // (op, ranks, bytes) -> B/s
+std::map<std::int64_t, double> memcpy_bw;                              // bytes -> B/s
+std::map<std::tuple<op, std::int64_t, std::int64_t>, double> coll_bw;  // (op, ranks, bytes) -> B/s
 
-std::vector<std::int64_t> sizes = {4 << 10, 16 << 10, 64 << 10, 256 << 10,
-                                   1 << 20, 4 << 20,  16 << 20, 64 << 20};
+std::vector<std::int64_t> sizes = {4 << 10, 16 << 10, 64 << 10, 256 << 10, 1 << 20, 4 << 20, 16 << 20, 64 << 20};
 
 // "1M,16M,64M" -> bytes; K and M suffixes (powers of 2) or plain bytes.
 std::vector<std::int64_t> parse_sizes(std::string const& text) {
@@ -103,8 +106,8 @@ void BM_collective(benchmark::State& state) {
   std::size_t const total = bytes / sizeof(float);  // elements of the full buffer
   std::size_t const block = total / ranks;
   std::vector<std::size_t> const counts(ranks, block);
-  double const factor = Op == op::all_reduce ? 2.0 * double(ranks - 1) / double(ranks)
-                                             : double(ranks - 1) / double(ranks);
+  double const factor =
+      Op == op::all_reduce ? 2.0 * double(ranks - 1) / double(ranks) : double(ranks - 1) / double(ranks);
   auto const iterations = state.max_iterations;
   double seconds = 0;
 
@@ -155,13 +158,21 @@ void rank_size_args(benchmark::internal::Benchmark* b) {
 void register_benchmarks() {
   benchmark::RegisterBenchmark("BM_memcpy", BM_memcpy)->Apply(size_args)->UseRealTime()->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("all_reduce", BM_collective<op::all_reduce>)
-      ->Apply(rank_size_args)->UseRealTime()->Unit(benchmark::kMicrosecond);
+      ->Apply(rank_size_args)
+      ->UseRealTime()
+      ->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("all_gather", BM_collective<op::all_gather>)
-      ->Apply(rank_size_args)->UseRealTime()->Unit(benchmark::kMicrosecond);
+      ->Apply(rank_size_args)
+      ->UseRealTime()
+      ->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("reduce_scatter", BM_collective<op::reduce_scatter>)
-      ->Apply(rank_size_args)->UseRealTime()->Unit(benchmark::kMicrosecond);
+      ->Apply(rank_size_args)
+      ->UseRealTime()
+      ->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("all_gather_in_place", BM_collective<op::all_gather_in_place>)
-      ->Apply(rank_size_args)->UseRealTime()->Unit(benchmark::kMicrosecond);
+      ->Apply(rank_size_args)
+      ->UseRealTime()
+      ->Unit(benchmark::kMicrosecond);
 }
 
 std::string size_label(std::int64_t b) {

@@ -65,9 +65,12 @@ using T = spmd::tensor<Vec, Mesh, spmd::layout<Pl>>;
 enum class op { all_reduce, all_gather, reduce_scatter };
 char const* op_label(op o) {
   switch (o) {
-    case op::all_reduce: return "all_reduce";
-    case op::all_gather: return "all_gather";
-    case op::reduce_scatter: return "reduce_scatter";
+    case op::all_reduce:
+      return "all_reduce";
+    case op::all_gather:
+      return "all_gather";
+    case op::reduce_scatter:
+      return "reduce_scatter";
   }
   return "";
 }
@@ -105,9 +108,9 @@ struct variants {
   std::size_t total;  // elements of the full buffer
   std::size_t block;  // total / ranks
   std::vector<std::size_t> counts;
-  T<spmd::P> xp;        // all_reduce: the buffer (moved through the typed call); reduce_scatter: the input
-  T<spmd::S<0>> shard;  // all_gather: the input
-  T<spmd::R> gathered;  // all_gather: the output of raw, runtime and into
+  T<spmd::P> xp;            // all_reduce: the buffer (moved through the typed call); reduce_scatter: the input
+  T<spmd::S<0>> shard;      // all_gather: the input
+  T<spmd::R> gathered;      // all_gather: the output of raw, runtime and into
   T<spmd::S<0>> scattered;  // reduce_scatter: the output of raw, runtime and into
 
   variants(spmd::mpi::rank& rk, op which, std::size_t elems)
@@ -289,15 +292,14 @@ std::array<double, 4> typed_layer_ns() {
     }
     return best;
   };
-  return {time([&] { spmd::all_gather_into<"x">(r, shard, whole); }),
-          time([&] {
+  return {time([&] { spmd::all_gather_into<"x">(r, shard, whole); }), time([&] {
             r.comm("x").all_gather(std::span<float const>(shard.local().data(), 128),
                                    std::span<float>(whole.local().data(), 256), std::span<std::size_t const>(counts));
           }),
-          time([&] { spmd::reduce_scatter_into<"x">(r, partial, mine); }),
-          time([&] {
+          time([&] { spmd::reduce_scatter_into<"x">(r, partial, mine); }), time([&] {
             r.comm("x").reduce_scatter_sum(std::span<float const>(partial.local().data(), 256),
-                                           std::span<float>(mine.local().data(), 128), std::span<std::size_t const>(counts));
+                                           std::span<float>(mine.local().data(), 128),
+                                           std::span<std::size_t const>(counts));
           })};
 }
 
@@ -322,12 +324,14 @@ int main(int argc, char** argv) {
 
   if (env.world_rank() == 0) {
     auto const ns = typed_layer_ns();
-    std::printf("typed layer alone (no-op communicator, ns per call): all_gather_into %.2f (direct %.2f), "
-                "reduce_scatter_into %.2f (direct %.2f)\n",
-                ns[0], ns[1], ns[2], ns[3]);
-    std::printf("spmd MPI collectives: %zu ranks, float, %d rounds per point; times per call (median); ratios: median "
-                "of the per-round ratios\n",
-                ranks, rounds);
+    std::printf(
+        "typed layer alone (no-op communicator, ns per call): all_gather_into %.2f (direct %.2f), "
+        "reduce_scatter_into %.2f (direct %.2f)\n",
+        ns[0], ns[1], ns[2], ns[3]);
+    std::printf(
+        "spmd MPI collectives: %zu ranks, float, %d rounds per point; times per call (median); ratios: median "
+        "of the per-round ratios\n",
+        ranks, rounds);
     std::printf("%-15s %8s %10s %10s %10s %10s %10s %8s %8s %8s %8s %8s\n", "op", "size", "raw us", "runtime us",
                 "into us", "typed us", "+alloc us", "rt/raw", "into/raw", "typ/raw", "+al/raw", "typ/+al");
     for (auto const& x : results) {

@@ -73,8 +73,9 @@ struct state_loop {
 template <class Case>
 void register_case(char const* name, Case run_case, std::initializer_list<std::int64_t> sizes,
                    benchmark::TimeUnit unit = benchmark::kNanosecond) {
-  auto* b = benchmark::RegisterBenchmark(
-      name, [run_case](benchmark::State& state) { run_case(static_cast<std::size_t>(state.range(0)), state_loop{state}); });
+  auto* b = benchmark::RegisterBenchmark(name, [run_case](benchmark::State& state) {
+    run_case(static_cast<std::size_t>(state.range(0)), state_loop{state});
+  });
   for (auto n : sizes) b->Arg(n);
   b->Unit(unit);
 }

@@ -69,9 +69,9 @@ struct result {
   char const* type;
   std::size_t n;
   int rounds;
-  double time[variant_count];  // seconds per step (median over the rounds)
+  double time[variant_count];                      // seconds per step (median over the rounds)
   double typed_untyped, typed_aten, untyped_aten;  // medians of the per-round ratios
-  double cpu_typed_untyped;  // the same as typed_untyped, in CPU time of the process
+  double cpu_typed_untyped;                        // the same as typed_untyped, in CPU time of the process
 };
 
 /// Seconds of CPU time used by this process (all its threads) so far.
@@ -196,8 +196,8 @@ struct mlp_step {
     for (int v : {untyped, aten})
       for (std::size_t k = 0; k < 4; ++k)
         if (!at::allclose(grads[typed][k], grads[v][k], tol, tol))
-          throw std::runtime_error(std::string("bench_torch_mlp_step: the gradient of ") + names[k] + " differs (n = " +
-                                   std::to_string(n) + ")");
+          throw std::runtime_error(std::string("bench_torch_mlp_step: the gradient of ") + names[k] +
+                                   " differs (n = " + std::to_string(n) + ")");
   }
 };
 
@@ -215,7 +215,8 @@ result measure(spmd::threads::rank& r, char const* type, std::size_t n, int roun
   }
   // At most ~20 s per point (n = 1024 takes seconds per step on this backend's CPU BLAS), at
   // least 5 rounds.
-  rounds = std::clamp(static_cast<int>(20.0 / (static_cast<double>(variant_count) * t_step * static_cast<double>(m))), 5, rounds);
+  rounds = std::clamp(static_cast<int>(20.0 / (static_cast<double>(variant_count) * t_step * static_cast<double>(m))),
+                      5, rounds);
   std::vector<double> t[variant_count], typed_untyped, typed_aten, untyped_aten, cpu_typed_untyped;
   std::mt19937 shuffle_gen(12345);
   std::array<int, variant_count> order{typed, untyped, aten};
@@ -233,8 +234,8 @@ result measure(spmd::threads::rank& r, char const* type, std::size_t n, int roun
     typed_aten.push_back(dt[typed] / dt[aten]);
     untyped_aten.push_back(dt[untyped] / dt[aten]);
   }
-  result out{type, n, rounds, {}, median(typed_untyped), median(typed_aten), median(untyped_aten),
-              median(cpu_typed_untyped)};
+  result out{
+      type, n, rounds, {}, median(typed_untyped), median(typed_aten), median(untyped_aten), median(cpu_typed_untyped)};
   for (int k = 0; k < variant_count; ++k) out.time[k] = median(t[k]);
   return out;
 }
@@ -248,9 +249,10 @@ int main(int argc, char** argv) {
     for (std::size_t n : {64, 256, 1024}) results.push_back(measure<float>(r, "float", n, rounds));
     for (std::size_t n : {64, 256, 1024}) results.push_back(measure<double>(r, "double", n, rounds));
   });
-  std::printf("spmd torch MLP block forward + backward (n x n x n), at most %d rounds per point, ATen threads %d; times per "
-              "step (median); ratios: median of the per-round ratios\n",
-              rounds, at::get_num_threads());
+  std::printf(
+      "spmd torch MLP block forward + backward (n x n x n), at most %d rounds per point, ATen threads %d; times per "
+      "step (median); ratios: median of the per-round ratios\n",
+      rounds, at::get_num_threads());
   std::printf("%-7s %6s %6s %11s %11s %11s %14s %11s %13s %18s\n", "type", "n", "rounds", "typed us", "untyped us",
               "aten us", "typed/untyped", "typed/aten", "untyped/aten", "cpu typed/untyped");
   for (auto const& x : results)

@@ -94,13 +94,13 @@ using In = G<spec<on<"dp">, on<>, at<"tp", R>>>;
 // redistributions say where the activations go, and the plan finds the collectives.
 template <class X, class Rank>
 X mlp(Rank& r, X const& x, W1 const& w1, W1 const& b1, W2 const& w2, B2 const& b2) {
-  auto const in = global::redistribute<In::spec_type>(r, x);          // convert I -> R, or all_gather
-  auto const h = gelu(matmul(in, w1) + b1);                           // [tokens@dp, ffn@tp]
-  auto const partial = matmul(h, w2, out_partial<"tp">);              // [tokens@dp, hidden]{tp:P}
+  auto const in = global::redistribute<In::spec_type>(r, x);               // convert I -> R, or all_gather
+  auto const h = gelu(matmul(in, w1) + b1);                                // [tokens@dp, ffn@tp]
+  auto const partial = matmul(h, w2, out_partial<"tp">);                   // [tokens@dp, hidden]{tp:P}
   auto const y = global::redistribute<typename X::spec_type>(r, partial);  // all_reduce, or reduce_scatter
   // The bias meets y as I on tp, or as R next to the sequence shards.
-  using bias_spec = std::conditional_t<std::is_same_v<X, ActSP>, spec<on<>, on<>, at<"dp", R>, at<"tp", R>>,
-                                       B2::spec_type>;
+  using bias_spec =
+      std::conditional_t<std::is_same_v<X, ActSP>, spec<on<>, on<>, at<"dp", R>, at<"tp", R>>, B2::spec_type>;
   return y + global::redistribute<bias_spec>(r, b2);
 }
 
@@ -148,9 +148,11 @@ bool run_variant(options const& o, problem const& p, char const* title) {
     fmt::print("{}\n", title);
     fmt::print("  x  {}   w1 {}   w2 {}\n", global::describe(x), global::describe(w1), global::describe(w2));
     fmt::print("  in:     {}\n", fmt::format("{}", global::plan_of<X, In::spec_type>));
-    fmt::print("  reduce: {}\n", fmt::format("{}", global::plan_of<G<spec<on<"dp">, on<>, at<"tp", P>>>, typename X::spec_type>));
+    fmt::print("  reduce: {}\n",
+               fmt::format("{}", global::plan_of<G<spec<on<"dp">, on<>, at<"tp", P>>>, typename X::spec_type>));
     fmt::print("  y  {}\n", global::describe(y));
-    fmt::print("  max |global - serial| = {:.3g}, max |global - local view| = {:.3g}\n", global_vs_serial, global_vs_local);
+    fmt::print("  max |global - serial| = {:.3g}, max |global - local view| = {:.3g}\n", global_vs_serial,
+               global_vs_local);
   });
   return global_vs_serial < 1e-12 && global_vs_local < 1e-12;
 }

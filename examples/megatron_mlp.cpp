@@ -13,14 +13,14 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <optional>
+#include <stdexcept>
+#include <vector>
 #include <spmd/autograd.hpp>
 #include <spmd/format.hpp>
 #include <spmd/nn.hpp>
 #include <spmd/runtime/threads.hpp>
 #include <spmd/testing/global.hpp>
-#include <optional>
-#include <stdexcept>
-#include <vector>
 
 #ifdef SPMD_HAVE_MPI
 #include <spmd/runtime/mpi.hpp>
@@ -40,8 +40,8 @@ struct options {
   std::uint64_t seed = 1;
 };
 
-examples::program const prog{
-    "megatron_mlp", "[--dp N] [--tp N] [--sp on|off|both] [--steps N] [--seed N] [--runtime threads|mpi]"};
+examples::program const prog{"megatron_mlp",
+                             "[--dp N] [--tp N] [--sp on|off|both] [--steps N] [--seed N] [--runtime threads|mpi]"};
 
 options parse(int argc, char** argv) {
   options o;
@@ -130,11 +130,11 @@ outcome run(std::size_t dp, std::size_t tp, std::size_t steps, std::uint64_t see
       bool const first = step == 0;
       auto const xv = x.on(t);
       // The block written out (what nn::mlp::forward does), to show every type.
-      auto const xr = nn::enter_column_parallel(r, xv);                                  // (V, R)
+      auto const xr = nn::enter_column_parallel(r, xv);                                   // (V, R)
       auto const h = autograd::matmul(xr, block.fc.weight.on(t)) + block.fc.bias->on(t);  // (V, S1)
-      auto const a = autograd::gelu(h);                                                  // (V, S1)
-      auto const yp = autograd::matmul(a, block.proj.weight.on(t), out_partial<"tp">);   // (V, P)
-      auto const yr = nn::leave_row_parallel<SP>(r, yp);                                 // (V, S0 | I)
+      auto const a = autograd::gelu(h);                                                   // (V, S1)
+      auto const yp = autograd::matmul(a, block.proj.weight.on(t), out_partial<"tp">);    // (V, P)
+      auto const yr = nn::leave_row_parallel<SP>(r, yp);                                  // (V, S0 | I)
       auto const y = yr + nn::replicated_operand<Act>(r, block.proj.bias.on(t));
       auto const d = y - target;
       // loss = 0.5 * sum (y - target)^2 / tokens. With SP the tokens are sharded on tp, so the sum

@@ -14,16 +14,16 @@ using namespace spmd;
 
 using Mesh = mesh<"tp">;
 using Mat = local::dense<double, 2>;
-using Act = tensor<Mat, Mesh, layout<R>>;     // activations: the same on every tp rank
-using W1 = tensor<Mat, Mesh, layout<S<1>>>;   // column-parallel weight: split along its columns
-using W2 = tensor<Mat, Mesh, layout<S<0>>>;   // row-parallel weight: split along its rows
-using Out = tensor<Mat, Mesh, layout<P>>;     // each rank's output is a piece of a pending sum
+using Act = tensor<Mat, Mesh, layout<R>>;    // activations: the same on every tp rank
+using W1 = tensor<Mat, Mesh, layout<S<1>>>;  // column-parallel weight: split along its columns
+using W2 = tensor<Mat, Mesh, layout<S<0>>>;  // row-parallel weight: split along its rows
+using Out = tensor<Mat, Mesh, layout<P>>;    // each rank's output is a piece of a pending sum
 
 // The per-rank program. Its return type is checked: returning `h` (V@tp) or forgetting
 // out_partial (a V result, not P) does not compile.
 Out mlp(Act const& x, W1 const& w1, W2 const& w2) {
-  auto h = gelu(matmul(x, w1));                // R x S(1) -> S(1): this rank's hidden columns
-  return matmul(h, w2, out_partial<"tp">);     // contraction over the split dim -> P
+  auto h = gelu(matmul(x, w1));             // R x S(1) -> S(1): this rank's hidden columns
+  return matmul(h, w2, out_partial<"tp">);  // contraction over the split dim -> P
 }
 
 namespace {
@@ -56,7 +56,8 @@ int main() {
             w2 = random_matrix(hidden, model, gen);
 
   std::printf("mesh: tp=%zu\n", tp);
-  std::printf("x  : %s\nw1 : %s\nw2 : %s\n", type_name<Act>().c_str(), type_name<W1>().c_str(), type_name<W2>().c_str());
+  std::printf("x  : %s\nw1 : %s\nw2 : %s\n", type_name<Act>().c_str(), type_name<W1>().c_str(),
+              type_name<W2>().c_str());
 
   Mat sum({batch, model}, 0.0);
   for (std::size_t rank = 0; rank < tp; ++rank) {
@@ -68,7 +69,8 @@ int main() {
 
   Mat const serial = local::matmul(local::gelu(local::matmul(x, w1)), w2);
   double max_diff = 0.0;
-  for (std::size_t i = 0; i < serial.size(); ++i) max_diff = std::fmax(max_diff, std::fabs(serial.data()[i] - sum.data()[i]));
+  for (std::size_t i = 0; i < serial.size(); ++i)
+    max_diff = std::fmax(max_diff, std::fabs(serial.data()[i] - sum.data()[i]));
   std::printf("max |tensor-parallel - serial| = %.3g\n", max_diff);
   if (max_diff > 1e-12) {
     std::puts("FAILED: the tensor-parallel result differs from the serial one");

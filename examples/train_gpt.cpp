@@ -27,12 +27,12 @@
 #include <cstdint>
 #include <cstdio>
 #include <exception>
+#include <optional>
+#include <vector>
 #include <spmd/autograd.hpp>
 #include <spmd/format.hpp>
 #include <spmd/nn.hpp>
 #include <spmd/runtime/threads.hpp>
-#include <optional>
-#include <vector>
 
 #ifdef SPMD_HAVE_MPI
 #include <spmd/runtime/mpi.hpp>
@@ -59,10 +59,11 @@ struct options {
   double lr = 3e-3;
 };
 
-examples::program const prog{"train_gpt",
-                             "[--dp N] [--tp N] [--sp on|off] [--steps N] [--seed N] [--batch N]\n"
-                             "                 [--precision double|float] [--sync allreduce|zero] [--lr X]\n"
-                             "                 [--backend dense|torch] [--runtime threads|mpi|c10d] [--losses short|exact]"};
+examples::program const prog{
+    "train_gpt",
+    "[--dp N] [--tp N] [--sp on|off] [--steps N] [--seed N] [--batch N]\n"
+    "                 [--precision double|float] [--sync allreduce|zero] [--lr X]\n"
+    "                 [--backend dense|torch] [--runtime threads|mpi|c10d] [--losses short|exact]"};
 
 options parse(int argc, char** argv) {
   options o;
@@ -82,9 +83,10 @@ options parse(int argc, char** argv) {
     else if (a.is("--backend"))
       o.torch = a.choice<bool>({{"torch", true}, {"dense", false}}, "--backend dense|torch");
     else if (a.is("--runtime"))
-      o.runtime = a.choice<runtime_kind>(
-          {{"threads", runtime_kind::threads}, {"mpi", runtime_kind::mpi}, {"c10d", runtime_kind::c10d}},
-          "--runtime threads|mpi|c10d");
+      o.runtime = a.choice<runtime_kind>({{"threads", runtime_kind::threads},
+                                          {"mpi", runtime_kind::mpi},
+                                          {"c10d", runtime_kind::c10d}},
+                                         "--runtime threads|mpi|c10d");
     else
       return examples::mesh_arg(a, o);
     return true;
@@ -177,8 +179,7 @@ result train(options const& o, nn::gpt_config const& cfg) {
         res.losses.push_back(global);
         std::printf(o.exact ? "step %4zu  loss %.17g  %8.0f tokens/s  %6.1f ms\n"
                             : "step %4zu  loss %.4f  %8.0f tokens/s  %6.1f ms\n",
-                    step + 1, global,
-                    static_cast<double>(o.batch * cfg.seq) / dt, 1e3 * dt);
+                    step + 1, global, static_cast<double>(o.batch * cfg.seq) / dt, 1e3 * dt);
         std::fflush(stdout);
       }
     }
@@ -228,19 +229,19 @@ int main(int argc, char** argv) {
   // The types of the parameters and activations (printed from the types themselves).
   using Tn = double;
   if (lead) {
-  std::printf("GPT: %zu layers, hidden %zu, %zu heads, vocab %zu, seq %zu, %zu parameters\n", cfg.layers, cfg.hidden,
-              cfg.heads, cfg.vocab, cfg.seq, cfg.parameter_count());
-  std::printf("mesh dp=%zu x tp=%zu, sequence parallel %s, %s %s, gradients %s, global batch %zu x %zu tokens\n",
-              o.dp, o.tp, o.sp ? "on" : "off", o.torch ? "libtorch" : "dense", o.use_float ? "float" : "double",
-              o.zero ? "reduce-scattered (ZeRO-1)" : "all-reduced", o.batch, cfg.seq);
-  std::printf("  embedding table %s, position table %s\n", type_name<nn::vocab_table<Tn>>().c_str(),
-              type_name<nn::replicated<Tn>>().c_str());
-  std::printf("  column-parallel weight %s, row-parallel weight %s, layer norm %s\n",
-              type_name<nn::column_weight<Tn>>().c_str(), type_name<nn::row_weight<Tn>>().c_str(),
-              type_name<nn::replicated<Tn>>().c_str());
-  std::printf("  activations %s, logits %s, loss %s\n",
-              (o.sp ? type_name<nn::activation<Tn, true>>() : type_name<nn::activation<Tn, false>>()).c_str(),
-              type_name<nn::column_out<Tn>>().c_str(), type_name<nn::loss_tensor<Tn>>().c_str());
+    std::printf("GPT: %zu layers, hidden %zu, %zu heads, vocab %zu, seq %zu, %zu parameters\n", cfg.layers, cfg.hidden,
+                cfg.heads, cfg.vocab, cfg.seq, cfg.parameter_count());
+    std::printf("mesh dp=%zu x tp=%zu, sequence parallel %s, %s %s, gradients %s, global batch %zu x %zu tokens\n",
+                o.dp, o.tp, o.sp ? "on" : "off", o.torch ? "libtorch" : "dense", o.use_float ? "float" : "double",
+                o.zero ? "reduce-scattered (ZeRO-1)" : "all-reduced", o.batch, cfg.seq);
+    std::printf("  embedding table %s, position table %s\n", type_name<nn::vocab_table<Tn>>().c_str(),
+                type_name<nn::replicated<Tn>>().c_str());
+    std::printf("  column-parallel weight %s, row-parallel weight %s, layer norm %s\n",
+                type_name<nn::column_weight<Tn>>().c_str(), type_name<nn::row_weight<Tn>>().c_str(),
+                type_name<nn::replicated<Tn>>().c_str());
+    std::printf("  activations %s, logits %s, loss %s\n",
+                (o.sp ? type_name<nn::activation<Tn, true>>() : type_name<nn::activation<Tn, false>>()).c_str(),
+                type_name<nn::column_out<Tn>>().c_str(), type_name<nn::loss_tensor<Tn>>().c_str());
   }
 
   result res;

@@ -75,10 +75,10 @@ using namespace spmd;
 
 using Mesh = mesh<"dp", "tp">;
 using Mat = local::dense<double, 2>;
-using X = tensor<Mat, Mesh, layout<V, R>>;      // a dp rank's tokens, whole on every tp rank
-using W = tensor<Mat, Mesh, layout<R, S<1>>>;   // column-parallel weight
-using B = tensor<Mat, Mesh, layout<R, S<1>>>;   // its bias
-using H = tensor<Mat, Mesh, layout<V, S<1>>>;   // this rank's hidden columns
+using X = tensor<Mat, Mesh, layout<V, R>>;     // a dp rank's tokens, whole on every tp rank
+using W = tensor<Mat, Mesh, layout<R, S<1>>>;  // column-parallel weight
+using B = tensor<Mat, Mesh, layout<R, S<1>>>;  // its bias
+using H = tensor<Mat, Mesh, layout<V, S<1>>>;  // this rank's hidden columns
 
 namespace {
 
@@ -98,9 +98,9 @@ double max_difference(Mat const& a, Mat const& b) {
 /// and I on tp (reduced over the tp ranks' columns).
 template <class R>
 auto loss_of(R& r, autograd::var<H> const& h) {
-  auto local = autograd::sum_all(h);                                     // (V, P)
-  auto whole = autograd::all_reduce<"tp", I>(r, local);                  // (V, I)
-  return autograd::reinterpret<"dp", V, P>(r, whole);                    // (P, I)
+  auto local = autograd::sum_all(h);                     // (V, P)
+  auto whole = autograd::all_reduce<"tp", I>(r, local);  // (V, I)
+  return autograd::reinterpret<"dp", V, P>(r, whole);    // (P, I)
 }
 
 }  // namespace

@@ -37,14 +37,22 @@ int main(int argc, char** argv) {
   std::string_view const c = argv[1];
   auto const n = static_cast<std::size_t>(std::strtoul(argv[2], nullptr, 10));
   counted_loop const loop{std::strtol(argv[3], nullptr, 10)};
-  if (c == "mlp_typed") bench::mlp_typed(n, loop);
-  else if (c == "mlp_checked") bench::mlp_checked(n, loop);
-  else if (c == "mlp_untyped") bench::mlp_untyped(n, loop);
-  else if (c == "elementwise_typed") bench::elementwise_typed(n, loop);
-  else if (c == "elementwise_checked") bench::elementwise_checked(n, loop);
-  else if (c == "elementwise_untyped") bench::elementwise_untyped(n, loop);
-  else if (c == "mlp_autograd") bench::mlp_autograd(n, loop);
-  else if (c == "mlp_by_hand") bench::mlp_by_hand(n, loop);
+  if (c == "mlp_typed")
+    bench::mlp_typed(n, loop);
+  else if (c == "mlp_checked")
+    bench::mlp_checked(n, loop);
+  else if (c == "mlp_untyped")
+    bench::mlp_untyped(n, loop);
+  else if (c == "elementwise_typed")
+    bench::elementwise_typed(n, loop);
+  else if (c == "elementwise_checked")
+    bench::elementwise_checked(n, loop);
+  else if (c == "elementwise_untyped")
+    bench::elementwise_untyped(n, loop);
+  else if (c == "mlp_autograd")
+    bench::mlp_autograd(n, loop);
+  else if (c == "mlp_by_hand")
+    bench::mlp_by_hand(n, loop);
   else {
     std::fprintf(stderr, "unknown case: %s\n", argv[1]);
     return 2;

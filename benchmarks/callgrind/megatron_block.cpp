@@ -55,7 +55,9 @@ Mat input(std::size_t n) {
   return x;
 }
 
-void all_reduce(threads::rank& r, Mat& m) { r.comm("tp").all_reduce_sum(std::span<float>(m.data(), m.size())); }
+void all_reduce(threads::rank& r, Mat& m) {
+  r.comm("tp").all_reduce_sum(std::span<float>(m.data(), m.size()));
+}
 
 // ---- the MLP block forward (column-parallel, gelu, row-parallel + all_reduce) ------------------
 
@@ -114,7 +116,7 @@ struct block_weights {
   Mat ln1w, ln1b, wqkv, wo, bo, ln2w, ln2b, w1, b1, w2, b2;
 };
 block_weights weights_of(block const& b) {
-  return {b.ln1.weight.value().local(),      b.ln1.bias.value().local(),       b.attn.qkv.weight.value().local(),
+  return {b.ln1.weight.value().local(),       b.ln1.bias.value().local(),       b.attn.qkv.weight.value().local(),
           b.attn.proj.weight.value().local(), b.attn.proj.bias.value().local(), b.ln2.weight.value().local(),
           b.ln2.bias.value().local(),         b.ffn.fc.weight.value().local(),  b.ffn.fc.bias->value().local(),
           b.ffn.proj.weight.value().local(),  b.ffn.proj.bias.value().local()};
@@ -137,13 +139,13 @@ double block_forward(threads::rank& r, std::string_view variant, sizes s, long i
       auto l1 = apply<fop::layer_norm>(x, ln1w, ln1b, eps);
       auto qkv = matmul(convert<"tp", I, R>(r, std::move(l1)), b.attn.qkv.weight.value());
       auto att = apply<fop::causal_attention>(qkv, head_dim, seq);
-      auto o = all_reduce<"tp", I>(r, matmul(att, b.attn.proj.weight.value(), out_partial<"tp">)) +
-               b.attn.proj.bias.value();
+      auto o =
+          all_reduce<"tp", I>(r, matmul(att, b.attn.proj.weight.value(), out_partial<"tp">)) + b.attn.proj.bias.value();
       Act h = x + o;
       auto l2 = apply<fop::layer_norm>(h, ln2w, ln2b, eps);
       auto u = gelu(matmul(convert<"tp", I, R>(r, std::move(l2)), b.ffn.fc.weight.value()) + b.ffn.fc.bias->value());
-      auto m = all_reduce<"tp", I>(r, matmul(u, b.ffn.proj.weight.value(), out_partial<"tp">)) +
-               b.ffn.proj.bias.value();
+      auto m =
+          all_reduce<"tp", I>(r, matmul(u, b.ffn.proj.weight.value(), out_partial<"tp">)) + b.ffn.proj.bias.value();
       Act y = h + m;
       check = sum_of(y.local());
     }
@@ -238,8 +240,7 @@ double block_step(threads::rank& r, std::string_view variant, sizes s, long iter
 
 int main(int argc, char** argv) {
   if (argc != 5) {
-    std::fprintf(stderr,
-                 "usage: %s <mlp_forward|block_forward|block_step> <typed|untyped|checked> <n> <iterations>\n",
+    std::fprintf(stderr, "usage: %s <mlp_forward|block_forward|block_step> <typed|untyped|checked> <n> <iterations>\n",
                  argv[0]);
     return 2;
   }

@@ -11,8 +11,8 @@
 #include <spmd/format.hpp>
 #include <spmd/local/buffer.hpp>
 #include <spmd/local/concept.hpp>
-#include <spmd/local/differentiable.hpp>
 #include <spmd/local/dense.hpp>
+#include <spmd/local/differentiable.hpp>
 #include <spmd/ops/define.hpp>
 #include <spmd/ops/dropout.hpp>
 #include <spmd/ops/einsum.hpp>

@@ -44,8 +44,14 @@ class basic_tensor {
   static_assert(canonical_layout<Layout>, "spmd: tensor<Local, Mesh, Layout>: Layout must be a layout<...>");
 };
 
+namespace detail {
+// A variable rather than a fold in the constraint: clang-format 14 misreads a fold there.
+template <class... Ps>
+inline constexpr bool all_placements = (... && placement<Ps>);
+}  // namespace detail
+
 template <class Local, class Mesh, class... Ps>
-  requires local_tensor<Local> && any_mesh<Mesh> && (placement<Ps> && ...)
+  requires local_tensor<Local> && any_mesh<Mesh> && detail::all_placements<Ps...>
 class basic_tensor<Local, Mesh, layout<Ps...>> {
   static_assert(sizeof...(Ps) == Mesh::axis_count, "spmd: the layout needs exactly one placement per mesh axis");
   static_assert((detail::shard_dim_in_range<Local, Ps>() && ...),
@@ -65,34 +71,39 @@ class basic_tensor<Local, Mesh, layout<Ps...>> {
   basic_tensor() = default;
   /// Wraps this rank's piece of the tensor. The placement is a claim the program makes; it is
   /// not checked against the data (no run-time cost).
-  explicit basic_tensor(Local local) noexcept(std::is_nothrow_move_constructible_v<Local>)
-      : local_(std::move(local)) {}
+  explicit basic_tensor(Local local) noexcept(std::is_nothrow_move_constructible_v<Local>) : local_(std::move(local)) {}
   /// Wraps the local tensor that `make()` returns, constructed in place (no move): how an op
   /// wraps its kernel's result.
   template <class Make>
-    requires std::is_same_v<std::invoke_result_t<Make>, Local>
-  basic_tensor(detail::from_result_t, Make&& make) : local_(std::forward<Make>(make)()) {}
+    requires std::is_same_v<std::invoke_result_t<Make>, Local> basic_tensor(detail::from_result_t, Make&& make)
+        : local_(std::forward<Make>(make)()) {}
 
-  /// A tensor of another layout never converts: this constructor exists only to say why, and
-  /// what to call instead, when a program returns or passes a tensor of the wrong layout.
-  template <class OtherLayout>
-    requires(!std::is_same_v<OtherLayout, layout_type>)
-  basic_tensor(basic_tensor<Local, Mesh, OtherLayout> const&) {  // NOLINT: implicit on purpose
-    static_cast<void>(rules::implicit_layout_change<Mesh, OtherLayout, layout_type>);  // diagnoses each axis
-  }
+    /// A tensor of another layout never converts: this constructor exists only to say why, and
+    /// what to call instead, when a program returns or passes a tensor of the wrong layout.
+    template <class OtherLayout>
+      requires(!std::is_same_v<OtherLayout, layout_type>)
+    basic_tensor(basic_tensor<Local, Mesh, OtherLayout> const&) {                        // NOLINT: implicit on purpose
+      static_cast<void>(rules::implicit_layout_change<Mesh, OtherLayout, layout_type>);  // diagnoses each axis
+    }
 
-  /// This rank's piece.
-  [[nodiscard]] Local& local() & noexcept { return local_; }
-  [[nodiscard]] Local const& local() const& noexcept { return local_; }
-  [[nodiscard]] Local&& local() && noexcept { return std::move(local_); }
+    /// This rank's piece.
+    [[nodiscard]] Local& local() & noexcept {
+      return local_;
+    }
+    [[nodiscard]] Local const& local() const& noexcept {
+      return local_;
+    }
+    [[nodiscard]] Local&& local() && noexcept {
+      return std::move(local_);
+    }
 
-  /// Extents of this rank's piece.
-  [[nodiscard]] decltype(auto) shape() const noexcept(noexcept(std::declval<Local const&>().shape())) {
-    return local_.shape();
-  }
+    /// Extents of this rank's piece.
+    [[nodiscard]] decltype(auto) shape() const noexcept(noexcept(std::declval<Local const&>().shape())) {
+      return local_.shape();
+    }
 
- private:
-  Local local_;
+   private:
+    Local local_;
 };
 
 /// A tensor of local type `Local` (e.g. `dense<float, 2>`) on `Mesh`, placed by `Layout`

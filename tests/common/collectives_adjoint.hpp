@@ -213,8 +213,7 @@ adjoint_counts autograd_uneven_ops(Rank& r) {
       r, {ta, 3}, 203, [&](auto const& v) { return autograd::reduce_scatter<Axes, 0>(r, v, *once(a)); },
       [&](auto const& x) { return reduce_scatter<Axes, 0>(r, x, a); }));
   check(autograd_adjoint_ok<in_t<Mesh, Axes, S<0>>>(
-      r, {a[me], tb}, 204,
-      [&](auto const& v) { return autograd::all_to_all<Axes, S<1>>(r, v, *once(a), *once(b)); },
+      r, {a[me], tb}, 204, [&](auto const& v) { return autograd::all_to_all<Axes, S<1>>(r, v, *once(a), *once(b)); },
       [&](auto const& x) { return all_to_all<Axes, S<1>>(r, x, a, b); }));
   check(autograd_adjoint_ok<in_t<Mesh, Axes, R>>(
       r, {ta, 3}, 205, [&](auto const& v) { return autograd::convert<Axes, R, S<0>>(r, v, *once(a)); },

@@ -39,7 +39,9 @@ inline std::size_t offset(std::vector<std::size_t> const& lens, std::size_t rank
   return std::accumulate(lens.begin(), lens.begin() + static_cast<std::ptrdiff_t>(rank), std::size_t{0});
 }
 
-inline std::size_t total(std::vector<std::size_t> const& lens) { return offset(lens, lens.size()); }
+inline std::size_t total(std::vector<std::size_t> const& lens) {
+  return offset(lens, lens.size());
+}
 
 // all_reduce sums pending sums; V is reduced as P. Any n.
 template <spmd::rank_context Rank>
@@ -252,8 +254,7 @@ void reduce_scatter_with_disagreeing_split(Rank& r) {
   auto const lens = sizes_with(r, 2, {3, 1}, r.coord("tp") != 1);
   (void)reduce_scatter<"tp", 0>(r, T<P>{block(0, 2 * lens.size(), 0, 3)}, lens);
 }
-inline char const* reduce_scatter_with_disagreeing_split_message =
-    "passed split sizes [2, 2";
+inline char const* reduce_scatter_with_disagreeing_split_message = "passed split sizes [2, 2";
 
 // Rank i holds 3 - (i == 1) rows and passes no split sizes to all_gather: each rank takes its own
 // extent for every rank's.
@@ -262,8 +263,7 @@ void all_gather_uneven_without_sizes(Rank& r) {
   using namespace spmd;
   (void)all_gather<"tp", R>(r, T<S<0>>{block(0, r.coord("tp") == 1 ? 2 : 3, 0, 2)});
 }
-inline char const* all_gather_uneven_without_sizes_message =
-    "passed no split sizes (so [2, 2";
+inline char const* all_gather_uneven_without_sizes_message = "passed no split sizes (so [2, 2";
 
 // all_gather of shards whose other dim differs (rank 1: 4 columns, the others 3).
 template <spmd::rank_context Rank>
@@ -280,8 +280,7 @@ void all_to_all_with_disagreeing_dst_split(Rank& r) {
   auto const dst = sizes_with(r, 2, {1, 3}, r.coord("tp") == 1);
   (void)all_to_all<"tp", S<1>>(r, T<S<0>>{block(0, 2, 0, 2 * dst.size())}, {}, dst);
 }
-inline char const* all_to_all_with_disagreeing_dst_split_message =
-    "passed dst split sizes [1, 3";
+inline char const* all_to_all_with_disagreeing_dst_split_message = "passed dst split sizes [1, 3";
 
 // This rank's own entry of the split sizes is not its extent: thrown by that rank alone.
 template <spmd::rank_context Rank>

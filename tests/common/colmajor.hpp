@@ -99,9 +99,7 @@ class colmajor {
   [[nodiscard]] T const& operator[](shape_type const& idx) const noexcept { return values_[offset(idx)]; }
   template <std::integral... Ix>
     requires(sizeof...(Ix) == Ndim)
-  [[nodiscard]] T& operator()(Ix... ix) noexcept {
-    return (*this)[shape_type{static_cast<std::size_t>(ix)...}];
-  }
+  [[nodiscard]] T& operator()(Ix... ix) noexcept { return (*this)[shape_type{static_cast<std::size_t>(ix)...}]; }
   template <std::integral... Ix>
     requires(sizeof...(Ix) == Ndim)
   [[nodiscard]] T const& operator()(Ix... ix) const noexcept {
@@ -129,7 +127,8 @@ colmajor<T, R> zip(char const* op, colmajor<T, R> const& a, colmajor<T, R> const
   std::array<std::size_t, R> shape{};
   for (std::size_t d = 0; d < R; ++d) {
     std::size_t const ea = a.shape()[d], eb = b.shape()[d];
-    if (ea != eb && ea != 1 && eb != 1) fail(op, "shapes " + text(a.shape()) + " and " + text(b.shape()) + " do not broadcast");
+    if (ea != eb && ea != 1 && eb != 1)
+      fail(op, "shapes " + text(a.shape()) + " and " + text(b.shape()) + " do not broadcast");
     shape[d] = ea == 1 ? eb : ea;
   }
   colmajor<T, R> out(shape);
@@ -199,22 +198,28 @@ colmajor<T, R> relu_backward(colmajor<T, R> const& x, colmajor<T, R> g) {
 }
 
 // Tensor with tensor (broadcasting extents of 1), tensor with number, number with tensor.
-#define USER_COLMAJOR_BINARY(name, expr)                                                                        \
-  template <class T, std::size_t R>                                                                            \
-  colmajor<T, R> name(colmajor<T, R> const& a, colmajor<T, R> const& b) {                                      \
-    return detail::zip(#name, a, b, [](T x, T y) { return expr; });                                            \
-  }                                                                                                            \
-  template <class T, std::size_t R>                                                                            \
-  colmajor<T, R> name(colmajor<T, R> a, std::type_identity_t<T> s) {                                           \
-    return detail::map(std::move(a), [s](T x) { T const y = s; return expr; });                                \
-  }                                                                                                            \
-  template <class T, std::size_t R>                                                                            \
-  colmajor<T, R> name(std::type_identity_t<T> s, colmajor<T, R> b) {                                           \
-    return detail::map(std::move(b), [s](T y) { T const x = s; return expr; });                                \
+#define USER_COLMAJOR_BINARY(name, expr)                                  \
+  template <class T, std::size_t R>                                       \
+  colmajor<T, R> name(colmajor<T, R> const& a, colmajor<T, R> const& b) { \
+    return detail::zip(#name, a, b, [](T x, T y) { return expr; });       \
+  }                                                                       \
+  template <class T, std::size_t R>                                       \
+  colmajor<T, R> name(colmajor<T, R> a, std::type_identity_t<T> s) {      \
+    return detail::map(std::move(a), [s](T x) {                           \
+      T const y = s;                                                      \
+      return expr;                                                        \
+    });                                                                   \
+  }                                                                       \
+  template <class T, std::size_t R>                                       \
+  colmajor<T, R> name(std::type_identity_t<T> s, colmajor<T, R> b) {      \
+    return detail::map(std::move(b), [s](T y) {                           \
+      T const x = s;                                                      \
+      return expr;                                                        \
+    });                                                                   \
   }
 USER_COLMAJOR_BINARY(add, x + y)
 USER_COLMAJOR_BINARY(sub, x - y)
-USER_COLMAJOR_BINARY(mul, x * y)
+USER_COLMAJOR_BINARY(mul, x* y)
 USER_COLMAJOR_BINARY(div, x / y)
 #undef USER_COLMAJOR_BINARY
 
@@ -224,7 +229,8 @@ USER_COLMAJOR_BINARY(div, x / y)
 template <class T>
 colmajor<T, 2> matmul(colmajor<T, 2> const& a, colmajor<T, 2> const& b) {
   std::size_t const m = a.shape()[0], kk = a.shape()[1], n = b.shape()[1];
-  if (b.shape()[0] != kk) detail::fail("matmul", "shapes " + detail::text(a.shape()) + " and " + detail::text(b.shape()));
+  if (b.shape()[0] != kk)
+    detail::fail("matmul", "shapes " + detail::text(a.shape()) + " and " + detail::text(b.shape()));
   colmajor<T, 2> c({m, n}, T(0));
   for (std::size_t j = 0; j < n; ++j)
     for (std::size_t k = 0; k < kk; ++k) {
@@ -298,7 +304,8 @@ colmajor<T, R + 1> unsqueeze(colmajor<T, R> const& x, std::size_t dim) {
 template <class T, std::size_t R>
 colmajor<T, R - 1> squeeze(colmajor<T, R> const& x, std::size_t dim) {
   static_assert(R >= 1, "user::colmajor: squeeze needs rank >= 1");
-  if (dim >= R || x.shape()[dim] != 1) detail::fail("squeeze", "dim " + std::to_string(dim) + " of " + detail::text(x.shape()));
+  if (dim >= R || x.shape()[dim] != 1)
+    detail::fail("squeeze", "dim " + std::to_string(dim) + " of " + detail::text(x.shape()));
   return sum(x, dim);  // one element along dim: the sum is that element
 }
 

@@ -66,14 +66,13 @@ struct list {};
 
 // Every spec of a matrix on (dp, tp): the 25 DTensor-style placements pairs (S<0>, S<1>, R, I, P
 // on each axis; both S<d> on one dim: dp outer) and the two specs with tp outer.
-using all_specs = list<dtensor_spec<S<0>, S<0>>, dtensor_spec<S<0>, S<1>>, dtensor_spec<S<0>, R>,
-                       dtensor_spec<S<0>, I>, dtensor_spec<S<0>, P>, dtensor_spec<S<1>, S<0>>,
-                       dtensor_spec<S<1>, S<1>>, dtensor_spec<S<1>, R>, dtensor_spec<S<1>, I>,
-                       dtensor_spec<S<1>, P>, dtensor_spec<R, S<0>>, dtensor_spec<R, S<1>>, dtensor_spec<R, R>,
-                       dtensor_spec<R, I>, dtensor_spec<R, P>, dtensor_spec<I, S<0>>, dtensor_spec<I, S<1>>,
-                       dtensor_spec<I, R>, dtensor_spec<I, I>, dtensor_spec<I, P>, dtensor_spec<P, S<0>>,
-                       dtensor_spec<P, S<1>>, dtensor_spec<P, R>, dtensor_spec<P, I>, dtensor_spec<P, P>,
-                       spec<on<"tp", "dp">, on<>>, spec<on<>, on<"tp", "dp">>>;
+using all_specs =
+    list<dtensor_spec<S<0>, S<0>>, dtensor_spec<S<0>, S<1>>, dtensor_spec<S<0>, R>, dtensor_spec<S<0>, I>,
+         dtensor_spec<S<0>, P>, dtensor_spec<S<1>, S<0>>, dtensor_spec<S<1>, S<1>>, dtensor_spec<S<1>, R>,
+         dtensor_spec<S<1>, I>, dtensor_spec<S<1>, P>, dtensor_spec<R, S<0>>, dtensor_spec<R, S<1>>, dtensor_spec<R, R>,
+         dtensor_spec<R, I>, dtensor_spec<R, P>, dtensor_spec<I, S<0>>, dtensor_spec<I, S<1>>, dtensor_spec<I, R>,
+         dtensor_spec<I, I>, dtensor_spec<I, P>, dtensor_spec<P, S<0>>, dtensor_spec<P, S<1>>, dtensor_spec<P, R>,
+         dtensor_spec<P, I>, dtensor_spec<P, P>, spec<on<"tp", "dp">, on<>>, spec<on<>, on<"tp", "dp">>>;
 inline constexpr int spec_count = 27;
 
 // Round trips of every spec, with both extents; returns the number of failures on this rank.
@@ -122,15 +121,15 @@ using IP = spec<on<>, on<>, at<"dp", I>, at<"tp", P>>;
 using Pdp_Rtp = spec<on<>, on<>, at<"dp", P>, at<"tp", R>>;
 
 // The cases and the plan each must have (global::plan_of, printed).
-using redistribute_cases = list<
-    redistribution<S0dt, S0td>, redistribution<S0dt, Whole>, redistribution<S0td, Whole>,
-    redistribution<Cols_dp_Rows_tp, Cols_tp_Rows_dp>, redistribution<Sdp_Ptp, Sdp_Rtp>, redistribution<PP, Whole>,
-    redistribution<PP, S0dt>, redistribution<PP, S0td>, redistribution<Sdp_Ptp, S0dt>,
-    redistribution<Sdp_Ptp, Cols_dp_Rows_tp>, redistribution<Cols_dp_Rows_tp, Sdp_Rtp>,
-    redistribution<Cols_dp_Rows_tp, S0dt>, redistribution<S0dt, Cols_dp_Rows_tp>, redistribution<Whole, Cols_dp_Rows_tp>,
-    redistribution<Whole, S0td>, redistribution<Sdp_Rtp, Pdp_Rtp>, redistribution<II, Sdp_Itp>,
-    redistribution<Sdp_Itp, II>, redistribution<II, IP>, redistribution<Cols_tp_Rows_dp, Cols_dp_Rows_tp>,
-    redistribution<S0td, S0td>, redistribution<S0dt, Sdp_Ptp>>;
+using redistribute_cases =
+    list<redistribution<S0dt, S0td>, redistribution<S0dt, Whole>, redistribution<S0td, Whole>,
+         redistribution<Cols_dp_Rows_tp, Cols_tp_Rows_dp>, redistribution<Sdp_Ptp, Sdp_Rtp>, redistribution<PP, Whole>,
+         redistribution<PP, S0dt>, redistribution<PP, S0td>, redistribution<Sdp_Ptp, S0dt>,
+         redistribution<Sdp_Ptp, Cols_dp_Rows_tp>, redistribution<Cols_dp_Rows_tp, Sdp_Rtp>,
+         redistribution<Cols_dp_Rows_tp, S0dt>, redistribution<S0dt, Cols_dp_Rows_tp>,
+         redistribution<Whole, Cols_dp_Rows_tp>, redistribution<Whole, S0td>, redistribution<Sdp_Rtp, Pdp_Rtp>,
+         redistribution<II, Sdp_Itp>, redistribution<Sdp_Itp, II>, redistribution<II, IP>,
+         redistribution<Cols_tp_Rows_dp, Cols_dp_Rows_tp>, redistribution<S0td, S0td>, redistribution<S0dt, Sdp_Ptp>>;
 inline constexpr std::string_view redistribute_plans[] = {
     "all_gather(dp,tp: S(0)->R); convert(tp: R->S(0)); convert(dp: R->S(0))",
     "all_gather(dp,tp: S(0)->R)",
@@ -185,12 +184,12 @@ int wrong_redistributions(Rank& r) {
 
 // Cases whose destination is sharded or I on every axis, so that sum_all(y * c) is a loss (P or I
 // on every axis): the gradient of x must mean c, whatever the plan in between.
-using gradient_cases = list<redistribution<S0dt, S0td>, redistribution<Cols_dp_Rows_tp, Cols_tp_Rows_dp>,
-                            redistribution<PP, S0dt>, redistribution<PP, S0td>, redistribution<Sdp_Ptp, S0dt>,
-                            redistribution<Sdp_Ptp, Cols_dp_Rows_tp>, redistribution<Cols_dp_Rows_tp, S0dt>,
-                            redistribution<S0dt, Cols_dp_Rows_tp>, redistribution<Whole, Cols_dp_Rows_tp>,
-                            redistribution<Whole, S0td>, redistribution<II, Sdp_Itp>, redistribution<Sdp_Itp, II>,
-                            redistribution<Cols_tp_Rows_dp, Cols_dp_Rows_tp>, redistribution<S0td, S0td>>;
+using gradient_cases =
+    list<redistribution<S0dt, S0td>, redistribution<Cols_dp_Rows_tp, Cols_tp_Rows_dp>, redistribution<PP, S0dt>,
+         redistribution<PP, S0td>, redistribution<Sdp_Ptp, S0dt>, redistribution<Sdp_Ptp, Cols_dp_Rows_tp>,
+         redistribution<Cols_dp_Rows_tp, S0dt>, redistribution<S0dt, Cols_dp_Rows_tp>,
+         redistribution<Whole, Cols_dp_Rows_tp>, redistribution<Whole, S0td>, redistribution<II, Sdp_Itp>,
+         redistribution<Sdp_Itp, II>, redistribution<Cols_tp_Rows_dp, Cols_dp_Rows_tp>, redistribution<S0td, S0td>>;
 inline constexpr int gradient_case_count = 14;
 
 // Each case with both extents: loss = sum_all(redistribute(x) * c) means <x, c>, so the
@@ -228,7 +227,8 @@ int wrong_ops(Rank& r) {
   int wrong = 0;
   for (std::size_t const rows : {12u, 7u}) {
     std::size_t const hidden = 6, ffn = 12 + (rows % 2);  // an uneven ffn extent with the uneven batch
-    Mat const x = random_matrix(rows, hidden, 1), w1 = random_matrix(hidden, ffn, 2), w2 = random_matrix(ffn, hidden, 3);
+    Mat const x = random_matrix(rows, hidden, 1), w1 = random_matrix(hidden, ffn, 2),
+              w2 = random_matrix(ffn, hidden, 3);
     Mat const bias = random_matrix(1, hidden, 4);
     using X = G<Sdp_Itp>;
     using W1 = G<spec<on<>, on<"tp">, at<"dp", R>>>;

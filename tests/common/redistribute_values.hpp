@@ -146,7 +146,8 @@ inline std::size_t prefix(std::vector<std::size_t> const& lens, std::size_t k) {
 inline Mat uneven_block(std::size_t r0, std::size_t nr, std::size_t c0, std::size_t nc) {
   Mat m({nr, nc});
   for (std::size_t i = 0; i < nr; ++i)
-    for (std::size_t j = 0; j < nc; ++j) m(i, j) = 100.0 * static_cast<double>(r0 + i) + static_cast<double>(c0 + j) + 1.0;
+    for (std::size_t j = 0; j < nc; ++j)
+      m(i, j) = 100.0 * static_cast<double>(r0 + i) + static_cast<double>(c0 + j) + 1.0;
   return m;
 }
 
@@ -178,8 +179,7 @@ int wrong_uneven_round_trips(Rank& r) {
   expect(redistribute<layout<S<0>, S<0>>>(r, b_whole, split_on<"tp">(u.tp_in_dp), split_on<"dp">(u.dp)), nested);
   // dp leaves dim 0 to tp alone: tp is gathered (its split within the dp chunk), then split again
   // over the whole dim.
-  expect(redistribute<layout<R, S<0>>>(r, b, split_on<"dp">(u.dp), split_on<"tp">(u.tp_in_dp, u.tp_whole)),
-         rows_tp);
+  expect(redistribute<layout<R, S<0>>>(r, b, split_on<"dp">(u.dp), split_on<"tp">(u.tp_in_dp, u.tp_whole)), rows_tp);
   // A pending sum reduce_scattered into uneven shards.
   T<R, P> const c{tj == 0 ? whole : Mat(whole.shape(), 0.0)};
   expect(redistribute<layout<R, S<0>>>(r, c, split_on<"tp">(u.tp_whole)), rows_tp);

@@ -41,8 +41,8 @@ void transposed_all_gather(Rank& r) {
 /// others (two ranks): without a check, row 2 would be dropped.
 template <class Rank>
 void inconsistent_convert(Rank& r) {
-  std::vector<std::size_t> const sizes = r.index() == 0 ? std::vector<std::size_t>{3, 1}
-                                                        : std::vector<std::size_t>{2, 2};
+  std::vector<std::size_t> const sizes =
+      r.index() == 0 ? std::vector<std::size_t>{3, 1} : std::vector<std::size_t>{2, 2};
   auto y = convert<"x", R, S<0>>(r, on_x<R>{Mat({4, 2}, 1.0)}, sizes);
   (void)y;
 }

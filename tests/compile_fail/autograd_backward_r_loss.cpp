@@ -6,4 +6,6 @@
 
 using Loss = tensor<F2, Mesh, layout<P, R>>;
 
-void f(Loss const& l) { autograd::backward(autograd::var<Loss>(l)); }
+void f(Loss const& l) {
+  autograd::backward(autograd::var<Loss>(l));
+}

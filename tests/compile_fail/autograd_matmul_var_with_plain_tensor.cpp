@@ -3,4 +3,6 @@
 #include <spmd/nn.hpp>
 #include "catalogue.hpp"
 
-auto f(var<Gathered> const& x, ColW const& w) { return autograd::matmul(x, w); }
+auto f(var<Gathered> const& x, ColW const& w) {
+  return autograd::matmul(x, w);
+}

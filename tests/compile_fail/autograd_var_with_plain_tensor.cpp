@@ -4,4 +4,6 @@
 #include <spmd/nn.hpp>
 #include "catalogue.hpp"
 
-auto f(var<Gathered> const& x, Bias const& b) { return x + b; }
+auto f(var<Gathered> const& x, Bias const& b) {
+  return x + b;
+}

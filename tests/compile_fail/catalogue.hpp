@@ -14,12 +14,12 @@ using namespace spmd;
 using autograd::var;
 using T = float;
 using Rank = threads::rank;
-using ActSp = nn::activation<T, true>;   // (V, S0): tokens sharded over tp (SP)
-using Act = nn::activation<T, false>;    // (V, I)
-using Gathered = nn::gathered<T>;        // (V, R): input of a column-parallel matmul
-using ColOut = nn::column_out<T>;        // (V, S1): output of a column-parallel matmul
-using RowPartial = nn::row_partial<T>;   // (V, P): output of a row-parallel matmul
-using ColW = nn::column_weight<T>;       // (R, S1)
-using RowW = nn::row_weight<T>;          // (R, S0)
-using Bias = nn::tensor2<T, R, R>;       // a bias every rank holds whole
-using Loss = nn::loss_tensor<T>;         // (P, I)
+using ActSp = nn::activation<T, true>;  // (V, S0): tokens sharded over tp (SP)
+using Act = nn::activation<T, false>;   // (V, I)
+using Gathered = nn::gathered<T>;       // (V, R): input of a column-parallel matmul
+using ColOut = nn::column_out<T>;       // (V, S1): output of a column-parallel matmul
+using RowPartial = nn::row_partial<T>;  // (V, P): output of a row-parallel matmul
+using ColW = nn::column_weight<T>;      // (R, S1)
+using RowW = nn::row_weight<T>;         // (R, S0)
+using Bias = nn::tensor2<T, R, R>;      // a bias every rank holds whole
+using Loss = nn::loss_tensor<T>;        // (P, I)

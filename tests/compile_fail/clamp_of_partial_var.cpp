@@ -6,4 +6,6 @@
 using namespace spmd;
 using X = tensor<local::dense<double, 2>, mesh<"tp">, layout<P>>;
 
-auto f(autograd::var<X> const& x) { return spmd::clamp(x, -1.0, 1.0); }
+auto f(autograd::var<X> const& x) {
+  return spmd::clamp(x, -1.0, 1.0);
+}

@@ -5,6 +5,8 @@
 
 using PR = tensor<F2, Mesh, layout<P, R>>;  // P on dp: not the R of T<.> there
 
-void step(threads::rank& r, T<S<0>> const& x, PR& out) { all_gather_into<"tp">(r, x, out); }
+void step(threads::rank& r, T<S<0>> const& x, PR& out) {
+  all_gather_into<"tp">(r, x, out);
+}
 
 int main() {}

@@ -12,7 +12,7 @@ using Pending = tensor<user::colmajor<double>, mesh<"tp">, layout<P>>;
 
 void step(threads::rank& r, Rows const& s, Pending const& p) {
   auto ok = all_reduce<"tp", R>(r, p);  // any element order: a sum element by element
-  auto y = all_gather<"tp", R>(r, s);    // error
+  auto y = all_gather<"tp", R>(r, s);   // error
   (void)ok;
   (void)y;
 }

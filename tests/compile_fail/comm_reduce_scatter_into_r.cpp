@@ -3,6 +3,8 @@
 #include <spmd/comm.hpp>
 #include "comm_prelude.hpp"
 
-void step(threads::rank& r, T<P> const& x, T<R>& out) { reduce_scatter_into<"tp">(r, x, out); }
+void step(threads::rank& r, T<P> const& x, T<R>& out) {
+  reduce_scatter_into<"tp">(r, x, out);
+}
 
 int main() {}

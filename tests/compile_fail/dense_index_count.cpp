@@ -4,4 +4,6 @@
 
 using namespace spmd;
 
-float f(local::dense<float, 2> const& x) { return x(0); }
+float f(local::dense<float, 2> const& x) {
+  return x(0);
+}

@@ -13,5 +13,6 @@ using W2 = G2<spec<on<"tp">, on<>, at<"dp", R>>>;
 using Out = G2<spec<on<"dp">, on<>, at<"tp", I>>>;
 
 Out f(threads::rank& r, H const& h, W2 const& w) {
-  return global::local_map<Out>(r, [](auto const& a, auto const& b) { return matmul(a, b, out_partial<"tp">); }, h, w);
+  return global::local_map<Out>(
+      r, [](auto const& a, auto const& b) { return matmul(a, b, out_partial<"tp">); }, h, w);
 }

@@ -6,4 +6,6 @@
 using Pt = tensor<F2, Mesh, layout<R, P>>;  // a pending sum on tp
 using Rt = tensor<F2, Mesh, layout<R, R>>;
 
-Rt g(Pt const& a) { return a; }
+Rt g(Pt const& a) {
+  return a;
+}

@@ -7,4 +7,6 @@ using S0 = tensor<F2, Mesh, layout<R, S<0>>>;
 using S1 = tensor<F2, Mesh, layout<R, S<1>>>;
 
 void use(S1 const& x);
-void f(S0 const& x) { use(x); }
+void f(S0 const& x) {
+  use(x);
+}

@@ -7,4 +7,6 @@
 using Vt = tensor<F2, Mesh, layout<R, V>>;  // per-rank values on tp
 using Pt = tensor<F2, Mesh, layout<R, P>>;  // a pending sum on tp
 
-Pt g(Vt const& y) { return y; }
+Pt g(Vt const& y) {
+  return y;
+}

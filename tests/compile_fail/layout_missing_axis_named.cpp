@@ -3,7 +3,6 @@
 #include <spmd/spmd.hpp>
 #include "prelude.hpp"
 
-
 using X = tensor<F2, Mesh, layout<at<"tp", S<0>>>>;
 
 void f() {

@@ -3,7 +3,6 @@
 #include <spmd/spmd.hpp>
 #include "prelude.hpp"
 
-
 using X = tensor<F2, Mesh, layout<at<"dp", R>, at<"tp", int>>>;
 
 void f() {

@@ -5,4 +5,6 @@
 using namespace spmd;
 using X = tensor<local::dense<double, 2>, mesh<"tp">, layout<S<1>>>;
 
-auto f(X const& x) { return spmd::log_softmax<1>(x); }
+auto f(X const& x) {
+  return spmd::log_softmax<1>(x);
+}

@@ -5,4 +5,6 @@
 using namespace spmd;
 using X = tensor<local::dense<double, 2>, mesh<"dp", "tp">, layout<V, P>>;
 
-auto f(X const& x) { return spmd::maximum(x, 0.0); }
+auto f(X const& x) {
+  return spmd::maximum(x, 0.0);
+}

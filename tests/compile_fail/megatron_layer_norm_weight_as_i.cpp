@@ -6,6 +6,8 @@
 using namespace spmd;
 using T = float;
 
-auto scale(nn::activation<T, true> const& xhat, nn::replicated<T> const& gamma) { return xhat * gamma; }
+auto scale(nn::activation<T, true> const& xhat, nn::replicated<T> const& gamma) {
+  return xhat * gamma;
+}
 
 int main() {}

@@ -8,4 +8,6 @@
 using namespace spmd;
 using W = tensor<local::dense<float, 2>, mesh<"dp", "tp">, layout<R, S<1>>>;  // replicated over dp
 
-void step(nn::sgd& opt, autograd::parameter<W>& p) { opt.step(p, p.grad()); }
+void step(nn::sgd& opt, autograd::parameter<W>& p) {
+  opt.step(p, p.grad());
+}

@@ -8,8 +8,12 @@ using namespace spmd;
 using T = float;
 
 // A serial loss: it needs every vocab column of every token.
-T serial_loss(nn::tensor2<T, V, I> const& logits) { return logits.local().data()[0]; }
+T serial_loss(nn::tensor2<T, V, I> const& logits) {
+  return logits.local().data()[0];
+}
 
-T loss_of(nn::column_out<T> const& logits) { return serial_loss(logits); }
+T loss_of(nn::column_out<T> const& logits) {
+  return serial_loss(logits);
+}
 
 int main() {}

@@ -7,7 +7,12 @@
 #include "catalogue.hpp"
 
 void step(Rank& r, var<ActSp> const& x, autograd::parameter<Bias>& w, autograd::parameter<Bias>& b) {
-  autograd::backward(nn::vocab_parallel_cross_entropy(r, autograd::matmul(autograd::all_gather<"tp", R>(r, nn::fused::layer_norm_rows(x, w.on(*x.tape()), b.on(*x.tape()))), var<ColW>{ColW{}}), {}, 1));
+  autograd::backward(nn::vocab_parallel_cross_entropy(
+      r,
+      autograd::matmul(autograd::all_gather<"tp", R>(r,
+                                                     nn::fused::layer_norm_rows(x, w.on(*x.tape()), b.on(*x.tape()))),
+                       var<ColW>{ColW{}}),
+      {}, 1));
   auto g = spmd::all_reduce<"dp", R>(r, w.take_grad());
   nn::sgd{.lr = 0.1}.step(w, g);
 }

@@ -8,7 +8,9 @@
 
 void step(Rank& r, var<ActSp> const& x, autograd::parameter<Bias>& w, autograd::parameter<Bias>& b) {
   var<ActSp> const y = nn::fused::layer_norm_rows(x, w.on(*x.tape()), b.on(*x.tape()));
-  autograd::backward(nn::vocab_parallel_cross_entropy(r, autograd::matmul(autograd::all_gather<"tp", R>(r, y), var<ColW>{ColW{}}), {}, 1));
+  autograd::backward(
+      nn::vocab_parallel_cross_entropy(r, autograd::matmul(autograd::all_gather<"tp", R>(r, y), var<ColW>{ColW{}}), {},
+                                       1));
   nn::tensor2<T, R, P> const g = spmd::all_reduce<"dp", R>(r, w.take_grad());
   nn::sgd{.lr = 0.1}.step(w, g);
 }

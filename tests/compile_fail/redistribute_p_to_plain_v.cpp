@@ -9,6 +9,8 @@ using Mesh = mesh<"dp", "tp">;
 template <class Pdp, class Ptp>
 using T = tensor<local::dense<float, 2>, Mesh, layout<Pdp, Ptp>>;
 
-auto step(threads::rank& r, T<P, R> const& x) { return redistribute<layout<V, R>>(r, x); }
+auto step(threads::rank& r, T<P, R> const& x) {
+  return redistribute<layout<V, R>>(r, x);
+}
 
 int main() {}

@@ -9,6 +9,8 @@ using Mesh = mesh<"dp", "tp">;
 template <class Pdp, class Ptp>
 using T = tensor<local::dense<float, 2>, Mesh, layout<Pdp, Ptp>>;
 
-auto step(threads::rank& r, T<R, V> const& x) { return redistribute<layout<R, R>>(r, x); }
+auto step(threads::rank& r, T<R, V> const& x) {
+  return redistribute<layout<R, R>>(r, x);
+}
 
 int main() {}

@@ -4,4 +4,5 @@
 
 using namespace spmd;
 
-constexpr auto n = sizeof(rules::axis_diagnostic<op::add, axis_tag<"tp">, rules::same_dims, false, rules::scalar, rules::scalar>);
+constexpr auto n =
+    sizeof(rules::axis_diagnostic<op::add, axis_tag<"tp">, rules::same_dims, false, rules::scalar, rules::scalar>);

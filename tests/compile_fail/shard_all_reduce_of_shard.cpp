@@ -1,8 +1,8 @@
 // expect: spmd: all_reduce of a shard S<d> on this mesh axis
 // Mistake: all-reduces a sharded tensor as if its pieces were terms of a sum.
 #include <spmd/comm.hpp>
-#include <spmd/spmd.hpp>
 #include <spmd/runtime/threads.hpp>
+#include <spmd/spmd.hpp>
 
 using namespace spmd;
 using Mesh = mesh<"tp">;

@@ -4,7 +4,6 @@
 #include <spmd/spmd.hpp>
 #include "prelude.hpp"
 
-
 auto f(tensor<F2, Mesh, layout<V, S<1>>> const& h, tensor<F2, Mesh, layout<R, R>> const& w) {
   return matmul(h, w);
 }

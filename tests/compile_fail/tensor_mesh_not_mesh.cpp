@@ -3,7 +3,6 @@
 #include <spmd/spmd.hpp>
 #include "prelude.hpp"
 
-
 using X = basic_tensor<F2, int, layout<R>>;
 
 void f() {

@@ -3,4 +3,6 @@
 #include <spmd/autograd.hpp>
 #include "user_op_prelude.hpp"
 
-auto f(T<R, I> const& a, T<P, I> const& b) { return user::ratio(a, b); }
+auto f(T<R, I> const& a, T<P, I> const& b) {
+  return user::ratio(a, b);
+}

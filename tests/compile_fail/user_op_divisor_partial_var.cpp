@@ -3,4 +3,6 @@
 #include <spmd/autograd.hpp>
 #include "user_op_prelude.hpp"
 
-auto f(Var<R, I> const& a, Var<P, I> const& b) { return user::ratio(a, b); }
+auto f(Var<R, I> const& a, Var<P, I> const& b) {
+  return user::ratio(a, b);
+}

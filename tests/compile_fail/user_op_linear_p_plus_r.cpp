@@ -3,4 +3,6 @@
 #include <spmd/autograd.hpp>
 #include "user_op_prelude.hpp"
 
-auto f(T<R, R> const& m, T<P, R> const& a, T<R, R> const& b) { return user::gate(m, a, b); }
+auto f(T<R, R> const& m, T<P, R> const& a, T<R, R> const& b) {
+  return user::gate(m, a, b);
+}

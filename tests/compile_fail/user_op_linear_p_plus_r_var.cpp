@@ -3,4 +3,6 @@
 #include <spmd/autograd.hpp>
 #include "user_op_prelude.hpp"
 
-auto f(Var<R, R> const& m, Var<P, R> const& a, Var<R, R> const& b) { return user::gate(m, a, b); }
+auto f(Var<R, R> const& m, Var<P, R> const& a, Var<R, R> const& b) {
+  return user::gate(m, a, b);
+}

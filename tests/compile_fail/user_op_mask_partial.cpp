@@ -3,4 +3,6 @@
 #include <spmd/autograd.hpp>
 #include "user_op_prelude.hpp"
 
-auto f(T<P, R> const& m, T<P, R> const& a, T<P, R> const& b) { return user::gate(m, a, b); }
+auto f(T<P, R> const& m, T<P, R> const& a, T<P, R> const& b) {
+  return user::gate(m, a, b);
+}

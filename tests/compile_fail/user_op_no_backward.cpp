@@ -3,4 +3,6 @@
 #include <spmd/autograd.hpp>
 #include "user_op_prelude.hpp"
 
-auto f(Var<V, R> const& a) { return user::forward_only(a); }
+auto f(Var<V, R> const& a) {
+  return user::forward_only(a);
+}

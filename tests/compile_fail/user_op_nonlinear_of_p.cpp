@@ -3,4 +3,6 @@
 #include <spmd/autograd.hpp>
 #include "user_op_prelude.hpp"
 
-auto f(T<V, P> const& x) { return user::softsign_fn(x); }
+auto f(T<V, P> const& x) {
+  return user::softsign_fn(x);
+}

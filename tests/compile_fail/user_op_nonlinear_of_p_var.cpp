@@ -3,4 +3,6 @@
 #include <spmd/autograd.hpp>
 #include "user_op_prelude.hpp"
 
-auto f(Var<P, I> const& x) { return user::softsign_fn(x); }
+auto f(Var<P, I> const& x) {
+  return user::softsign_fn(x);
+}

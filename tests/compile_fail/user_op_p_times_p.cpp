@@ -3,4 +3,6 @@
 #include <spmd/autograd.hpp>
 #include "user_op_prelude.hpp"
 
-auto f(T<V, P> const& a, T<V, P> const& b) { return user::hadamard(a, b); }
+auto f(T<V, P> const& a, T<V, P> const& b) {
+  return user::hadamard(a, b);
+}

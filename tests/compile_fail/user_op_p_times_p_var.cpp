@@ -3,4 +3,6 @@
 #include <spmd/autograd.hpp>
 #include "user_op_prelude.hpp"
 
-auto f(Var<P, R> const& a, Var<P, R> const& b) { return user::hadamard(a, b); }
+auto f(Var<P, R> const& a, Var<P, R> const& b) {
+  return user::hadamard(a, b);
+}

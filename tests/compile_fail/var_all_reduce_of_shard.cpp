@@ -3,4 +3,6 @@
 #include <spmd/nn.hpp>
 #include "catalogue.hpp"
 
-auto f(Rank& r, var<ActSp> const& x) { return autograd::all_reduce<"tp", I>(r, x); }
+auto f(Rank& r, var<ActSp> const& x) {
+  return autograd::all_reduce<"tp", I>(r, x);
+}

@@ -4,4 +4,6 @@
 #include <spmd/nn.hpp>
 #include "catalogue.hpp"
 
-auto f(var<ColOut> const& h, var<Bias> const& w) { return autograd::matmul(h, w); }
+auto f(var<ColOut> const& h, var<Bias> const& w) {
+  return autograd::matmul(h, w);
+}

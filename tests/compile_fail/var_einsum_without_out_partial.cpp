@@ -3,4 +3,6 @@
 #include <spmd/nn.hpp>
 #include "catalogue.hpp"
 
-auto f(var<ColOut> const& h, var<RowW> const& w) { return autograd::einsum<"ij,jk->ik">(h, w); }
+auto f(var<ColOut> const& h, var<RowW> const& w) {
+  return autograd::einsum<"ij,jk->ik">(h, w);
+}

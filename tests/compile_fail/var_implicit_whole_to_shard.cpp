@@ -5,4 +5,6 @@
 #include "catalogue.hpp"
 
 void g(var<ActSp> const&);
-void f(var<Act> const& x) { g(x); }
+void f(var<Act> const& x) {
+  g(x);
+}

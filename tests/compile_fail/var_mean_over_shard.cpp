@@ -3,4 +3,6 @@
 #include <spmd/nn.hpp>
 #include "catalogue.hpp"
 
-auto f(var<ActSp> const& x) { return autograd::mean<0>(x); }
+auto f(var<ActSp> const& x) {
+  return autograd::mean<0>(x);
+}

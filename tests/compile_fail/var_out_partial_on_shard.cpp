@@ -3,4 +3,6 @@
 #include <spmd/nn.hpp>
 #include "catalogue.hpp"
 
-auto f(var<Gathered> const& x, var<ColW> const& w) { return autograd::matmul(x, w, out_partial<"tp">); }
+auto f(var<Gathered> const& x, var<ColW> const& w) {
+  return autograd::matmul(x, w, out_partial<"tp">);
+}

@@ -3,4 +3,6 @@
 #include <spmd/nn.hpp>
 #include "catalogue.hpp"
 
-auto f(Rank& r, var<ColOut> const& h) { return autograd::reduce_scatter<"tp", 0>(r, h); }
+auto f(Rank& r, var<ColOut> const& h) {
+  return autograd::reduce_scatter<"tp", 0>(r, h);
+}

@@ -3,4 +3,6 @@
 #include <spmd/nn.hpp>
 #include "catalogue.hpp"
 
-auto f(var<ColOut> const& logits) { return autograd::softmax<1>(logits); }
+auto f(var<ColOut> const& logits) {
+  return autograd::softmax<1>(logits);
+}

@@ -4,4 +4,6 @@
 #include <spmd/nn.hpp>
 #include "catalogue.hpp"
 
-auto f(var<ActSp> const& x) { return autograd::sum<0>(x); }
+auto f(var<ActSp> const& x) {
+  return autograd::sum<0>(x);
+}

@@ -5,4 +5,6 @@
 using namespace spmd;
 using X = tensor<local::dense<double, 2>, mesh<"tp">, layout<P>>;
 
-auto f(X const& mask, X const& a, X const& b) { return spmd::where(mask, a, b); }
+auto f(X const& mask, X const& a, X const& b) {
+  return spmd::where(mask, a, b);
+}

@@ -6,4 +6,6 @@ using namespace spmd;
 using X = tensor<local::dense<double, 2>, mesh<"tp">, layout<R>>;
 using Y = tensor<local::dense<double, 2>, mesh<"tp">, layout<P>>;
 
-auto f(X const& mask, Y const& a) { return spmd::where(mask, a, 0.0); }
+auto f(X const& mask, Y const& a) {
+  return spmd::where(mask, a, 0.0);
+}

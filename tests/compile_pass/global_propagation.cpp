@@ -39,15 +39,15 @@ bool propagates(Op op, Xs const&...) {
 }
 
 // Specs used below.
-using Xb = G2<spec<on<"dp">, on<>, at<"tp", R>>>;        // [B@dp, H]{tp:R}: a batch-sharded activation
-using Xi = G2<spec<on<"dp">, on<>, at<"tp", I>>>;        // the same, invariant on tp
+using Xb = G2<spec<on<"dp">, on<>, at<"tp", R>>>;  // [B@dp, H]{tp:R}: a batch-sharded activation
+using Xi = G2<spec<on<"dp">, on<>, at<"tp", I>>>;  // the same, invariant on tp
 using Bias = G2<spec<on<>, on<>, at<"dp", R>, at<"tp", R>>>;
-using W1 = G2<spec<on<>, on<"tp">, at<"dp", R>>>;        // column-parallel weight
-using H = G2<spec<on<"dp">, on<"tp">>>;                   // its output
-using W2 = G2<spec<on<"tp">, on<>, at<"dp", R>>>;        // row-parallel weight
-using Y = G2<spec<on<"dp">, on<>, at<"tp", P>>>;         // the row-parallel output, pending on tp
-using Xdt = G2<spec<on<"dp", "tp">, on<>>>;                // batch sharded on (dp, tp)
-using Xtd = G2<spec<on<"tp", "dp">, on<>>>;                // ... on (tp, dp)
+using W1 = G2<spec<on<>, on<"tp">, at<"dp", R>>>;  // column-parallel weight
+using H = G2<spec<on<"dp">, on<"tp">>>;            // its output
+using W2 = G2<spec<on<"tp">, on<>, at<"dp", R>>>;  // row-parallel weight
+using Y = G2<spec<on<"dp">, on<>, at<"tp", P>>>;   // the row-parallel output, pending on tp
+using Xdt = G2<spec<on<"dp", "tp">, on<>>>;        // batch sharded on (dp, tp)
+using Xtd = G2<spec<on<"tp", "dp">, on<>>>;        // ... on (tp, dp)
 using Whole = G2<spec<on<>, on<>, at<"dp", R>, at<"tp", R>>>;
 using Inv = G2<spec<on<>, on<>, at<"dp", I>, at<"tp", I>>>;
 
@@ -72,8 +72,7 @@ constexpr auto matmul_ = [](auto const& a, auto const& b) { return matmul(a, b);
   propagates<H>(matmul_, Xb{}, W1{});
   propagates<H>([](auto const& x, auto const& w) { return gelu(matmul(x, w)); }, Xb{}, W1{});
   propagates<Y>([](auto const& h, auto const& w) { return matmul(h, w, out_partial<"tp">); }, H{}, W2{});
-  propagates<Y>([](auto const& h, auto const& w) { return einsum<"bf,fh->bh">(h, w, out_partial<"tp">); },
-                              H{}, W2{});
+  propagates<Y>([](auto const& h, auto const& w) { return einsum<"bf,fh->bh">(h, w, out_partial<"tp">); }, H{}, W2{});
   // 13-15: batch-sharded matmul, on one axis and on two in either order.
   propagates<Xb>(matmul_, Xb{}, Whole{});
   propagates<Xdt>(matmul_, Xdt{}, Whole{});
@@ -89,12 +88,11 @@ constexpr auto matmul_ = [](auto const& a, auto const& b) { return matmul(a, b);
   using Rows = G2<spec<on<>, on<"dp", "tp">>>;
   using Cols = G2<spec<on<"dp", "tp">, on<>>>;
   using Pboth = G2<spec<on<>, on<>, at<"dp", P>, at<"tp", P>>>;
-  propagates<Pboth>([](auto const& a, auto const& b) { return matmul(a, b, out_partial<"dp", "tp">); },
-                                  Rows{}, Cols{});
+  propagates<Pboth>([](auto const& a, auto const& b) { return matmul(a, b, out_partial<"dp", "tp">); }, Rows{}, Cols{});
   // 19-22: reductions: over a whole dim, over a sharded dim with out_partial, sum_all, mean.
   propagates<G1<spec<on<"dp">, at<"tp", R>>>>([](auto const& x) { return sum<1>(x); }, Xb{});
-  propagates<G1<spec<on<>, at<"dp", P>, at<"tp", R>>>>(
-      [](auto const& x) { return sum<0>(x, out_partial<"dp">); }, Xb{});
+  propagates<G1<spec<on<>, at<"dp", P>, at<"tp", R>>>>([](auto const& x) { return sum<0>(x, out_partial<"dp">); },
+                                                       Xb{});
   propagates<G2<spec<on<>, on<>, at<"dp", P>, at<"tp", P>>>>([](auto const& x) { return sum_all(x); }, H{});
   propagates<G1<spec<on<"dp">, at<"tp", I>>>>([](auto const& x) { return mean<1>(x); }, Xi{});
   // 23-24: softmax along a whole dim; log_softmax keeps an order of two axes.

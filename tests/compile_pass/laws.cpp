@@ -20,12 +20,10 @@ namespace {
 
 constexpr auto placements = hana::tuple_t<R, I, V, P, S<0>, S<1>>;
 // Every layout of a 3-axis mesh: 6^3 = 216 of them.
-constexpr auto all_layouts = hana::transform(hana::cartesian_product(hana::make_tuple(placements, placements, placements)),
-                                             [](auto ps) {
-                                               return hana::unpack(ps, [](auto... p) {
-                                                 return hana::type_c<layout<typename decltype(p)::type...>>;
-                                               });
-                                             });
+constexpr auto all_layouts =
+    hana::transform(hana::cartesian_product(hana::make_tuple(placements, placements, placements)), [](auto ps) {
+      return hana::unpack(ps, [](auto... p) { return hana::type_c<layout<typename decltype(p)::type...>>; });
+    });
 static_assert(hana::length(all_layouts) == hana::size_c<216>);
 
 template <class T>

@@ -18,7 +18,7 @@ using spmd::row_major_tensor;
 
 template <class L>
 inline constexpr bool every_concept =
-    local_tensor<L> && buffer_tensor<L> && row_major_tensor<L> && differentiable_tensor<L>;
+    local_tensor<L>&& buffer_tensor<L>&& row_major_tensor<L>&& differentiable_tensor<L>;
 
 static_assert(every_concept<spmd::local::dense<float, 0>> && every_concept<spmd::local::dense<float, 1>>);
 static_assert(every_concept<spmd::local::dense<double, 2>> && every_concept<spmd::local::dense<double, 3>>);

@@ -1,9 +1,9 @@
 // The per-axis rules of non-communicating elementwise ops (docs/rules.md, "Non-communicating ops, per axis"), every legal mix:
 // building this file is passing. The illegal mixes are tests/compile_fail cases.
-#include <spmd/rules/dim_maps.hpp>
-#include <spmd/rules/layout_rule.hpp>
 #include <spmd/ops/matmul.hpp>
 #include <spmd/ops/view.hpp>
+#include <spmd/rules/dim_maps.hpp>
+#include <spmd/rules/layout_rule.hpp>
 
 using namespace spmd;
 using rules::scalar_layout;
@@ -70,7 +70,8 @@ static_assert(same<result<op::mul, L<S<1>>, scalar_layout>, L<S<1>>>);
 
 // Every axis is checked on its own: a two-axis layout mixes rules per axis.
 using M2 = mesh<"dp", "tp">;
-static_assert(same<rules::result_layout_t<op::add, M2, rules::same_dims, layout<P, S<0>>, layout<P, R>>, layout<P, S<0>>>);
+static_assert(
+    same<rules::result_layout_t<op::add, M2, rules::same_dims, layout<P, S<0>>, layout<P, R>>, layout<P, S<0>>>);
 static_assert(same<rules::result_layout_t<op::mul, M2, rules::same_dims, layout<P, I>, layout<R, I>>, layout<P, I>>);
 
 }  // namespace

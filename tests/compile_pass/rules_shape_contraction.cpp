@@ -49,7 +49,8 @@ static_assert(same<decltype(relu(make<T<2, V, R>>())), T<2, V, R>>);
 // matmul: column-parallel (R x S<1> -> S<1>), row-parallel (V x S<0> + out_partial -> P).
 static_assert(same<decltype(matmul(make<T<2, V, R>>(), make<T<2, R, S<1>>>())), T<2, V, S<1>>>);
 static_assert(same<decltype(matmul(make<T<2, V, S<1>>>(), make<T<2, R, S<0>>>(), out_partial<"tp">)), T<2, V, P>>);
-static_assert(same<decltype(matmul(make<T<2, S<0>, S<1>>>(), make<T<2, R, S<0>>>(), out_partial<"tp">)), T<2, S<0>, P>>);
+static_assert(
+    same<decltype(matmul(make<T<2, S<0>, S<1>>>(), make<T<2, R, S<0>>>(), out_partial<"tp">)), T<2, S<0>, P>>);
 // A contraction whose partner is a plain V: the type knows no more than V (out_partial: P).
 static_assert(same<decltype(matmul(make<T<2, V, V>>(), make<T<2, R, S<0>>>())), T<2, V, V>>);
 static_assert(same<decltype(matmul(make<T<2, V, V>>(), make<T<2, R, S<0>>>(), out_partial<"tp">)), T<2, V, P>>);
@@ -66,15 +67,17 @@ static_assert(same<decltype(matmul(make<T<3, S<0>, R>>(), make<T<3, S<0>, S<2>>>
 // einsum: an S follows its label; a summed sharded label needs out_partial, which makes P.
 static_assert(same<decltype(einsum<"ij,jk->ik">(make<T<2, S<0>, R>>(), make<T<2, R, S<1>>>())), T<2, S<0>, S<1>>>);
 static_assert(same<decltype(einsum<"ij,jk->ki">(make<T<2, S<0>, R>>(), make<T<2, R, S<1>>>())), T<2, S<1>, S<0>>>);
-static_assert(same<decltype(einsum<"bsh,hf->bsf">(make<T<3, V, S<2>>>(), make<T<2, R, S<0>>>(), out_partial<"tp">)),
-                   T<3, V, P>>);
+static_assert(
+    same<decltype(einsum<"bsh,hf->bsf">(make<T<3, V, S<2>>>(), make<T<2, R, S<0>>>(), out_partial<"tp">)), T<3, V, P>>);
 static_assert(same<decltype(einsum<"ij->ji">(make<T<2, S<0>, P>>())), T<2, S<1>, P>>);
 static_assert(same<decltype(einsum<"ij->i">(make<T<2, S<1>, S<0>>>(), out_partial<"dp">)), T<1, P, S<0>>>);
-static_assert(same<decltype(einsum<"bij,bjk->bik">(make<T<3, S<0>, S<2>>>(), make<T<3, S<0>, S<1>>>(), out_partial<"tp">)),
-                   T<3, S<0>, P>>);
+static_assert(
+    same<decltype(einsum<"bij,bjk->bik">(make<T<3, S<0>, S<2>>>(), make<T<3, S<0>, S<1>>>(), out_partial<"tp">)),
+         T<3, S<0>, P>>);
 static_assert(same<decltype(einsum<"ij,ij->i">(make<T<2, P, I>>(), make<T<2, R, I>>())), T<1, P, I>>);
 
 // The result of an op is itself a typed tensor that prints and has a gradient type.
-static_assert(same<grad_t<decltype(matmul(make<T<2, V, S<1>>>(), make<T<2, R, S<0>>>(), out_partial<"tp">))>, T<2, V, R>>);
+static_assert(
+    same<grad_t<decltype(matmul(make<T<2, V, S<1>>>(), make<T<2, R, S<0>>>(), out_partial<"tp">))>, T<2, V, R>>);
 
 }  // namespace

@@ -21,7 +21,8 @@ using Rank = threads::rank;
 // out_partial: a contraction over a dim sharded in both operands is a pending sum.
 static_assert(same<decltype(matmul(make<T<V, S<1>>>(), make<T<R, S<0>>>(), out_partial<"tp">)), T<V, P>>);
 static_assert(same<decltype(einsum<"ij,jk->ik">(make<T<V, S<1>>>(), make<T<R, S<0>>>(), out_partial<"tp">)), T<V, P>>);
-static_assert(same<decltype(sum<0>(make<T<V, S<0>>>(), out_partial<"tp">)), tensor<local::dense<float, 1>, M, layout<V, P>>>);
+static_assert(
+    same<decltype(sum<0>(make<T<V, S<0>>>(), out_partial<"tp">)), tensor<local::dense<float, 1>, M, layout<V, P>>>);
 
 // convert<axis, S<d>, V>: per-rank values with no global meaning; then the plain-V rules apply.
 using Sharded = T<V, S<1>>;

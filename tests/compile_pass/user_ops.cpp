@@ -5,7 +5,6 @@
 
 #include "../common/user_ops.hpp"
 
-
 using namespace spmd;
 
 namespace {
@@ -37,8 +36,8 @@ static_assert(same<decltype(user::twice(make<Var<P, S<0>>>())), Var<P, S<0>>>);
 static_assert(same<decltype(user::hadamard(make<Var<P, R>>(), make<Var<R, R>>())), Var<P, R>>);
 static_assert(same<decltype(autograd::apply<user::hadamard_op>(make<Var<V, I>>(), make<Var<R, I>>())), Var<V, I>>);
 static_assert(same<decltype(user::ratio(make<Var<P, I>>(), make<Var<R, I>>())), Var<P, I>>);
-static_assert(same<decltype(user::gate(make<Var<R, S<0>>>(), make<Var<P, S<0>>>(), make<Var<P, S<0>>>())),
-                   Var<P, S<0>>>);
+static_assert(
+    same<decltype(user::gate(make<Var<R, S<0>>>(), make<Var<P, S<0>>>(), make<Var<P, S<0>>>())), Var<P, S<0>>>);
 static_assert(same<decltype(user::forward_only(make<T<V, S<1>>>())), T<V, S<1>>>);
 
 // The definition's pieces, as the library reads them.

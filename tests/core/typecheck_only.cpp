@@ -63,19 +63,19 @@ namespace {
 using namespace spmd;
 
 using Mesh = mesh<"dp", "tp">;
-using Act = tensor<toy::mat, Mesh, layout<V, R>>;   // dp: per-rank batch, tp: replicated
+using Act = tensor<toy::mat, Mesh, layout<V, R>>;    // dp: per-rank batch, tp: replicated
 using W1 = tensor<toy::mat, Mesh, layout<R, S<1>>>;  // column-parallel weight
 using W2 = tensor<toy::mat, Mesh, layout<R, S<0>>>;  // row-parallel weight
 
 // The rules, on layouts alone.
-static_assert(std::is_same_v<rules::result_layout_t<op::matmul, Mesh, rules::matmul_dims<2, 2>, layout<V, R>,
-                                                     layout<R, S<1>>>,
-                             layout<V, S<1>>>);
-static_assert(std::is_same_v<rules::result_layout_t<op::add, Mesh, rules::same_dims, layout<R, P>, layout<R, P>>,
-                             layout<R, P>>);
+static_assert(
+    std::is_same_v<rules::result_layout_t<op::matmul, Mesh, rules::matmul_dims<2, 2>, layout<V, R>, layout<R, S<1>>>,
+                   layout<V, S<1>>>);
+static_assert(
+    std::is_same_v<rules::result_layout_t<op::add, Mesh, rules::same_dims, layout<R, P>, layout<R, P>>, layout<R, P>>);
 static_assert(!rules::op_valid<op::mul, Mesh, rules::same_dims, layout<R, P>, layout<R, P>>);  // P * P
 static_assert(!rules::op_valid<op::add, Mesh, rules::same_dims, layout<R, R>, layout<R, P>>);  // R + P
-static_assert(!rules::op_valid<op::relu, Mesh, rules::same_dims, layout<V, P>>);            // non-linear of P
+static_assert(!rules::op_valid<op::relu, Mesh, rules::same_dims, layout<V, P>>);               // non-linear of P
 // A contraction over the sharded dim needs out_partial: without it the rule refuses.
 static_assert(!rules::op_valid<op::matmul, Mesh, rules::matmul_dims<2, 2>, layout<V, S<1>>, layout<R, S<0>>>);
 
@@ -98,7 +98,9 @@ static_assert(std::is_same_v<decltype(std::declval<Y>() + std::declval<Y>()), Y>
 
 // local::dense is declared, its kernels are not (they need Eigen: <spmd/dense.hpp>).
 template <class T>
-concept has_add_kernel = requires(T const& a) { add(a, a); };
+concept has_add_kernel = requires(T const& a) {
+  add(a, a);
+};
 static_assert(local_tensor<local::dense<float, 2>>);
 static_assert(!has_add_kernel<local::dense<float, 2>>);
 static_assert(has_add_kernel<toy::mat>);
@@ -120,8 +122,8 @@ int main() {
   W1 w1(toy::mat{{2, 2}, {1, 0, 0, 1}});
   W2 w2(toy::mat{{2, 1}, {1, 1}});
 
-  auto h = relu(matmul(x, w1));                 // [[1, 0], [3, 4]]
-  auto y = matmul(h, w2, out_partial<"tp">);    // this rank's term of the sum over tp
+  auto h = relu(matmul(x, w1));               // [[1, 0], [3, 4]]
+  auto y = matmul(h, w2, out_partial<"tp">);  // this rank's term of the sum over tp
   auto z = y + y;
   check(h.local().v == std::vector<float>{1, 0, 3, 4}, "relu(matmul(x, w1)) values");
   check(y.local().v == std::vector<float>{1, 7}, "matmul(h, w2) values");

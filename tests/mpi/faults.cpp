@@ -60,7 +60,8 @@ int main(int argc, char** argv) {
                                                  "spmd: SPMD_MPI_TIMEOUT='abc' is not a number of seconds");
     // Set in code rather than in the environment: a negative timeout is rejected too.
     try {
-      spmd::mpi::run({{"x", n}}, [](rank&) {}, spmd::mpi::options{false, -1.0});
+      spmd::mpi::run(
+          {{"x", n}}, [](rank&) {}, spmd::mpi::options{false, -1.0});
     } catch (std::invalid_argument const& e) {
       bool const ok = std::string(e.what()).find("options::timeout_seconds is -1") != std::string::npos;
       std::printf("mpi.faults bad_timeout (options): %s: %s\n", ok ? "PASSED" : "FAILED", e.what());

@@ -38,7 +38,9 @@ class checker {
   void record(int checked, int failed, std::string const& what) {
     checked_ += checked;
     failed_ += failed;
-    if (failed != 0) std::fprintf(stderr, "[%s] rank %zu: FAILED: %s: %d of %d\n", name_.c_str(), rank_, what.c_str(), failed, checked);
+    if (failed != 0)
+      std::fprintf(stderr, "[%s] rank %zu: FAILED: %s: %d of %d\n", name_.c_str(), rank_, what.c_str(), failed,
+                   checked);
   }
 
   /// Runs fn(); an exception of the expected type E whose what() contains `expect` passes.
@@ -79,6 +81,8 @@ class checker {
 
 /// The mesh a test program runs on, from its first argument: none -> one axis `axis` of the world
 /// size; "2x2" -> {{"dp", 2}, {"tp", 2}} (the world size must be 4).
-inline bool two_by_two(int argc, char** argv) { return argc > 1 && std::string_view(argv[1]) == "2x2"; }
+inline bool two_by_two(int argc, char** argv) {
+  return argc > 1 && std::string_view(argv[1]) == "2x2";
+}
 
 }  // namespace spmd_mpi_tests

@@ -67,8 +67,11 @@ void mesh_view(checker& c, rank& r, std::size_t dp, std::size_t tp) {
   c.check(&one == &r.comm("pp") && one.size() == 1, "a one-axis list is comm(axis)");
   c.expect_throw<std::invalid_argument>([&] { (void)r.comm("xx"); }, "the mesh has no axis 'xx' (axes: dp tp pp)",
                                         "unknown axis");
-  c.expect_throw<std::invalid_argument>([&] { (void)r.comm({"dp", "dp"}); }, "axis 'dp' is listed twice",
-                                        "axis listed twice");
+  c.expect_throw<std::invalid_argument>(
+      [&] {
+        (void)r.comm({"dp", "dp"});
+      },
+      "axis 'dp' is listed twice", "axis listed twice");
   c.expect_throw<std::invalid_argument>([&] { (void)r.coord("zz"); }, "no axis 'zz'", "coord of an unknown axis");
 }
 
@@ -180,7 +183,9 @@ void local_checks(checker& c, communicator& g, bool checked) {
   std::vector<float> in(3), out(4 * n), big(8 * n);
   c.expect_throw<spmd::comm_error>([&] { g.all_gather(std::span<float const>(in), std::span<float>(out), counts); },
                                    "all_gather on group '" + std::string(g.name()) + "': rank " + std::to_string(me) +
-                                       (g.world_ranks()[me] != me ? " (world rank " + std::to_string(g.world_ranks()[me]) + ")" : "") +
+                                       (g.world_ranks()[me] != me
+                                            ? " (world rank " + std::to_string(g.world_ranks()[me]) + ")"
+                                            : "") +
                                        " passed 3 elements, counts say 4",
                                    "all_gather: block size against counts");
   c.expect_throw<spmd::comm_error>(
@@ -230,8 +235,8 @@ void mpi_errors(checker& c, communicator& g) {
   float x = 0;
   c.expect_throw<spmd::comm_error>(
       [&] {
-        spmd::mpi::detail::check(MPI_Allreduce(MPI_IN_PLACE, &x, -1, MPI_FLOAT, MPI_SUM, g.native()),
-                                 "MPI_Allreduce", [] { return std::string("a test"); });
+        spmd::mpi::detail::check(MPI_Allreduce(MPI_IN_PLACE, &x, -1, MPI_FLOAT, MPI_SUM, g.native()), "MPI_Allreduce",
+                                 [] { return std::string("a test"); });
       },
       "spmd: a test: MPI_Allreduce failed: MPI_ERR_COUNT", "an MPI error code becomes comm_error");
 }
@@ -332,8 +337,8 @@ int main(int argc, char** argv) {
       [&](rank& r) {
         mesh_view(c, r, dp, tp);
         unsigned seed = 1;
-        for (communicator* g : {&r.comm("tp"), &r.comm("dp"), &r.comm("pp"), &r.comm({"dp", "tp"}),
-                                &r.comm({"dp", "tp", "pp"})}) {
+        for (communicator* g :
+             {&r.comm("tp"), &r.comm("dp"), &r.comm("pp"), &r.comm({"dp", "tp"}), &r.comm({"dp", "tp", "pp"})}) {
           values<float>(c, *g, seed);
           values<double>(c, *g, seed + 100);
           seed += 10;

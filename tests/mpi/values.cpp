@@ -48,7 +48,8 @@ void flattened(checker& c, mesh_t const& mesh) {
 // Every change between layouts of R, P, S<0>, S<1> on a (dp, tp) mesh keeps the global value.
 void redistribute(checker& c, mesh_t const& mesh) {
   spmd::mpi::run(mesh, [&](spmd::mpi::rank& r) {
-    c.record(spmd_tests::redistribution::pairs, spmd_tests::redistribution::wrong_pairs(r), "redistribute: pairs of layouts with a wrong value");
+    c.record(spmd_tests::redistribution::pairs, spmd_tests::redistribution::wrong_pairs(r),
+             "redistribute: pairs of layouts with a wrong value");
     c.record(spmd_tests::redistribution::uneven_round_trips, spmd_tests::redistribution::wrong_uneven_round_trips(r),
              "redistribute with uneven split sizes: round trips with a wrong value");
   });
@@ -71,8 +72,7 @@ void faults(checker& c, mesh_t const& mesh) {
       mesh,
       [&](spmd::mpi::rank& r) {
         c.expect_throw<spmd::comm_error>([&] { v::all_gather_with_disagreeing_split(r); },
-                                         "on group 'tp': rank 1 (tp=1",
-                                         "disagreeing split sizes");
+                                         "on group 'tp': rank 1 (tp=1", "disagreeing split sizes");
         c.expect_throw<spmd::comm_error>([&] { v::all_gather_with_disagreeing_split(r); }, "passed split sizes [2, 2",
                                          "disagreeing split sizes, in split sizes");
         c.expect_throw<spmd::comm_error>([&] { v::reduce_scatter_with_disagreeing_split(r); },

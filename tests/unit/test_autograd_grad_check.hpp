@@ -41,7 +41,8 @@ sizes_t const dp2tp2{{"dp", 2}, {"tp", 2}};
 template <std::size_t N>
 D<N> filled(std::array<std::size_t, N> shape, double scale = 1.0, double shift = 0.0, double offset = 0.0) {
   D<N> m(shape);
-  for (std::size_t i = 0; i < m.size(); ++i) m.data()[i] = offset + scale * std::sin(0.7 * static_cast<double>(i) + shift);
+  for (std::size_t i = 0; i < m.size(); ++i)
+    m.data()[i] = offset + scale * std::sin(0.7 * static_cast<double>(i) + shift);
   return m;
 }
 
@@ -121,8 +122,8 @@ struct grad_check<std::tuple<Ts...>, std::tuple<Gs...>> {
     threads::run(sizes, [&](threads::rank& r) {
       [&]<std::size_t... Is>(std::index_sequence<Is...>) {
         tape t;
-        std::tuple<parameter<Ts>...> params{parameter<Ts>{Ts{local::add(
-            std::get<Is>(base), 0.05 * static_cast<double>(varying_index<Ts>(r)))}}...};
+        std::tuple<parameter<Ts>...> params{
+            parameter<Ts>{Ts{local::add(std::get<Is>(base), 0.05 * static_cast<double>(varying_index<Ts>(r)))}}...};
         auto loss = weighted_loss(r, f(std::get<Is>(params).on(t)...));
         backward(loss);
         static_assert((std::is_same_v<std::remove_cvref_t<decltype(std::get<Is>(params).grad())>, Gs> && ...));
@@ -133,7 +134,8 @@ struct grad_check<std::tuple<Ts...>, std::tuple<Gs...>> {
           first[i] = false;
         };
         (add(std::get<Is>(total.grads), std::get<Is>(params).grad(), Is), ...);
-      }(std::index_sequence_for<Ts...>{});
+      }
+      (std::index_sequence_for<Ts...>{});
     });
     return total;
   }
@@ -162,7 +164,8 @@ struct grad_check<std::tuple<Ts...>, std::tuple<Gs...>> {
     };
     [&]<std::size_t... Is>(std::index_sequence<Is...>) {
       (one(std::integral_constant<std::size_t, Is>{}), ...);
-    }(std::index_sequence_for<Ts...>{});
+    }
+    (std::index_sequence_for<Ts...>{});
     return checked;
   }
 };
@@ -173,4 +176,3 @@ template <class... Gs>
 using grads = std::tuple<Gs...>;
 
 }  // namespace autograd_ops_test
-

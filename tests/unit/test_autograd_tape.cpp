@@ -48,9 +48,15 @@ struct step_of {
 void record_mixed(tape& t, int n, std::vector<int>& ran, counts& c) {
   for (int i = 0; i < n; ++i) {
     switch (i % 3) {
-      case 0: t.record(step_of<8>(i, &ran, &c)); break;
-      case 1: t.record(step_of<300>(i, &ran, &c)); break;
-      default: t.record(step_of<16, 64>(i, &ran, &c)); break;  // over-aligned
+      case 0:
+        t.record(step_of<8>(i, &ran, &c));
+        break;
+      case 1:
+        t.record(step_of<300>(i, &ran, &c));
+        break;
+      default:
+        t.record(step_of<16, 64>(i, &ran, &c));
+        break;  // over-aligned
     }
   }
 }

@@ -67,7 +67,8 @@ void on_uneven_meshes(int per_rank, Body body) {
   using M = mesh<"dp", "tp">;
   for (std::size_t n : {2, 3, 4})
     check_counts({{"x", n}}, per_rank, [&](threads::rank& r) { return body.template operator()<mesh<"x">, "x">(r); });
-  check_counts({{"dp", 2}, {"tp", 3}}, per_rank, [&](threads::rank& r) { return body.template operator()<M, "tp">(r); });
+  check_counts({{"dp", 2}, {"tp", 3}}, per_rank,
+               [&](threads::rank& r) { return body.template operator()<M, "tp">(r); });
   check_counts({{"dp", 2}, {"tp", 3}}, per_rank,
                [&](threads::rank& r) { return body.template operator()<M, "dp,tp">(r); });
 }

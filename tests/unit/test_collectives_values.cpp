@@ -157,7 +157,8 @@ TEST_CASE("split sizes that disagree are reported as split sizes along the split
                         "(so [3, 3]); uneven shards need the same split sizes on every rank"));
   REQUIRE_THAT(comm_error_of({{"tp", 2}}, [](threads::rank& r) { v::all_gather_other_dim_differs(r); }),
                Contains(std::string("spmd: all_gather on group 'tp': rank 1 (tp=1) ") +
-                        v::all_gather_other_dim_differs_message + ") holds [2, 3]; the ranks of a group must hold "
+                        v::all_gather_other_dim_differs_message +
+                        ") holds [2, 3]; the ranks of a group must hold "
                         "the same shape except along dim 0 (the split dim)"));
   REQUIRE_THAT(comm_error_of({{"tp", 2}}, [](threads::rank& r) { v::all_to_all_with_disagreeing_dst_split(r); }),
                Contains("spmd: all_to_all on group 'tp': rank 1 (tp=1) passed dst split sizes [1, 3] along dim 1, "

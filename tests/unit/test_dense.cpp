@@ -6,8 +6,8 @@
 
 #include <array>
 #include <cmath>
-#include <numbers>
 #include <cstddef>
+#include <numbers>
 #include <random>
 #include <stdexcept>
 #include <type_traits>
@@ -78,8 +78,7 @@ TEST_CASE("dense: construction, shape and element access", "[dense]") {
     CHECK(x(0, 2) == 3.0f);
     CHECK(x(1, 0) == 4.0f);
     CHECK(x(1, 2) == 6.0f);
-    REQUIRE_THROWS_AS((dense<float, 2>({2, 3}, std::vector<float>{1, 2, 3})),
-                      std::invalid_argument);
+    REQUIRE_THROWS_AS((dense<float, 2>({2, 3}, std::vector<float>{1, 2, 3})), std::invalid_argument);
     REQUIRE_THROWS_WITH((dense<float, 2>({2, 3}, std::vector<float>{1, 2, 3})),
                         Catch::StartsWith("spmd: ") && Catch::Contains("[2, 3]"));
   }
@@ -100,8 +99,7 @@ TEST_CASE("dense: construction, shape and element access", "[dense]") {
   }
 }
 
-TEMPLATE_TEST_CASE("dense: unary kernels match std:: formulas", "[dense][elementwise]", float,
-                   double) {
+TEMPLATE_TEST_CASE("dense: unary kernels match std:: formulas", "[dense][elementwise]", float, double) {
   using T = TestType;
   std::mt19937 gen(1234);
   auto const x3 = random_dense<T, 3>({2, 3, 5}, gen);
@@ -115,8 +113,7 @@ TEMPLATE_TEST_CASE("dense: unary kernels match std:: formulas", "[dense][element
   // GPT-2's tanh approximation, written independently of the kernel.
   auto const gelu_ref = [](T v) {
     double const d = static_cast<double>(v);
-    return static_cast<T>(0.5 * d *
-                          (1.0 + std::tanh(std::sqrt(2.0 / std::numbers::pi) * (d + 0.044715 * d * d * d))));
+    return static_cast<T>(0.5 * d * (1.0 + std::tanh(std::sqrt(2.0 / std::numbers::pi) * (d + 0.044715 * d * d * d))));
   };
   check_unary(x3, gelu(x3), gelu_ref);
   // Known values: gelu(0) = 0, gelu(1) ~ 0.841192, gelu(-1) ~ -0.158808, large x ~ x.
@@ -134,8 +131,7 @@ TEMPLATE_TEST_CASE("dense: unary kernels match std:: formulas", "[dense][element
   CHECK(exp(dense<T, 1>({3}, T(0))) == dense<T, 1>({3}, T(1)));
 }
 
-TEMPLATE_TEST_CASE("dense: binary kernels with equal shapes and scalars", "[dense][elementwise]",
-                   float, double) {
+TEMPLATE_TEST_CASE("dense: binary kernels with equal shapes and scalars", "[dense][elementwise]", float, double) {
   using T = TestType;
   std::mt19937 gen(99);
   auto const a = random_dense<T, 3>({3, 1, 4}, gen);
@@ -168,8 +164,7 @@ TEMPLATE_TEST_CASE("dense: binary kernels with equal shapes and scalars", "[dens
   CHECK(sub(x, y)() == Approx(-3));
 }
 
-TEMPLATE_TEST_CASE("dense: broadcasting add/mul against naive loops", "[dense][elementwise]",
-                   float, double) {
+TEMPLATE_TEST_CASE("dense: broadcasting add/mul against naive loops", "[dense][elementwise]", float, double) {
   using T = TestType;
   std::mt19937 gen(7);
   SECTION("rank 2: row vector, column vector, both ways") {
@@ -219,15 +214,15 @@ TEMPLATE_TEST_CASE("dense: broadcasting add/mul against naive loops", "[dense][e
 TEST_CASE("dense: binary shape mismatch throws with both shapes", "[dense][elementwise]") {
   dense<float, 2> a({2, 3}), b({3, 3}), c({2, 4});
   REQUIRE_THROWS_AS(add(a, b), std::invalid_argument);
-  REQUIRE_THROWS_WITH(add(a, b), Catch::StartsWith("spmd: add") && Catch::Contains("[2, 3]") &&
-                                     Catch::Contains("[3, 3]"));
+  REQUIRE_THROWS_WITH(add(a, b),
+                      Catch::StartsWith("spmd: add") && Catch::Contains("[2, 3]") && Catch::Contains("[3, 3]"));
   REQUIRE_THROWS_WITH(sub(a, c), Catch::StartsWith("spmd: sub") && Catch::Contains("[2, 4]"));
   REQUIRE_THROWS_WITH(mul(b, a), Catch::StartsWith("spmd: mul"));
   REQUIRE_THROWS_WITH(div(c, a), Catch::StartsWith("spmd: div"));
 }
 
-TEMPLATE_TEST_CASE("dense: binary kernels on an rvalue first operand reuse its buffer, same values", "[dense][elementwise]",
-                   float, double) {
+TEMPLATE_TEST_CASE("dense: binary kernels on an rvalue first operand reuse its buffer, same values",
+                   "[dense][elementwise]", float, double) {
   using T = TestType;
   std::mt19937 gen(11);
   auto const a = random_dense<T, 2>({4, 5}, gen, T(1), T(2));

@@ -25,8 +25,8 @@ using spmd::local::parse_einsum;
 
 namespace {
 
-using spmd_tests::tol;
 using spmd_tests::random_dense;
+using spmd_tests::tol;
 
 /// Independent runtime reference: enumerates every assignment of the labels and
 /// accumulates the product of the addressed operand elements (in double).
@@ -66,8 +66,7 @@ std::vector<double> ref_einsum(std::string const& out, std::vector<ref_operand> 
       rem /= ext[labels[l]];
     }
     double prod = 1.0;
-    for (auto const& op : ops)
-      prod *= op.values[flat(op.labels, [&](std::size_t d) { return op.shape[d]; })];
+    for (auto const& op : ops) prod *= op.values[flat(op.labels, [&](std::size_t d) { return op.shape[d]; })];
     result[flat(out, [&](std::size_t d) { return ext[out[d]]; })] += prod;
   }
   return result;
@@ -81,7 +80,9 @@ void check_against(dense<T, R> const& got, std::vector<double> const& want) {
     CHECK(static_cast<double>(got.data()[i]) == Approx(want[i]).epsilon(eps).margin(eps));
 }
 
-consteval einsum_error err(std::string_view s) { return parse_einsum(s).code(); }
+consteval einsum_error err(std::string_view s) {
+  return parse_einsum(s).code();
+}
 
 }  // namespace
 
@@ -130,8 +131,7 @@ static_assert(einsum_spec<"ji,jk->ik">::plan.gemm && einsum_spec<"ji,jk->ik">::p
 static_assert(einsum_spec<"ij,kj->ik">::plan.gemm && einsum_spec<"ij,kj->ik">::plan.trans_b);
 static_assert(einsum_spec<"ij,jk->ki">::plan.gemm && einsum_spec<"ij,jk->ki">::plan.trans_out);
 static_assert(einsum_spec<"bij,bjk->bik">::plan.gemm && einsum_spec<"bij,bjk->bik">::plan.n_batch == 1);
-static_assert(einsum_spec<"bhqd,bhkd->bhqk">::plan.gemm &&
-              einsum_spec<"bhqd,bhkd->bhqk">::plan.n_batch == 2 &&
+static_assert(einsum_spec<"bhqd,bhkd->bhqk">::plan.gemm && einsum_spec<"bhqd,bhkd->bhqk">::plan.n_batch == 2 &&
               einsum_spec<"bhqd,bhkd->bhqk">::plan.trans_b);
 static_assert(!einsum_spec<"ij,ij->i">::plan.gemm);
 static_assert(!einsum_spec<"i,j->ij">::plan.gemm);
@@ -145,14 +145,11 @@ static_assert(!spmd::local::einsum_spec_type<int>);
 }  // namespace parse_checks
 
 // ---- result types --------------------------------------------------------------------------
-static_assert(std::is_same_v<decltype(einsum(einsum_spec<"ij,jk->ik">{}, dense<float, 2>{},
-                                             dense<float, 2>{})),
+static_assert(std::is_same_v<decltype(einsum(einsum_spec<"ij,jk->ik">{}, dense<float, 2>{}, dense<float, 2>{})),
                              dense<float, 2>>);
-static_assert(std::is_same_v<decltype(einsum(einsum_spec<"ij->">{}, dense<double, 2>{})),
-                             dense<double, 0>>);
-static_assert(std::is_same_v<decltype(einsum(einsum_spec<"i,j->ij">{}, dense<float, 1>{},
-                                             dense<float, 1>{})),
-                             dense<float, 2>>);
+static_assert(std::is_same_v<decltype(einsum(einsum_spec<"ij->">{}, dense<double, 2>{})), dense<double, 0>>);
+static_assert(
+    std::is_same_v<decltype(einsum(einsum_spec<"i,j->ij">{}, dense<float, 1>{}, dense<float, 1>{})), dense<float, 2>>);
 
 // ---- kernels -------------------------------------------------------------------------------
 TEMPLATE_TEST_CASE("dense: einsum matches naive loops", "[dense][einsum]", float, double) {
@@ -188,8 +185,7 @@ TEMPLATE_TEST_CASE("dense: einsum matches naive loops", "[dense][einsum]", float
       for (std::size_t i = 0; i < 3; ++i)
         for (std::size_t k = 0; k < 5; ++k)
           for (std::size_t j = 0; j < 4; ++j)
-            want[(n * 3 + i) * 5 + k] +=
-                static_cast<double>(a(n, i, j)) * static_cast<double>(b(n, j, k));
+            want[(n * 3 + i) * 5 + k] += static_cast<double>(a(n, i, j)) * static_cast<double>(b(n, j, k));
     check_against(c, want);
   }
   SECTION("ij,ij->i (row-wise dot)") {
@@ -199,8 +195,7 @@ TEMPLATE_TEST_CASE("dense: einsum matches naive loops", "[dense][einsum]", float
     REQUIRE(c.shape() == std::array<std::size_t, 1>{4});
     std::vector<double> want(4, 0.0);
     for (std::size_t i = 0; i < 4; ++i)
-      for (std::size_t j = 0; j < 6; ++j)
-        want[i] += static_cast<double>(a(i, j)) * static_cast<double>(b(i, j));
+      for (std::size_t j = 0; j < 6; ++j) want[i] += static_cast<double>(a(i, j)) * static_cast<double>(b(i, j));
     check_against(c, want);
   }
   SECTION("i,j->ij (outer product)") {
@@ -209,8 +204,7 @@ TEMPLATE_TEST_CASE("dense: einsum matches naive loops", "[dense][einsum]", float
     auto const c = einsum(einsum_spec<"i,j->ij">{}, a, b);
     REQUIRE(c.shape() == std::array<std::size_t, 2>{3, 4});
     for (std::size_t i = 0; i < 3; ++i)
-      for (std::size_t j = 0; j < 4; ++j)
-        CHECK(c(i, j) == Approx(a(i) * b(j)).epsilon(tol<T>).margin(tol<T>));
+      for (std::size_t j = 0; j < 4; ++j) CHECK(c(i, j) == Approx(a(i) * b(j)).epsilon(tol<T>).margin(tol<T>));
   }
   SECTION("ij-> (total sum) and ij->i") {
     auto const a = random_dense<T, 2>({3, 7}, gen);
@@ -226,18 +220,14 @@ TEMPLATE_TEST_CASE("dense: einsum matches naive loops", "[dense][einsum]", float
     check_against(einsum(einsum_spec<"ij->i">{}, a), rows);
   }
   SECTION("GEMM variants with transposed operands / output, and 4-D attention scores") {
-    auto const a = random_dense<T, 2>({5, 3}, gen);  // "ji": j=5, i=3
-    auto const b = random_dense<T, 2>({5, 4}, gen);  // "jk"
-    auto const bt = random_dense<T, 2>({4, 5}, gen); // "kj"
-    auto const x = random_dense<T, 2>({3, 5}, gen);  // "ij"
-    check_against(einsum(einsum_spec<"ji,jk->ik">{}, a, b),
-                  ref_einsum("ik", {as_ref("ji", a), as_ref("jk", b)}));
-    check_against(einsum(einsum_spec<"ij,kj->ik">{}, x, bt),
-                  ref_einsum("ik", {as_ref("ij", x), as_ref("kj", bt)}));
-    check_against(einsum(einsum_spec<"ij,jk->ki">{}, x, b),
-                  ref_einsum("ki", {as_ref("ij", x), as_ref("jk", b)}));
-    check_against(einsum(einsum_spec<"ji,kj->ki">{}, a, bt),
-                  ref_einsum("ki", {as_ref("ji", a), as_ref("kj", bt)}));
+    auto const a = random_dense<T, 2>({5, 3}, gen);   // "ji": j=5, i=3
+    auto const b = random_dense<T, 2>({5, 4}, gen);   // "jk"
+    auto const bt = random_dense<T, 2>({4, 5}, gen);  // "kj"
+    auto const x = random_dense<T, 2>({3, 5}, gen);   // "ij"
+    check_against(einsum(einsum_spec<"ji,jk->ik">{}, a, b), ref_einsum("ik", {as_ref("ji", a), as_ref("jk", b)}));
+    check_against(einsum(einsum_spec<"ij,kj->ik">{}, x, bt), ref_einsum("ik", {as_ref("ij", x), as_ref("kj", bt)}));
+    check_against(einsum(einsum_spec<"ij,jk->ki">{}, x, b), ref_einsum("ki", {as_ref("ij", x), as_ref("jk", b)}));
+    check_against(einsum(einsum_spec<"ji,kj->ki">{}, a, bt), ref_einsum("ki", {as_ref("ji", a), as_ref("kj", bt)}));
     auto const q = random_dense<T, 4>({2, 3, 4, 8}, gen);  // b h q d
     auto const k = random_dense<T, 4>({2, 3, 5, 8}, gen);  // b h k d
     auto const s = einsum(einsum_spec<"bhqd,bhkd->bhqk">{}, q, k);
@@ -250,15 +240,12 @@ TEMPLATE_TEST_CASE("dense: einsum matches naive loops", "[dense][einsum]", float
   SECTION("generic loop: mixed ranks, reordering, label only in one operand") {
     auto const a = random_dense<T, 3>({2, 3, 4}, gen);
     auto const w = random_dense<T, 2>({4, 5}, gen);
-    check_against(einsum(einsum_spec<"bij,jk->bik">{}, a, w),
-                  ref_einsum("bik", {as_ref("bij", a), as_ref("jk", w)}));
+    check_against(einsum(einsum_spec<"bij,jk->bik">{}, a, w), ref_einsum("bik", {as_ref("bij", a), as_ref("jk", w)}));
     auto const m = random_dense<T, 2>({2, 3}, gen);
-    check_against(einsum(einsum_spec<"bij,bi->jb">{}, a, m),
-                  ref_einsum("jb", {as_ref("bij", a), as_ref("bi", m)}));
+    check_against(einsum(einsum_spec<"bij,bi->jb">{}, a, m), ref_einsum("jb", {as_ref("bij", a), as_ref("bi", m)}));
     check_against(einsum(einsum_spec<"ijk->kij">{}, a), ref_einsum("kij", {as_ref("ijk", a)}));
     auto const l = random_dense<T, 1>({3}, gen);
-    check_against(einsum(einsum_spec<"ijk,l->lk">{}, a, l),
-                  ref_einsum("lk", {as_ref("ijk", a), as_ref("l", l)}));
+    check_against(einsum(einsum_spec<"ijk,l->lk">{}, a, l), ref_einsum("lk", {as_ref("ijk", a), as_ref("l", l)}));
   }
   SECTION("empty extents") {
     auto const c = einsum(einsum_spec<"ij,jk->ik">{}, dense<T, 2>({2, 0}), dense<T, 2>({0, 3}));
@@ -272,8 +259,8 @@ TEST_CASE("dense: einsum label extent mismatch throws", "[dense][einsum]") {
   dense<float, 2> a({2, 3}), b({4, 5});
   REQUIRE_THROWS_AS(einsum(einsum_spec<"ij,jk->ik">{}, a, b), std::invalid_argument);
   REQUIRE_THROWS_WITH(einsum(einsum_spec<"ij,jk->ik">{}, a, b),
-                      Catch::StartsWith("spmd: einsum") && Catch::Contains("'j'") &&
-                          Catch::Contains("[2, 3]") && Catch::Contains("[4, 5]"));
+                      Catch::StartsWith("spmd: einsum") && Catch::Contains("'j'") && Catch::Contains("[2, 3]") &&
+                          Catch::Contains("[4, 5]"));
   REQUIRE_THROWS_WITH(einsum(einsum_spec<"ij,ij->i">{}, a, b),
                       Catch::StartsWith("spmd: einsum") && Catch::Contains("ij,ij->i"));
   dense<double, 3> x({2, 3, 4}), y({3, 4, 5});

@@ -17,13 +17,12 @@ using spmd::local::dense;
 
 namespace {
 
-using spmd_tests::tol;
 using spmd_tests::random_dense;
+using spmd_tests::tol;
 
 /// Naive C[m,n] = sum_k A[m,k] B[k,n] on raw row-major buffers, accumulated in double.
 template <class T>
-std::vector<double> ref_gemm(T const* a, T const* b, std::size_t m, std::size_t k,
-                             std::size_t n) {
+std::vector<double> ref_gemm(T const* a, T const* b, std::size_t m, std::size_t k, std::size_t n) {
   std::vector<double> c(m * n, 0.0);
   for (std::size_t i = 0; i < m; ++i)
     for (std::size_t j = 0; j < n; ++j)
@@ -42,12 +41,9 @@ void check_close(T const* got, std::vector<double> const& want, std::size_t k) {
 
 }  // namespace
 
-static_assert(std::is_same_v<decltype(matmul(dense<float, 2>{}, dense<float, 2>{})),
-                             dense<float, 2>>);
-static_assert(std::is_same_v<decltype(matmul(dense<double, 3>{}, dense<double, 2>{})),
-                             dense<double, 3>>);
-static_assert(std::is_same_v<decltype(matmul(dense<float, 3>{}, dense<float, 3>{})),
-                             dense<float, 3>>);
+static_assert(std::is_same_v<decltype(matmul(dense<float, 2>{}, dense<float, 2>{})), dense<float, 2>>);
+static_assert(std::is_same_v<decltype(matmul(dense<double, 3>{}, dense<double, 2>{})), dense<double, 3>>);
+static_assert(std::is_same_v<decltype(matmul(dense<float, 3>{}, dense<float, 3>{})), dense<float, 3>>);
 
 TEMPLATE_TEST_CASE("dense: matmul 2-D vs triple loop", "[dense][matmul]", float, double) {
   using T = TestType;
@@ -66,12 +62,10 @@ TEMPLATE_TEST_CASE("dense: matmul 2-D vs triple loop", "[dense][matmul]", float,
   CHECK(matmul(a, b) == dense<T, 2>({2, 2}, std::vector<T>{58, 64, 139, 154}));
   // Empty inner dimension gives zeros; empty outer gives an empty result.
   CHECK(matmul(dense<T, 2>({2, 0}), dense<T, 2>({0, 3})) == dense<T, 2>({2, 3}, T(0)));
-  CHECK(matmul(dense<T, 2>({0, 4}), dense<T, 2>({4, 3})).shape() ==
-        std::array<std::size_t, 2>{0, 3});
+  CHECK(matmul(dense<T, 2>({0, 4}), dense<T, 2>({4, 3})).shape() == std::array<std::size_t, 2>{0, 3});
 }
 
-TEMPLATE_TEST_CASE("dense: matmul 3-D @ 2-D and 3-D @ 3-D vs loops", "[dense][matmul]", float,
-                   double) {
+TEMPLATE_TEST_CASE("dense: matmul 3-D @ 2-D and 3-D @ 3-D vs loops", "[dense][matmul]", float, double) {
   using T = TestType;
   std::mt19937 gen(77);
   std::size_t const nb = 3, m = 4, k = 5, n = 2;
@@ -102,13 +96,12 @@ TEMPLATE_TEST_CASE("dense: matmul 3-D @ 2-D and 3-D @ 3-D vs loops", "[dense][ma
 TEST_CASE("dense: matmul shape mismatch throws with both shapes", "[dense][matmul]") {
   dense<double, 2> a({2, 3}), b({4, 5});
   REQUIRE_THROWS_AS(matmul(a, b), std::invalid_argument);
-  REQUIRE_THROWS_WITH(matmul(a, b), Catch::StartsWith("spmd: matmul") &&
-                                        Catch::Contains("[2, 3]") && Catch::Contains("[4, 5]"));
+  REQUIRE_THROWS_WITH(matmul(a, b),
+                      Catch::StartsWith("spmd: matmul") && Catch::Contains("[2, 3]") && Catch::Contains("[4, 5]"));
   dense<double, 3> a3({2, 3, 4}), b3({3, 4, 5});
-  REQUIRE_THROWS_WITH(matmul(a3, b3), Catch::StartsWith("spmd: matmul") &&
-                                          Catch::Contains("[2, 3, 4]") &&
+  REQUIRE_THROWS_WITH(matmul(a3, b3), Catch::StartsWith("spmd: matmul") && Catch::Contains("[2, 3, 4]") &&
                                           Catch::Contains("[3, 4, 5]"));
   CHECK(matmul(a3, b).shape() == std::array<std::size_t, 3>{2, 3, 5});  // inner 4 == 4
-  REQUIRE_THROWS_WITH(matmul(a3, a), Catch::StartsWith("spmd: matmul") &&
-                                         Catch::Contains("[2, 3, 4]") && Catch::Contains("[2, 3]"));
+  REQUIRE_THROWS_WITH(matmul(a3, a),
+                      Catch::StartsWith("spmd: matmul") && Catch::Contains("[2, 3, 4]") && Catch::Contains("[2, 3]"));
 }

@@ -35,12 +35,10 @@ static_assert(std::is_same_v<decltype(sum(dense<double, 1>{}, 0)), dense<double,
 static_assert(std::is_same_v<decltype(mean(dense<float, 3>{}, 1)), dense<float, 2>>);
 static_assert(std::is_same_v<decltype(softmax(dense<float, 3>{}, 1)), dense<float, 3>>);
 static_assert(std::is_same_v<decltype(transpose(dense<double, 3>{}, 0, 2)), dense<double, 3>>);
-static_assert(std::is_same_v<decltype(reshape(dense<float, 3>{}, std::array<std::size_t, 1>{0})),
-                             dense<float, 1>>);
+static_assert(std::is_same_v<decltype(reshape(dense<float, 3>{}, std::array<std::size_t, 1>{0})), dense<float, 1>>);
 static_assert(std::is_same_v<decltype(unsqueeze(dense<float, 0>{}, 0)), dense<float, 1>>);
 static_assert(std::is_same_v<decltype(squeeze(dense<float, 1>{}, 0)), dense<float, 0>>);
-static_assert(std::is_same_v<decltype(concat(dense<float, 2>{}, dense<float, 2>{}, 1)),
-                             dense<float, 2>>);
+static_assert(std::is_same_v<decltype(concat(dense<float, 2>{}, dense<float, 2>{}, 1)), dense<float, 2>>);
 
 TEMPLATE_TEST_CASE("dense: sum and mean over each dim", "[dense][reduce]", float, double) {
   using T = TestType;
@@ -81,8 +79,7 @@ TEMPLATE_TEST_CASE("dense: sum and mean over each dim", "[dense][reduce]", float
     CHECK(mean(v, 0)() == Approx(2.5));
     auto const x = random_dense<T, 2>({2, 7}, gen);
     auto const s0 = sum(x, 0), m1 = mean(x, 1);
-    for (std::size_t j = 0; j < 7; ++j)
-      CHECK(s0(j) == Approx(x(0, j) + x(1, j)).epsilon(tol<T>).margin(tol<T>));
+    for (std::size_t j = 0; j < 7; ++j) CHECK(s0(j) == Approx(x(0, j) + x(1, j)).epsilon(tol<T>).margin(tol<T>));
     for (std::size_t i = 0; i < 2; ++i) {
       T r = 0;
       for (std::size_t j = 0; j < 7; ++j) r += x(i, j);
@@ -94,13 +91,11 @@ TEMPLATE_TEST_CASE("dense: sum and mean over each dim", "[dense][reduce]", float
   }
   SECTION("bad dim throws") {
     REQUIRE_THROWS_AS(sum(dense<T, 2>({2, 3}), 2), std::invalid_argument);
-    REQUIRE_THROWS_WITH(mean(dense<T, 2>({2, 3}), 5),
-                        Catch::StartsWith("spmd: mean") && Catch::Contains("[2, 3]"));
+    REQUIRE_THROWS_WITH(mean(dense<T, 2>({2, 3}), 5), Catch::StartsWith("spmd: mean") && Catch::Contains("[2, 3]"));
   }
 }
 
-TEMPLATE_TEST_CASE("dense: softmax matches reference and sums to 1", "[dense][reduce]", float,
-                   double) {
+TEMPLATE_TEST_CASE("dense: softmax matches reference and sums to 1", "[dense][reduce]", float, double) {
   using T = TestType;
   std::mt19937 gen(5);
   auto const x = random_dense<T, 3>({2, 3, 4}, gen);
@@ -162,8 +157,7 @@ TEMPLATE_TEST_CASE("dense: transpose any pair of dims", "[dense][shape]", float,
   auto const mt = transpose(m, 0, 1);
   for (std::size_t i = 0; i < 3; ++i)
     for (std::size_t j = 0; j < 5; ++j) CHECK(mt(j, i) == m(i, j));
-  REQUIRE_THROWS_WITH(transpose(x, 0, 3),
-                      Catch::StartsWith("spmd: transpose") && Catch::Contains("[2, 3, 4]"));
+  REQUIRE_THROWS_WITH(transpose(x, 0, 3), Catch::StartsWith("spmd: transpose") && Catch::Contains("[2, 3, 4]"));
 }
 
 TEMPLATE_TEST_CASE("dense: reshape, unsqueeze, squeeze", "[dense][shape]", float, double) {
@@ -191,9 +185,9 @@ TEMPLATE_TEST_CASE("dense: reshape, unsqueeze, squeeze", "[dense][shape]", float
     auto const s2 = reshape(s, std::array<std::size_t, 2>{1, 1});
     CHECK(s2(0, 0) == T(9));
     REQUIRE_THROWS_AS(reshape(x, std::array<std::size_t, 2>{5, 5}), std::invalid_argument);
-    REQUIRE_THROWS_WITH(reshape(x, std::array<std::size_t, 2>{5, 5}),
-                        Catch::StartsWith("spmd: reshape") && Catch::Contains("[2, 3, 4]") &&
-                            Catch::Contains("[5, 5]"));
+    REQUIRE_THROWS_WITH(reshape(x, std::array<std::size_t, 2>{5, 5}), Catch::StartsWith("spmd: reshape") &&
+                                                                          Catch::Contains("[2, 3, 4]") &&
+                                                                          Catch::Contains("[5, 5]"));
   }
   SECTION("unsqueeze at every position, squeeze back") {
     for (std::size_t d = 0; d <= 3; ++d) {
@@ -209,8 +203,7 @@ TEMPLATE_TEST_CASE("dense: reshape, unsqueeze, squeeze", "[dense][shape]", float
     CHECK(s(0) == T(4));
     CHECK(squeeze(s, 0)() == T(4));
     REQUIRE_THROWS_WITH(unsqueeze(x, 4), Catch::StartsWith("spmd: unsqueeze"));
-    REQUIRE_THROWS_WITH(squeeze(x, 1),
-                        Catch::StartsWith("spmd: squeeze") && Catch::Contains("[2, 3, 4]"));
+    REQUIRE_THROWS_WITH(squeeze(x, 1), Catch::StartsWith("spmd: squeeze") && Catch::Contains("[2, 3, 4]"));
     REQUIRE_THROWS_WITH(squeeze(x, 3), Catch::StartsWith("spmd: squeeze"));
   }
 }
@@ -249,9 +242,8 @@ TEMPLATE_TEST_CASE("dense: concat along each dim", "[dense][shape]", float, doub
   SECTION("mismatch throws naming both shapes") {
     dense<T, 2> a({2, 3}), b({4, 2});
     REQUIRE_THROWS_AS(concat(a, b, 0), std::invalid_argument);
-    REQUIRE_THROWS_WITH(concat(a, b, 0), Catch::StartsWith("spmd: concat") &&
-                                             Catch::Contains("[2, 3]") &&
-                                             Catch::Contains("[4, 2]"));
+    REQUIRE_THROWS_WITH(concat(a, b, 0),
+                        Catch::StartsWith("spmd: concat") && Catch::Contains("[2, 3]") && Catch::Contains("[4, 2]"));
     REQUIRE_THROWS_WITH(concat(a, a, 2), Catch::StartsWith("spmd: concat"));
   }
 }

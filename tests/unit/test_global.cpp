@@ -135,8 +135,11 @@ TEST_CASE("global: from_local and broadcasting check the global extents", "[glob
   threads::run({{"dp", 2}, {"tp", 2}}, [&](threads::rank& r) {
     // 7 rows over dp = 2: blocks of 4 and 3.
     gv::Mat const piece({r.coord("dp") == 0 ? 3u : 4u, 5});
-    log.throws([&] { (void)global::from_local<X>(r, piece, {7, 5}); },
-               "along dim 0 where this rank's block of the global extent 7 has", "from_local");
+    log.throws(
+        [&] {
+          (void)global::from_local<X>(r, piece, {7, 5});
+        },
+        "along dim 0 where this rank's block of the global extent 7 has", "from_local");
     auto const x = distribute<X>(r, gv::matrix(7, 5));
     auto const b = distribute<gv::G<gv::Whole>>(r, gv::matrix(2, 5));  // extent 2: no broadcast
     log.throws([&] { (void)(x + b); }, "spmd: add: operand 1 is whole along dim 0 (global extent 2)", "x + b");
@@ -187,7 +190,8 @@ TEST_CASE("global: local_map runs a function of the pieces and gives its result 
         auto const x = distribute<X>(r, gv::matrix(e[0], e[1]));
         // A function of the pieces (here an op the global view would also run): the extents
         // of the result are found by summing the pieces over the sharding axes.
-        auto const y = global::local_map<X>(r, [](auto const& piece) { return piece * 2.0 + 1.0; }, x);
+        auto const y = global::local_map<X>(
+            r, [](auto const& piece) { return piece * 2.0 + 1.0; }, x);
         log.check(y.global_shape() == x.global_shape(), "local_map's extents");
         log.check(gv::near(full_tensor(r, y), local::add(local::mul(gv::matrix(e[0], e[1]), 2.0), 1.0)),
                   "local_map's values");
@@ -198,7 +202,11 @@ TEST_CASE("global: local_map runs a function of the pieces and gives its result 
         log.throws(
             [&] {
               (void)global::local_map<Y>(
-                  r, [&](auto const&) { return T{gv::Mat({r.coord("dp") + 1, z.local().extent(1)})}; }, x);
+                  r,
+                  [&](auto const&) {
+                    return T{gv::Mat({r.coord("dp") + 1, z.local().extent(1)})};
+                  },
+                  x);
             },
             "spmd: global::from_local: the piece has extent", "local_map with pieces of the wrong length");
       }

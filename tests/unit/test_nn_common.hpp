@@ -5,13 +5,13 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
+#include <vector>
 #include <spmd/autograd.hpp>
 #include <spmd/comm.hpp>
 #include <spmd/nn.hpp>
 #include <spmd/runtime/threads.hpp>
 #include <spmd/testing/global.hpp>
-#include <type_traits>
-#include <vector>
 
 namespace nn_test {
 

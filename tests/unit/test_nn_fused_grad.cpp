@@ -2,10 +2,10 @@
 // embedding lookup, position tiling, vocab-parallel cross entropy) and of a whole tiny GPT,
 // against central finite differences, in double, on a 1 x 1 mesh.
 #include <atomic>
-#include <catch2/catch.hpp>
 #include <mutex>
 #include <string>
 #include <vector>
+#include <catch2/catch.hpp>
 
 #include "test_nn_common.hpp"
 
@@ -45,8 +45,8 @@ TEST_CASE("nn fused layer_norm: gradients match finite differences", "[nn][fused
     auto w = random_param<nn::replicated<double>>(1, 6, 2);
     auto b = random_param<nn::replicated<double>>(1, 6, 3);
     return finite_difference_error(
-        [&](autograd::tape& t) { return weighted_loss(r, nn::fused::layer_norm_rows(x.on(t), w.on(t), b.on(t)), 4); }, x, w,
-        b);
+        [&](autograd::tape& t) { return weighted_loss(r, nn::fused::layer_norm_rows(x.on(t), w.on(t), b.on(t)), 4); },
+        x, w, b);
   });
   CHECK(err < 1e-6);
 }

@@ -1,9 +1,9 @@
 // SGD and AdamW updates, their type check, and the two data-parallel synchronisations
 // (all_reduce of gradients; ZeRO-1: reduce_scatter, sharded optimizer state, all_gather).
 #include <atomic>
-#include <catch2/catch.hpp>
 #include <cmath>
 #include <vector>
+#include <catch2/catch.hpp>
 
 #include "test_nn_common.hpp"
 

@@ -89,24 +89,33 @@ TEST_CASE("selection ops: gradients of abs, rsqrt, pow, clamp", "[ops][autograd]
   auto const pos = filled<2>({3, 4}, 0.5, 0.2, 1.0);
   using on_r = grad_check<in<T1<2, R>>, grads<T1<2, P>>>;
   using on_s = grad_check<in<T1<2, S<1>>>, grads<T1<2, S<1>>>>;
-  CHECK(on_r::check(tp2, [](auto v) { return abs(v); }, x) == 4);
-  CHECK(on_s::check(tp2, [](auto v) { return abs(v); }, x) == 4);
-  CHECK(on_r::check(tp2, [](auto v) { return rsqrt(v); }, pos) == 4);
-  CHECK(on_s::check(tp2, [](auto v) { return pow(v, 2.5); }, pos) == 4);
-  CHECK(on_r::check(tp2, [](auto v) { return pow(v, -1.5); }, pos) == 4);
-  CHECK(on_r::check(tp2, [](auto v) { return clamp(v, -0.6, 0.6); }, x) == 4);
+  CHECK(on_r::check(
+            tp2, [](auto v) { return abs(v); }, x) == 4);
+  CHECK(on_s::check(
+            tp2, [](auto v) { return abs(v); }, x) == 4);
+  CHECK(on_r::check(
+            tp2, [](auto v) { return rsqrt(v); }, pos) == 4);
+  CHECK(on_s::check(
+            tp2, [](auto v) { return pow(v, 2.5); }, pos) == 4);
+  CHECK(on_r::check(
+            tp2, [](auto v) { return pow(v, -1.5); }, pos) == 4);
+  CHECK(on_r::check(
+            tp2, [](auto v) { return clamp(v, -0.6, 0.6); }, x) == 4);
   // narrow: g in its place, zeros around it (a shard along the narrowed dim becomes V).
-  CHECK(on_r::check(tp2, [](auto v) { return exp(narrow<1>(v, 1, 2)); }, x) == 4);
-  CHECK((grad_check<in<T1<2, S<1>>>, grads<T1<2, S<1>>>>::check(tp2, [](auto v) { return narrow<1>(v, 0, 3); }, x)) ==
-        4);
+  CHECK(on_r::check(
+            tp2, [](auto v) { return exp(narrow<1>(v, 1, 2)); }, x) == 4);
+  CHECK((grad_check<in<T1<2, S<1>>>, grads<T1<2, S<1>>>>::check(
+            tp2, [](auto v) { return narrow<1>(v, 0, 3); }, x)) == 4);
 }
 
 TEST_CASE("selection ops: gradients of log_softmax, maximum, minimum, where", "[ops][autograd]") {
   auto const x = filled<2>({3, 4}, 1.5, 0.2);
-  CHECK((grad_check<in<T1<2, R>>, grads<T1<2, P>>>::check(tp2, [](auto v) { return log_softmax<1>(v); }, x)) == 4);
-  CHECK((grad_check<in<T1<2, S<0>>>, grads<T1<2, S<0>>>>::check(tp2, [](auto v) { return log_softmax<1>(v); }, x)) ==
-        4);
-  CHECK((grad_check<in<T1<2, R>>, grads<T1<2, P>>>::check(tp2, [](auto v) { return log_softmax<0>(v); }, x)) == 4);
+  CHECK((grad_check<in<T1<2, R>>, grads<T1<2, P>>>::check(
+            tp2, [](auto v) { return log_softmax<1>(v); }, x)) == 4);
+  CHECK((grad_check<in<T1<2, S<0>>>, grads<T1<2, S<0>>>>::check(
+            tp2, [](auto v) { return log_softmax<1>(v); }, x)) == 4);
+  CHECK((grad_check<in<T1<2, R>>, grads<T1<2, P>>>::check(
+            tp2, [](auto v) { return log_softmax<0>(v); }, x)) == 4);
 
   auto const a = filled<2>({3, 4}, 1.0, 0.1), b = filled<2>({3, 4}, 1.0, 1.9), row = filled<2>({3, 1}, 0.8, 0.4);
   // Two varying operands, and an R row broadcast next to a shard.
@@ -114,8 +123,10 @@ TEST_CASE("selection ops: gradients of log_softmax, maximum, minimum, where", "[
             tp2, [](auto p, auto q) { return maximum(p, q); }, a, b)) == 8);
   CHECK((grad_check<in<T1<2, S<1>>, T1<2, R>>, grads<T1<2, S<1>>, T1<2, P>>>::check(
             tp2, [](auto p, auto q) { return minimum(p, q); }, a, row)) == 8);
-  CHECK((grad_check<in<T1<2, R>>, grads<T1<2, P>>>::check(tp2, [](auto v) { return maximum(v, 0.1); }, a)) == 4);
-  CHECK((grad_check<in<T1<2, R>>, grads<T1<2, P>>>::check(tp2, [](auto v) { return minimum(0.1, v); }, a)) == 4);
+  CHECK((grad_check<in<T1<2, R>>, grads<T1<2, P>>>::check(
+            tp2, [](auto v) { return maximum(v, 0.1); }, a)) == 4);
+  CHECK((grad_check<in<T1<2, R>>, grads<T1<2, P>>>::check(
+            tp2, [](auto v) { return minimum(0.1, v); }, a)) == 4);
 
   // where with a constant mask: a's gradient where the mask is set, b's where it is clear.
   auto masked = [](auto p, auto q) {

@@ -65,8 +65,8 @@ TEST_CASE("redistribute plans one step per changed axis, ordered for dims severa
   STATIC_REQUIRE(plan_is<layout<P, S<1>>, layout<S<0>, I>>(
       {{step_kind::all_gather, tp, S1, Ic}, {step_kind::reduce_scatter, dp, Pc, S0}}));
   STATIC_REQUIRE(plan_is<layout<S<0>, R>, layout<S<1>, R>>({{step_kind::all_to_all, dp, S0, S1}}));
-  STATIC_REQUIRE(plan_is<layout<R, R>, layout<S<0>, S<0>>>(
-      {{step_kind::convert, dp, Rc, S0}, {step_kind::convert, tp, Rc, S0}}));
+  STATIC_REQUIRE(
+      plan_is<layout<R, R>, layout<S<0>, S<0>>>({{step_kind::convert, dp, Rc, S0}, {step_kind::convert, tp, Rc, S0}}));
   // The same collective on several axes: one call over them, flattened ("dp,tp").
   STATIC_REQUIRE(plan_is<layout<P, P>, layout<R, R>>({{step_kind::all_reduce, both, Pc, Rc}}));
   STATIC_REQUIRE(plan_is<layout<S<0>, S<0>>, layout<R, R>>({{step_kind::all_gather, both, S0, Rc}}));
@@ -80,15 +80,17 @@ TEST_CASE("redistribute plans one step per changed axis, ordered for dims severa
   STATIC_REQUIRE(plan_is<layout<S<0>, S<0>>, layout<S<1>, S<0>>>(
       {{step_kind::all_gather, tp, S0, Rc}, {step_kind::all_to_all, dp, S0, S1}, {step_kind::convert, tp, Rc, S0}}));
   // S<d> -> P and I -> P go through R.
-  STATIC_REQUIRE(plan_is<layout<R, S<1>>, layout<R, P>>({{step_kind::all_gather, tp, S1, Rc}, {step_kind::convert, tp, Rc, Pc}}));
+  STATIC_REQUIRE(
+      plan_is<layout<R, S<1>>, layout<R, P>>({{step_kind::all_gather, tp, S1, Rc}, {step_kind::convert, tp, Rc, Pc}}));
   // The axes of a step as the collective's first template argument.
   STATIC_REQUIRE(comm::plan::axes_name<Mesh, both>.view() == "dp,tp");
   STATIC_REQUIRE(comm::plan::axes_name<Mesh, tp>.view() == "tp");
   // A named destination layout is resolved first.
   STATIC_REQUIRE(plan<layout<S<0>, R>, layout<at<"tp", S<0>>, at<"dp", R>>>.count == 2);
-  STATIC_REQUIRE(std::is_same_v<decltype(redistribute<layout<at<"tp", S<1>>, at<"dp", R>>>(
-                                    std::declval<threads::rank&>(), std::declval<T<P, R>>())),
-                                T<R, S<1>>>);
+  STATIC_REQUIRE(
+      std::is_same_v<decltype(redistribute<layout<at<"tp", S<1>>, at<"dp", R>>>(std::declval<threads::rank&>(),
+                                                                                std::declval<T<P, R>>())),
+                     T<R, S<1>>>);
 }
 
 TEST_CASE("redistribute keeps the global value: every layout of R, P, S<0>, S<1> to every one of R, S<0>, S<1>",
@@ -102,8 +104,8 @@ TEST_CASE("redistribute to I, to P and in expert mode", "[comm][redistribute]") 
   std::atomic<int> bad{0};
   threads::run({{"dp", 2}, {"tp", 2}}, [&](threads::rank& r) {
     Mat const g = global_matrix();
-    auto whole = redistribute<layout<I, I>>(r, make<S<0>, P>(r));          // all_reduce<I> + all_gather<I>
-    auto sum = redistribute<layout<R, P>>(r, make<R, S<1>>(r));            // all_gather + convert(R, P)
+    auto whole = redistribute<layout<I, I>>(r, make<S<0>, P>(r));  // all_reduce<I> + all_gather<I>
+    auto sum = redistribute<layout<R, P>>(r, make<R, S<1>>(r));    // all_gather + convert(R, P)
     auto back = redistribute<layout<R, R>>(r, redistribute<layout<I, R>>(r, make<R, R>(r), expert));
     static_assert(std::is_same_v<decltype(whole), T<I, I>> && std::is_same_v<decltype(sum), T<R, P>>);
     if (!near(whole.local(), g) || !near(testing::global_value(r, sum), g) || !near(back.local(), g)) ++bad;

@@ -103,10 +103,10 @@ outcome run_mlp(std::size_t dp, std::size_t tp, inputs const& in) {
     autograd::parameter<ColW> b1{ColW{to_local<L>(block(in.b1, 0, 1, t * h, h))}};
     autograd::parameter<RowW> w2{RowW{to_local<L>(block(in.w2, t * h, h, 0, hidden))}};
 
-    auto const xr = autograd::convert<"tp", I, R>(r, x.on(tape));                            // (V, R)
-    auto const a = autograd::gelu(autograd::matmul(xr, w1.on(tape)) + b1.on(tape));          // (V, S1)
-    auto const yp = autograd::matmul(a, w2.on(tape), out_partial<"tp">);                     // (V, P)
-    auto const y = autograd::all_reduce<"tp", I>(r, yp);                                     // (V, I)
+    auto const xr = autograd::convert<"tp", I, R>(r, x.on(tape));                    // (V, R)
+    auto const a = autograd::gelu(autograd::matmul(xr, w1.on(tape)) + b1.on(tape));  // (V, S1)
+    auto const yp = autograd::matmul(a, w2.on(tape), out_partial<"tp">);             // (V, P)
+    auto const y = autograd::all_reduce<"tp", I>(r, yp);                             // (V, I)
     auto const e = y - target;
     auto const loss = autograd::reinterpret<"dp", V, P>(r, autograd::sum_all(e * e) * 0.5);  // (P, I)
     autograd::backward(loss);

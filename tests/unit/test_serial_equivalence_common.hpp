@@ -6,12 +6,12 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <vector>
 #include <spmd/autograd.hpp>
 #include <spmd/nn.hpp>
 #include <spmd/runtime/threads.hpp>
 #include <spmd/testing/global.hpp>
-#include <string>
-#include <vector>
 
 namespace spmd_test {
 

@@ -60,7 +60,9 @@ struct seen {
   }
 };
 
-bool contains(std::string const& s, std::string const& part) { return s.find(part) != std::string::npos; }
+bool contains(std::string const& s, std::string const& part) {
+  return s.find(part) != std::string::npos;
+}
 
 using spmd_tests::scoped_env;
 
@@ -312,8 +314,7 @@ TEST_CASE("threads faults: a rank returns while others wait for it", "[threads][
     });
     REQUIRE_FALSE(ex);
     CHECK(s.errors == 2);
-    check_all(s, comm_error::reason::rank_finished, 2,
-              "spmd: all_reduce_sum on group 'x': rank 2 has finished");
+    check_all(s, comm_error::reason::rank_finished, 2, "spmd: all_reduce_sum on group 'x': rank 2 has finished");
   }
   SECTION("while the others are blocked in it") {
     seen s;

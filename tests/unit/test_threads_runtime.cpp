@@ -42,8 +42,7 @@ std::size_t a2a_count(std::size_t i, std::size_t j, std::size_t scale) {
 /// Appends to `err` a description of the first difference between `got` and `want` (exact
 /// comparison: the runtime sums in rank order, like the serial reference).
 template <class T>
-void expect_equal(std::string& err, std::span<T const> got, std::vector<T> const& want,
-                  std::string const& what) {
+void expect_equal(std::string& err, std::span<T const> got, std::vector<T> const& want, std::string const& what) {
   if (!err.empty()) return;
   std::ostringstream os;
   if (got.size() != want.size()) {
@@ -59,8 +58,7 @@ void expect_equal(std::string& err, std::span<T const> got, std::vector<T> const
     }
 }
 template <class T>
-void expect_equal(std::string& err, std::vector<T> const& got, std::vector<T> const& want,
-                  std::string const& what) {
+void expect_equal(std::string& err, std::vector<T> const& got, std::vector<T> const& want, std::string const& what) {
   expect_equal(err, std::span<T const>(got), want, what);
 }
 
@@ -72,8 +70,8 @@ std::string check_collectives(communicator& c, unsigned seed) {
   std::size_t const n = c.size(), r = c.rank();
   auto const members = c.world_ranks();
   std::size_t const me = members[r];
-  std::string const tag = std::string(sizeof(T) == 4 ? "float" : "double") + " group '" +
-                          std::string(c.name()) + "' rank " + std::to_string(r) + ": ";
+  std::string const tag = std::string(sizeof(T) == 4 ? "float" : "double") + " group '" + std::string(c.name()) +
+                          "' rank " + std::to_string(r) + ": ";
   std::size_t salt = 0;
 
   // all_reduce_sum, over lengths that cover empty, tiny, partial and several full tiles.
@@ -152,8 +150,8 @@ std::string check_collectives(communicator& c, unsigned seed) {
             want[o * piece + i] = s == 0 ? v : want[o * piece + i] + v;
           }
       }
-      expect_equal(err, out, want, tag + "reduce_scatter_sum in " + std::to_string(rows) + " rows, scale " +
-                                       std::to_string(scale));
+      expect_equal(err, out, want,
+                   tag + "reduce_scatter_sum in " + std::to_string(rows) + " rows, scale " + std::to_string(scale));
 
       ++salt;
       auto const block = gen<T>(seed, me, salt, piece * rows);
@@ -165,8 +163,8 @@ std::string check_collectives(communicator& c, unsigned seed) {
         for (std::size_t o = 0; o < rows; ++o)
           for (std::size_t i = 0; i < counts[s]; ++i) want_full[o * row_len + col + i] = x[o * counts[s] + i];
       }
-      expect_equal(err, full, want_full, tag + "all_gather in " + std::to_string(rows) + " rows, scale " +
-                                             std::to_string(scale));
+      expect_equal(err, full, want_full,
+                   tag + "all_gather in " + std::to_string(rows) + " rows, scale " + std::to_string(scale));
     }
 
     // all_to_all with a different count for every (sender, receiver) pair.
@@ -198,8 +196,7 @@ std::string check_collectives(communicator& c, unsigned seed) {
     ++salt;
     auto v = gen<T>(seed, me, salt, 333);
     c.broadcast(v, root);
-    expect_equal(err, v, gen<T>(seed, members[root], salt, 333),
-                 tag + "broadcast from root " + std::to_string(root));
+    expect_equal(err, v, gen<T>(seed, members[root], salt, 333), tag + "broadcast from root " + std::to_string(root));
   }
   c.barrier();
   return err;
@@ -228,26 +225,28 @@ void check_mesh(mesh_t const& mesh, std::size_t world, Pick pick, unsigned seed)
 TEST_CASE("threads: every collective on 1-D groups of 1, 2, 3 and 4 ranks", "[threads]") {
   for (std::size_t n = 1; n <= 4; ++n) {
     INFO("group size " << n);
-    check_mesh({{"x", n}}, n, [](rank& r) { return std::vector<communicator*>{&r.comm("x")}; },
-               unsigned(10 + n));
+    check_mesh(
+        {{"x", n}}, n, [](rank& r) { return std::vector<communicator*>{&r.comm("x")}; }, unsigned(10 + n));
   }
 }
 
 TEST_CASE("threads: every collective on a 2x2 mesh, per axis and flattened", "[threads]") {
-  check_mesh({{"dp", 2}, {"tp", 2}}, 4,
-             [](rank& r) {
-               return std::vector<communicator*>{&r.comm("dp"), &r.comm("tp"), &r.comm({"dp", "tp"})};
-             },
-             21u);
+  check_mesh(
+      {{"dp", 2}, {"tp", 2}}, 4,
+      [](rank& r) {
+        return std::vector<communicator*>{&r.comm("dp"), &r.comm("tp"), &r.comm({"dp", "tp"})};
+      },
+      21u);
 }
 
 TEST_CASE("threads: every collective on flattened groups of a 3-D mesh", "[threads]") {
   // {a: 2, b: 3, c: 2}: {a, c} groups have 4 ranks, {b, c} groups 6.
-  check_mesh({{"a", 2}, {"b", 3}, {"c", 2}}, 12,
-             [](rank& r) {
-               return std::vector<communicator*>{&r.comm({"c", "a"}), &r.comm({"b", "c"})};
-             },
-             31u);
+  check_mesh(
+      {{"a", 2}, {"b", 3}, {"c", 2}}, 12,
+      [](rank& r) {
+        return std::vector<communicator*>{&r.comm({"c", "a"}), &r.comm({"b", "c"})};
+      },
+      31u);
 }
 
 // Blocks of several MiB take the copies that bypass the caches; the buffers start off a cache
@@ -377,8 +376,7 @@ TEST_CASE("threads: invalid meshes are rejected with std::invalid_argument", "[t
   CHECK_THROWS_WITH(spmd::threads::run({{"dp", 2}, {"dp", 2}}, noop), Catch::Contains("'dp' twice"));
   CHECK_THROWS_AS(spmd::threads::run({{"", 2}}, noop), std::invalid_argument);
   // ',' separates the axes of a flattened group ("dp,tp"): an axis name cannot contain it.
-  CHECK_THROWS_WITH(spmd::threads::run({{"dp,tp", 2}}, noop),
-                    Catch::Contains("mesh axis name 'dp,tp' contains ','"));
+  CHECK_THROWS_WITH(spmd::threads::run({{"dp,tp", 2}}, noop), Catch::Contains("mesh axis name 'dp,tp' contains ','"));
 }
 
 namespace {
@@ -454,7 +452,9 @@ void mixed_rounds() {
 }  // namespace
 
 TEST_CASE("threads: 200 rounds of mixed collectives on 4 ranks", "[threads][stress]") {
-  SECTION("default waiting (yield, then block)") { mixed_rounds(); }
+  SECTION("default waiting (yield, then block)") {
+    mixed_rounds();
+  }
   SECTION("waiters block at once") {
     scoped_env const no_spin("SPMD_THREADS_SPIN_US", "0");
     mixed_rounds();

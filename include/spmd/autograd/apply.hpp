@@ -124,9 +124,12 @@ struct first_var_tensor<var<T>, Ts...> {
 
 /// Applies op `Def` to variables (and numbers and attributes): the result is a variable whose
 /// backward runs the definition's `backward<I>` for each variable operand.
+// (clang-format 14 misreads a fold expression in a constraint)
+// clang-format off
 template <class Def, class... Args>
   requires((detail::is_var<Args>::value || !extended_operand<Args>) && ...)  // other layers' operands: theirs
 auto apply_op(op_tag<Def>, Args const&... args) {
+  // clang-format on
   using plain = typename detail::first_plain_tensor<std::remove_cvref_t<Args>...>::type;
   using variable = typename detail::first_var_tensor<std::remove_cvref_t<Args>...>::type;
   if constexpr (!std::is_void_v<plain>) {

@@ -2,10 +2,10 @@
 #pragma once
 
 #include <spmd/autograd/tape.hpp>
-#include <spmd/local/differentiable.hpp>
 #include <spmd/core/meta.hpp>
 #include <spmd/core/per_axis.hpp>
 #include <spmd/core/placement.hpp>
+#include <spmd/local/differentiable.hpp>
 #include <spmd/rules/axis_rule.hpp>
 
 namespace spmd::autograd {

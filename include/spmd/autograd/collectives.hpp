@@ -47,7 +47,7 @@ template <fixed_string Axes, int Dim, rank_context Rank, typed_tensor T>
 auto reduce_scatter(Rank& r, var<T> const& x, split_sizes sizes = {}) {
   auto out = spmd::reduce_scatter<Axes, Dim>(r, x.value(), sizes);
   return detail::record_comm<comm::reduce_scatter_op<Axes, detail::src_t<Axes, T>, S<Dim>>>(r, x, std::move(out),
-                                                                                             sizes);
+                                                                                            sizes);
 }
 
 /// all_gather of a shard on a variable (`sizes`: uneven per-rank extents along its dim); backward:
@@ -63,8 +63,8 @@ auto all_gather(Rank& r, var<T> const& x, split_sizes sizes = {}) {
 template <fixed_string Axes, placement Dst, rank_context Rank, typed_tensor T>
 auto all_to_all(Rank& r, var<T> const& x, split_sizes src_sizes = {}, split_sizes dst_sizes = {}) {
   auto out = spmd::all_to_all<Axes, Dst>(r, x.value(), src_sizes, dst_sizes);
-  return detail::record_comm<comm::all_to_all_op<Axes, detail::src_t<Axes, T>, Dst>>(r, x, std::move(out),
-                                                                                     src_sizes, dst_sizes);
+  return detail::record_comm<comm::all_to_all_op<Axes, detail::src_t<Axes, T>, Dst>>(r, x, std::move(out), src_sizes,
+                                                                                     dst_sizes);
 }
 
 /// convert on a variable (e.g. convert<"tp", I, R>: identity forward, all-reduce backward).
@@ -116,14 +116,20 @@ struct variable_steps {
 
 /// redistribute on a variable: the same plan as spmd::redistribute, each step recorded with its
 /// backward (with the same split sizes: `redistribute<L>(r, x, split_on<"tp">(sizes))`).
+// (clang-format 14 misreads a fold expression in a constraint)
+// clang-format off
 template <class Layout, rank_context Rank, typed_tensor T, class... Splits>
   requires(comm::is_axis_split<Splits> && ...)
 auto redistribute(Rank& r, var<T> const& x, Splits const&... splits) {
+  // clang-format on
   return comm::detail::redistribute<detail::variable_steps, Layout, false, T>(r, x, splits...);
 }
+// (clang-format 14 misreads a fold expression in a constraint)
+// clang-format off
 template <class Layout, rank_context Rank, typed_tensor T, class... Splits>
   requires(comm::is_axis_split<Splits> && ...)
 auto redistribute(Rank& r, var<T> const& x, expert_t, Splits const&... splits) {
+  // clang-format on
   return comm::detail::redistribute<detail::variable_steps, Layout, true, T>(r, x, splits...);
 }
 

@@ -60,7 +60,8 @@ auto local_map_variables(op_tag<void>, Fn const& fn, Xs const&... xs) {
               detail::flow(x, [&] { return grad_t<X>{detail::local_grad<I, sizeof...(Xs)>(grads)}; });
             };
             (one.template operator()<Is>(xs), ...);
-          }(std::index_sequence_for<Xs...>{});
+          }
+          (std::index_sequence_for<Xs...>{});
         });
       return out;
     }

@@ -64,9 +64,6 @@ template <typed_tensor A> auto operator/(var<A> const& a, typename A::value_type
 template <typed_tensor A> auto operator/(typename A::value_type s, var<A> const& a) { return apply_op(op_tag<op::div>{}, s, a); }
 // clang-format on
 
-
-
-
 // clang-format off
 template <typed_tensor A, typed_tensor B> auto operator+(var<A> const&, B const&) { return detail::mixed_operands<A, B>(); }
 template <typed_tensor A, typed_tensor B> auto operator+(B const&, var<A> const&) { return detail::mixed_operands<A, B>(); }

@@ -16,17 +16,17 @@ using spmd::concat;
 using spmd::dropout;
 using spmd::log_softmax;
 using spmd::maximum;
-using spmd::minimum;
-using spmd::pow;
-using spmd::rsqrt;
-using spmd::where;
 using spmd::mean;
+using spmd::minimum;
 using spmd::narrow;
+using spmd::pow;
 using spmd::reshape;
+using spmd::rsqrt;
 using spmd::softmax;
 using spmd::squeeze;
 using spmd::sum;
 using spmd::transpose;
 using spmd::unsqueeze;
+using spmd::where;
 
 }  // namespace spmd::autograd

@@ -177,8 +177,8 @@ class var {
     requires(!std::is_same_v<Other, T> && std::is_same_v<typename Other::local_type, typename T::local_type> &&
              std::is_same_v<typename Other::mesh_type, typename T::mesh_type>)
   var(var<Other> const&) {  // NOLINT: implicit on purpose
-    static_cast<void>(rules::implicit_layout_change<typename T::mesh_type, typename Other::layout_type,
-                                                    typename T::layout_type>);
+    static_cast<void>(
+        rules::implicit_layout_change<typename T::mesh_type, typename Other::layout_type, typename T::layout_type>);
   }
 
   /// The value.
@@ -226,8 +226,7 @@ class parameter {
   using tensor_type = T;
   using grad_type = grad_t<T>;
 
-  explicit parameter(T value)
-      : node_(std::make_shared<detail::node<T>>(std::move(value), true)) {}
+  explicit parameter(T value) : node_(std::make_shared<detail::node<T>>(std::move(value), true)) {}
 
   /// The variable of this parameter for a forward pass recorded on `t`.
   [[nodiscard]] autograd::var<T> on(tape& t) const { return autograd::var<T>(node_, t); }

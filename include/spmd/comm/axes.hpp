@@ -126,7 +126,8 @@ decltype(auto) group_of(Rank& r) {
 }
 
 namespace detail {
-[[noreturn]] inline void throw_mesh_order(std::span<std::string const> runtime, std::span<std::string_view const> type) {
+[[noreturn]] inline void throw_mesh_order(std::span<std::string const> runtime,
+                                          std::span<std::string_view const> type) {
   std::string wanted;
   for (auto t : type) wanted += (wanted.empty() ? "" : ", ") + std::string(t);
   std::string ordered;  // the runtime's axes that the type names, in the runtime's order
@@ -138,7 +139,8 @@ namespace detail {
   throw std::invalid_argument(
       "spmd: the runtime mesh orders the axes " + ordered + " but the tensors' mesh type orders them " + wanted +
       "; flattened groups (\"dp,tp\") and redistribute number the ranks in the runtime's order and would exchange "
-      "the wrong blocks: give run() the axes in the type's order, " + example + "}");
+      "the wrong blocks: give run() the axes in the type's order, " +
+      example + "}");
 }
 }  // namespace detail
 

@@ -62,7 +62,8 @@ auto apply_backward(Rank& r, G&& g, split_sizes sizes = {}, split_sizes dst_size
 /// caller's spans are gone. (No allocation for even splits: their sizes are empty.)
 struct saved_sizes {
   std::vector<std::size_t> sizes, dst_sizes;
-  explicit saved_sizes(split_sizes s = {}, split_sizes d = {}) : sizes(s.begin(), s.end()), dst_sizes(d.begin(), d.end()) {}
+  explicit saved_sizes(split_sizes s = {}, split_sizes d = {})
+      : sizes(s.begin(), s.end()), dst_sizes(d.begin(), d.end()) {}
 };
 
 /// apply_backward with saved sizes.

@@ -18,12 +18,12 @@
 #include <spmd/comm/axes.hpp>
 #include <spmd/comm/detail/chunks.hpp>
 #include <spmd/comm/detail/local_checks.hpp>
+#include <spmd/comm/detail/op_support.hpp>
 #include <spmd/core/fixed_string.hpp>
 #include <spmd/core/placement.hpp>
 #include <spmd/rules/transitions.hpp>
 #include <spmd/runtime/communicator.hpp>
 #include <spmd/tensor.hpp>
-#include <spmd/comm/detail/op_support.hpp>
 
 namespace spmd {
 
@@ -52,9 +52,9 @@ struct all_reduce_op {
     std::span const data(local.data(), detail::element_count(local));
     auto const shape = detail::noted_shape_of(local);
     auto& group = typed_group_of<typename out_t::mesh_type, Axes>(r);
-    detail::with_notes([&](auto const&... n) -> decltype(group.all_reduce_sum(data, n...)) {
-      return group.all_reduce_sum(data, n...);
-    }, shape.note());
+    detail::with_notes([&](auto const&... n)
+                           -> decltype(group.all_reduce_sum(data, n...)) { return group.all_reduce_sum(data, n...); },
+                       shape.note());
     return out_t{std::move(local)};
   }
 };
@@ -90,16 +90,18 @@ struct reduce_scatter_op : detail::writes_result<reduce_scatter_op<Axes, Src, Ds
     auto const note = detail::note_for(a, Dst::dim, sizes);
     auto const shape = detail::noted_shape_of(in);
     auto const scatter = [&](std::span<value_type const> all) {
-      detail::with_notes([&](auto const&... n) -> decltype(group.reduce_scatter_sum(all, mine, split_sizes(counts),
-                                                                                   n...)) {
-        return group.reduce_scatter_sum(all, mine, split_sizes(counts), n...);
-      }, note, shape.note());
+      detail::with_notes(
+          [&](auto const&... n) -> decltype(group.reduce_scatter_sum(all, mine, split_sizes(counts), n...)) {
+            return group.reduce_scatter_sum(all, mine, split_sizes(counts), n...);
+          },
+          note, shape.note());
     };
     std::span<value_type const> const whole(in.data(), detail::element_count(in));
     if (a.outer <= 1) {
       scatter(whole);
-    } else if constexpr (requires { group.reduce_scatter_sum(whole, mine, split_sizes(counts), block_rows{}, note,
-                                                             shape.note()); }) {
+    } else if constexpr (requires {
+                           group.reduce_scatter_sum(whole, mine, split_sizes(counts), block_rows{}, note, shape.note());
+                         }) {
       // The runtime reads the blocks in rows where they are: no packed copy.
       group.reduce_scatter_sum(whole, mine, split_sizes(counts), block_rows{a.outer}, note, shape.note());
     } else {
@@ -147,15 +149,18 @@ struct all_gather_op : detail::writes_result<all_gather_op<Axes, Src, Dst, Dim>,
     auto const note = detail::note_for(a, dim, sizes);
     auto const shape = detail::noted_shape_of(in, dim);
     auto const gather = [&](std::span<value_type> all) {
-      detail::with_notes([&](auto const&... n) -> decltype(group.all_gather(mine, all, split_sizes(counts), n...)) {
-        return group.all_gather(mine, all, split_sizes(counts), n...);
-      }, note, shape.note());
+      detail::with_notes(
+          [&](auto const&... n) -> decltype(group.all_gather(mine, all, split_sizes(counts), n...)) {
+            return group.all_gather(mine, all, split_sizes(counts), n...);
+          },
+          note, shape.note());
     };
     std::span<value_type> const whole(out.data(), detail::element_count(out));
     if (a.outer <= 1) {
       gather(whole);
-    } else if constexpr (requires { group.all_gather(mine, whole, split_sizes(counts), block_rows{}, note,
-                                                     shape.note()); }) {
+    } else if constexpr (requires {
+                           group.all_gather(mine, whole, split_sizes(counts), block_rows{}, note, shape.note());
+                         }) {
       // The runtime writes the blocks in rows where they belong: no packed copy.
       group.all_gather(mine, whole, split_sizes(counts), block_rows{a.outer}, note, shape.note());
     } else {
@@ -195,7 +200,8 @@ struct all_to_all_op {
     if constexpr (a_dim == b_dim) {
       return out_t{std::forward<T>(x).local()};
     } else {
-      auto const a_lens = detail::gather_lengths(src_sizes, in.shape()[a_dim], me, n, {"all_to_all", Axes.view(), a_dim});
+      auto const a_lens =
+          detail::gather_lengths(src_sizes, in.shape()[a_dim], me, n, {"all_to_all", Axes.view(), a_dim});
       auto const b_lens = detail::split_lengths(dst_sizes, in.shape()[b_dim], n, {"all_to_all", Axes.view(), b_dim});
       // Send: my tensor split along b, chunk j to rank j.
       auto const send_shape = detail::split_shape(in.shape(), b_dim);

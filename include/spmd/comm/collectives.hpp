@@ -69,7 +69,7 @@ auto all_reduce(Rank& r, T&& x) {
     return comm::detail::refused<Axes, Dst, T>();
   else
     return comm::detail::dispatch<comm::all_reduce_op, Axes, void, Dst>(comm::detail::all_reduce_rule, r,
-                                                                     std::forward<T>(x));
+                                                                        std::forward<T>(x));
 }
 template <fixed_string Axes, placement Src, placement Dst, typed_tensor T, rank_context Rank>
 auto all_reduce(Rank& r, T&& x) {
@@ -77,7 +77,7 @@ auto all_reduce(Rank& r, T&& x) {
     return comm::detail::refused<Axes, Dst, T>();
   else
     return comm::detail::dispatch<comm::all_reduce_op, Axes, Src, Dst>(comm::detail::all_reduce_rule, r,
-                                                                     std::forward<T>(x));
+                                                                       std::forward<T>(x));
 }
 
 /// Sums a pending sum (P, or V taken as P) over `Axes` and leaves rank i chunk i along dim d:
@@ -117,7 +117,7 @@ auto all_gather(Rank& r, T&& x, split_sizes sizes = {}) {
     return comm::detail::refused<Axes, Dst, T>();
   else
     return comm::detail::dispatch<comm::detail::all_gather_default, Axes, void, Dst>(comm::detail::all_gather_rule, r,
-                                                                                    std::forward<T>(x), sizes);
+                                                                                     std::forward<T>(x), sizes);
 }
 template <fixed_string Axes, placement Dst, int Dim, typed_tensor T, rank_context Rank>
 auto all_gather(Rank& r, T&& x, split_sizes sizes = {}) {
@@ -133,7 +133,7 @@ auto all_gather(Rank& r, T&& x, split_sizes sizes = {}) {
     return comm::detail::refused<Axes, Dst, T>();
   else
     return comm::detail::dispatch<comm::detail::all_gather_default, Axes, Src, Dst>(comm::detail::all_gather_rule, r,
-                                                                                   std::forward<T>(x), sizes);
+                                                                                    std::forward<T>(x), sizes);
 }
 
 /// all_gather into `out`, a tensor that already has the result's type and shape: the destination

@@ -25,11 +25,11 @@ namespace spmd {
 
 namespace comm::detail {
 template <bool Expert>
-inline constexpr auto convert_rule = []<class A, class S, class D>() { return rules::convert_allowed<A, S, D, Expert>(); };
+inline constexpr auto convert_rule =
+    []<class A, class S, class D>() { return rules::convert_allowed<A, S, D, Expert>(); };
 template <bool Expert>
-inline constexpr auto reinterpret_rule = []<class A, class S, class D>() {
-  return rules::reinterpret_allowed<A, S, D, Expert>();
-};
+inline constexpr auto reinterpret_rule =
+    []<class A, class S, class D>() { return rules::reinterpret_allowed<A, S, D, Expert>(); };
 // reinterpret needs no rank: a stand-in for the dispatcher.
 struct no_rank {};
 }  // namespace comm::detail
@@ -43,7 +43,7 @@ auto convert(Rank& r, T&& x, split_sizes sizes = {}) {
     return comm::detail::refused<Axes, Dst, T>();
   else
     return comm::detail::dispatch<comm::convert_op, Axes, Src, Dst>(comm::detail::convert_rule<false>, r,
-                                                                   std::forward<T>(x), sizes);
+                                                                    std::forward<T>(x), sizes);
 }
 /// convert in expert mode: also R -> I, I -> P and S<d> -> P.
 template <fixed_string Axes, placement Src, placement Dst, typed_tensor T, rank_context Rank>
@@ -52,7 +52,7 @@ auto convert(Rank& r, T&& x, expert_t, split_sizes sizes = {}) {
     return comm::detail::refused<Axes, Dst, T>();
   else
     return comm::detail::dispatch<comm::convert_op, Axes, Src, Dst>(comm::detail::convert_rule<true>, r,
-                                                                   std::forward<T>(x), sizes);
+                                                                    std::forward<T>(x), sizes);
 }
 
 /// Reinterprets `x` from `Src` (its placement) as `Dst` on `Axes` without touching its data:
@@ -61,7 +61,7 @@ template <fixed_string Axes, placement Src, placement Dst, typed_tensor T>
 auto reinterpret(T&& x) {
   comm::detail::no_rank r;
   return comm::detail::dispatch<comm::reinterpret_op, Axes, Src, Dst>(comm::detail::reinterpret_rule<false>, r,
-                                                                     std::forward<T>(x));
+                                                                      std::forward<T>(x));
 }
 /// reinterpret in expert mode: also R -> V, R -> P (the value is multiplied by the axis size),
 /// R -> I and I -> R.
@@ -69,7 +69,7 @@ template <fixed_string Axes, placement Src, placement Dst, typed_tensor T>
 auto reinterpret(T&& x, expert_t) {
   comm::detail::no_rank r;
   return comm::detail::dispatch<comm::reinterpret_op, Axes, Src, Dst>(comm::detail::reinterpret_rule<true>, r,
-                                                                     std::forward<T>(x));
+                                                                      std::forward<T>(x));
 }
 
 }  // namespace spmd

@@ -18,12 +18,12 @@
 #include <spmd/comm/axes.hpp>
 #include <spmd/comm/detail/chunks.hpp>
 #include <spmd/comm/detail/local_checks.hpp>
+#include <spmd/comm/detail/op_support.hpp>
 #include <spmd/core/fixed_string.hpp>
 #include <spmd/core/placement.hpp>
 #include <spmd/rules/transitions.hpp>
 #include <spmd/runtime/communicator.hpp>
 #include <spmd/tensor.hpp>
-#include <spmd/comm/detail/op_support.hpp>
 
 namespace spmd {
 

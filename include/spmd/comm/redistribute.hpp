@@ -197,8 +197,8 @@ inline constexpr auto steps_between = merged(make(placement_values<From>, placem
 
 /// True if the plan from `From` to `To` gives `To` (the planner's own check).
 template <class From, class To>
-inline constexpr bool reaches_destination =
-    reaches(steps_between<From, To>, placement_values<From>, placement_values<To>);
+inline constexpr bool reaches_destination = reaches(steps_between<From, To>, placement_values<From>,
+                                                    placement_values<To>);
 
 /// Which split sizes of its axis a step uses on each side: none, those of the source layout's
 /// shards ("from") or those of the destination layout's ("to").
@@ -281,8 +281,9 @@ consteval bool step_allowed() {
 
 /// True if redistribute may change every axis of `Mesh` from `From` to `To` (else the diagnostic).
 template <class Mesh, class From, class To, bool Expert>
-inline constexpr bool all_allowed = all_axes<Mesh, From, To>(
-    []<class Axis, class Src, class Dst>() { return step_allowed<Axis, Src, Dst, Expert>(); });
+inline constexpr bool all_allowed = all_axes<Mesh, From, To>([]<class Axis, class Src, class Dst>() {
+  return step_allowed<Axis, Src, Dst, Expert>();
+});
 
 template <std::size_t N>
 struct char_array {
@@ -501,17 +502,23 @@ comm::axis_split<Axis, 2> split_on(split_sizes from, split_sizes to) {
 /// spmd::split_on (`redistribute<L>(r, x, split_on<"tp">(sizes))`); the gathers and splits of such
 /// an axis run one axis per step (not flattened with other axes). The changes that need
 /// spmd::expert when called one by one need it here too: `redistribute<L>(r, x, spmd::expert)`.
+// (clang-format 14 misreads a fold expression in a constraint)
+// clang-format off
 template <class Layout, typed_tensor T, rank_context Rank, class... Splits>
   requires(comm::is_axis_split<Splits> && ...)
 auto redistribute(Rank& r, T&& x, Splits const&... splits) {
+  // clang-format on
   return comm::detail::redistribute<comm::tensor_steps, Layout, false, std::remove_cvref_t<T>>(r, std::forward<T>(x),
-                                                                                             splits...);
+                                                                                               splits...);
 }
+// (clang-format 14 misreads a fold expression in a constraint)
+// clang-format off
 template <class Layout, typed_tensor T, rank_context Rank, class... Splits>
   requires(comm::is_axis_split<Splits> && ...)
 auto redistribute(Rank& r, T&& x, expert_t, Splits const&... splits) {
+  // clang-format on
   return comm::detail::redistribute<comm::tensor_steps, Layout, true, std::remove_cvref_t<T>>(r, std::forward<T>(x),
-                                                                                            splits...);
+                                                                                              splits...);
 }
 
 /// The steps `redistribute` takes from tensor layout `From` to layout `To` on `Mesh` (for

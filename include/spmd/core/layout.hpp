@@ -56,8 +56,7 @@ struct named_lookup {
   static_assert(count != 0,
                 "spmd: the layout gives no placement for this mesh axis; every mesh axis needs exactly "
                 "one placement (add at<axis, R|I|V|P|S<d>>)");
-  static_assert(count <= 1,
-                "spmd: the layout names this mesh axis twice; give every mesh axis exactly one placement");
+  static_assert(count <= 1, "spmd: the layout names this mesh axis twice; give every mesh axis exactly one placement");
 
   template <class E>
   using pick = std::conditional_t<entry_traits<E>::axis.view() == Axis.view(), typename entry_traits<E>::type, void>;
@@ -123,15 +122,20 @@ struct resolve_layout<Mesh, layout<Ps...>> {
 template <class Mesh, class... Entries>
   requires(sizeof...(Entries) > 0 && !(placement<Entries> && ...))
 struct resolve_layout<Mesh, layout<Entries...>> {
+  // (clang-format 14 misreads a fold expression in a constraint)
+  // clang-format off
   static constexpr bool all_entries = ((placement<Entries> || is_named_entry<Entries>) && ...);
+  // clang-format on
   static constexpr bool all_named = (is_named_entry<Entries> && ...);
   static_assert(all_entries,
                 "spmd: a layout holds something that is neither a placement (R, I, V, P or S<d>) nor an "
                 "at<axis, placement> entry");
   static_assert(!all_entries || all_named,
                 "spmd: a layout mixes positional placements and at<axis, placement> entries; use one form");
-  using type = typename std::conditional_t<all_named, resolve_named<Mesh, layout<Entries...>, std::make_index_sequence<Mesh::axis_count>>,
-                                           std::type_identity<fallback_layout<Mesh>>>::type;
+  using type =
+      typename std::conditional_t<all_named,
+                                  resolve_named<Mesh, layout<Entries...>, std::make_index_sequence<Mesh::axis_count>>,
+                                  std::type_identity<fallback_layout<Mesh>>>::type;
 };
 }  // namespace detail
 

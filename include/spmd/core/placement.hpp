@@ -52,8 +52,8 @@ inline constexpr bool is_shard<S<D>> = true;
 
 /// True for R, I, V, P and S<d> (and the internal `ill_typed`).
 template <class T>
-concept placement = std::same_as<T, R> || std::same_as<T, I> || std::same_as<T, V> ||
-                    std::same_as<T, P> || detail::is_shard<T> || std::same_as<T, ill_typed>;
+concept placement = std::same_as<T, R> || std::same_as<T, I> || std::same_as<T, V> || std::same_as<T, P> ||
+    detail::is_shard<T> || std::same_as<T, ill_typed>;
 
 /// True for the placement of a rejected op's result (see `ill_typed`).
 template <class T>

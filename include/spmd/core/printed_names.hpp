@@ -15,11 +15,16 @@ namespace spmd {
 /// The short name of a placement value: "R", "I", "V", "P" or "S(d)" ("!" for ill_typed).
 inline std::string placement_name(placement_value v) {
   switch (v.kind) {
-    case placement_kind::replicate: return "R";
-    case placement_kind::invariant: return "I";
-    case placement_kind::varying: return v.is_shard() ? "S(" + std::to_string(v.dim) + ")" : "V";
-    case placement_kind::partial: return "P";
-    case placement_kind::ill_typed: return "!";
+    case placement_kind::replicate:
+      return "R";
+    case placement_kind::invariant:
+      return "I";
+    case placement_kind::varying:
+      return v.is_shard() ? "S(" + std::to_string(v.dim) + ")" : "V";
+    case placement_kind::partial:
+      return "P";
+    case placement_kind::ill_typed:
+      return "!";
   }
   return "?";
 }

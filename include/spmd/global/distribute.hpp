@@ -7,9 +7,9 @@
 #include <array>
 #include <cstddef>
 #include <span>
-#include <string_view>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -59,12 +59,14 @@ struct whole_of {
   static constexpr auto entries = [] {
     auto a = type_entries<X>::value;
     for (auto& e : a)
-      e = axis_entry{-1, -1, e.dim < 0 && e.whole == placement_kind::invariant ? e.whole : placement_kind::replicate, 1};
+      e = axis_entry{-1, -1, e.dim < 0 && e.whole == placement_kind::invariant ? e.whole : placement_kind::replicate,
+                     1};
     return a;
   }();
   using form = canonical<typename X::mesh_type, X::ndim, entries>;
-  using type = basic_global_tensor<basic_tensor<typename X::local_type, typename X::mesh_type, typename form::layout_type>,
-                                   typename form::spec_type>;
+  using type =
+      basic_global_tensor<basic_tensor<typename X::local_type, typename X::mesh_type, typename form::layout_type>,
+                          typename form::spec_type>;
 };
 }  // namespace detail
 

@@ -69,11 +69,13 @@ template <class T>
 using erased_t = typename erased_type<bare<T>>::type;
 
 template <class T>
-inline constexpr bool is_local_operand = spmd::typed_tensor<T> || (spmd::extended_operand<bare<T>> && !is_global<bare<T>>);
+inline constexpr bool is_local_operand = spmd::typed_tensor<T> ||
+                                         (spmd::extended_operand<bare<T>> && !is_global<bare<T>>);
 
 /// True for a global tensor whose ranks hold autograd variables.
 template <class T>
-concept holds_variable = is_global<bare<T>> && !std::is_same_v<typename bare<T>::inner_type, typename bare<T>::tensor_type>;
+concept holds_variable =
+    is_global<bare<T>> && !std::is_same_v<typename bare<T>::inner_type, typename bare<T>::tensor_type>;
 
 /// The first global tensor type among `Ts...`.
 template <class... Ts>
@@ -94,7 +96,8 @@ template <class Tensor>
 auto rejected_global() {
   return []<std::size_t... Ds>(std::index_sequence<Ds...>) {
     return basic_global_tensor<Tensor, spec<whole_dim<Ds>...>>{};
-  }(std::make_index_sequence<Tensor::ndim>{});
+  }
+  (std::make_index_sequence<Tensor::ndim>{});
 }
 
 /// The spec of a result of `Ndim` dims from the verdict's per-axis entries.
@@ -223,7 +226,8 @@ auto apply_global(Args&&... args) {
         auto kept = [&]<std::size_t... Ks>(std::index_sequence<Ks...>) {
           auto const& all = std::forward_as_tuple(args...);
           return result_extents<Def, dims, Out::ndim>(std::get<Ks>(all)...);
-        }(std::make_index_sequence<n_ops>{});
+        }
+        (std::make_index_sequence<n_ops>{});
         Inner out = op_fn<Def>{}(erased(std::forward<Args>(args))...);
         auto extents = kept.extent;
         using result = basic_global_tensor<Inner, result_spec<mesh, Out::ndim, out_axes>>;
@@ -233,7 +237,8 @@ auto apply_global(Args&&... args) {
         return result(std::move(out), extents);
       }
     }
-  }(std::make_index_sequence<n_ops>{});
+  }
+  (std::make_index_sequence<n_ops>{});
 }
 }  // namespace detail
 

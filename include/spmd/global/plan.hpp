@@ -80,7 +80,8 @@ constexpr plan_steps<N> make_plan(std::array<axis_entry, N> const& from, std::ar
   auto can_append = [&](int d, int k) { return is_prefix(d) && target.axis_at(d, state.length(d)) == k; };
   auto prefix_of = [&](plan_step<N>& s, int d, bool from_side) {
     int const n = state.length(d) - (from_side ? 1 : 0);
-    for (int p = 0; p < n; ++p) (from_side ? s.from_prefix : s.to_prefix)[static_cast<std::size_t>(p)] = state.axis_at(d, p);
+    for (int p = 0; p < n; ++p)
+      (from_side ? s.from_prefix : s.to_prefix)[static_cast<std::size_t>(p)] = state.axis_at(d, p);
     (from_side ? s.from_count : s.to_count) = n;
     (from_side ? s.from_dim : s.to_dim) = d;
   };
@@ -106,7 +107,7 @@ constexpr plan_steps<N> make_plan(std::array<axis_entry, N> const& from, std::ar
       int const b = to[k].dim;
       if (b >= 0 && b != d && can_append(b, static_cast<int>(k)))
         emit(k, {placement_kind::varying, b});  // all_to_all
-      else  // all_gather to I or R
+      else                                      // all_gather to I or R
         emit(k, {to[k].dim < 0 && to[k].whole == placement_kind::invariant ? placement_kind::invariant
                                                                            : placement_kind::replicate});
     }
@@ -165,19 +166,26 @@ struct plan {
   static constexpr plan_steps<Mesh::axis_count> unmerged = detail::make_plan(From, To, static_cast<int>(Ndim));
   static constexpr plan_steps<Mesh::axis_count> even = comm::plan::merged(unmerged);
   static constexpr plan_steps<Mesh::axis_count> uneven = comm::plan::merged(unmerged, ~std::uint64_t{0});
-  static_assert(detail::plan_reaches(unmerged, From, To), "spmd: global: no plan for this redistribution (please report)");
+  static_assert(detail::plan_reaches(unmerged, From, To),
+                "spmd: global: no plan for this redistribution (please report)");
   using mesh_type = Mesh;
 };
 
 /// The name of a step's operation: "all_gather", "reduce_scatter", ...
 constexpr std::string_view step_name(comm::step_kind k) {
   switch (k) {
-    case comm::step_kind::all_reduce: return "all_reduce";
-    case comm::step_kind::reduce_scatter: return "reduce_scatter";
-    case comm::step_kind::all_gather: return "all_gather";
-    case comm::step_kind::all_to_all: return "all_to_all";
-    case comm::step_kind::convert: return "convert";
-    case comm::step_kind::reinterpret: return "reinterpret";
+    case comm::step_kind::all_reduce:
+      return "all_reduce";
+    case comm::step_kind::reduce_scatter:
+      return "reduce_scatter";
+    case comm::step_kind::all_gather:
+      return "all_gather";
+    case comm::step_kind::all_to_all:
+      return "all_to_all";
+    case comm::step_kind::convert:
+      return "convert";
+    case comm::step_kind::reinterpret:
+      return "reinterpret";
   }
   return "?";
 }

@@ -95,7 +95,7 @@ constexpr propagation<N> propagate(std::array<operand_spec<N>, Ops> const& ops) 
           if (detail::sharded(v.out, o)) {
             if (!detail::same_axes(ops[i].axes, d, v.out, o, true))
               return fail(detail::same_axes(ops[i].axes, d, v.out, o, false) ? propagation_error::kept_order
-                                                                            : propagation_error::kept_axes,
+                                                                             : propagation_error::kept_axes,
                           i, d);
             break;
           }
@@ -119,8 +119,10 @@ constexpr propagation<N> propagate(std::array<operand_spec<N>, Ops> const& ops) 
               return fail(propagation_error::contracted_order, i, d);
           }
           break;
-        case dim_fate::merged: return fail(propagation_error::merged_sharded, i, d);
-        default: break;  // along / averaged: the local rule's error
+        case dim_fate::merged:
+          return fail(propagation_error::merged_sharded, i, d);
+        default:
+          break;  // along / averaged: the local rule's error
       }
     }
   }

@@ -90,7 +90,7 @@ auto run_steps(Rank& r, T&& x, Extents const& extents) {
     return run_steps<Runner, Mesh, Steps, Expert, I + 1>(
         r,
         Runner::template apply<s.kind, comm::plan::axes_name<Mesh, s.axes>, placement_t<s.src.kind, s.src.dim>,
-                                  placement_t<s.dst.kind, s.dst.dim>, Expert>(r, std::forward<T>(x), split_sizes(gathered),
+                               placement_t<s.dst.kind, s.dst.dim>, Expert>(r, std::forward<T>(x), split_sizes(gathered),
                                                                            split_sizes(created)),
         extents);
   }
@@ -100,10 +100,10 @@ auto run_steps(Rank& r, T&& x, Extents const& extents) {
 /// naming the axis and both placements).
 template <class Mesh, auto const& Steps, bool Expert, std::size_t... Is>
 consteval bool steps_allowed(std::index_sequence<Is...>) {
-  return (comm::plan::step_allowed<axis_tag<Mesh::template name<static_cast<std::size_t>(
-                                       std::countr_zero(Steps.list[Is].axes))>>,
-                                   placement_t<Steps.list[Is].src.kind, Steps.list[Is].src.dim>,
-                                   placement_t<Steps.list[Is].dst.kind, Steps.list[Is].dst.dim>, Expert>() &&
+  return (comm::plan::step_allowed<
+              axis_tag<Mesh::template name<static_cast<std::size_t>(std::countr_zero(Steps.list[Is].axes))>>,
+              placement_t<Steps.list[Is].src.kind, Steps.list[Is].src.dim>,
+              placement_t<Steps.list[Is].dst.kind, Steps.list[Is].dst.dim>, Expert>() &&
           ...);
 }
 
@@ -117,7 +117,8 @@ Dst redistribute_to(Rank& r, X const& x) {
   using steps = plan<mesh, type_entries<Src>::value, type_entries<Dst>::value, Src::ndim>;
   if constexpr (!comm::detail::movable_local<local>()) {
     return Dst{};  // after the diagnostic
-  } else if constexpr (!steps_allowed<mesh, steps::unmerged, Expert>(std::make_index_sequence<steps::unmerged.count>{})) {
+  } else if constexpr (!steps_allowed<mesh, steps::unmerged, Expert>(
+                           std::make_index_sequence<steps::unmerged.count>{})) {
     return Dst{};
   } else if constexpr (!comm::detail::local_fits_plan<local, comm::plan::slices(steps::unmerged)>()) {
     return Dst{};

@@ -69,10 +69,10 @@ inline constexpr bool is_whole_entry<at<A, Pl>> = true;
 /// What a spec says about each mesh axis: the dim it shards and its place in that dim's list, or
 /// the kind of its whole placement (R, I or P); `named` counts how often the spec names it.
 struct axis_entry {
-  int dim = -1;       // the tensor dim this axis shards, or -1
-  int position = -1;  // its place among that dim's axes (0: major)
+  int dim = -1;                                      // the tensor dim this axis shards, or -1
+  int position = -1;                                 // its place among that dim's axes (0: major)
   placement_kind whole = placement_kind::replicate;  // when dim < 0 (an axis the spec does not name is R)
-  int named = 0;      // how many times the spec names the axis
+  int named = 0;                                     // how many times the spec names the axis
 };
 
 /// The placement of one axis' entry: S<d> if it shards dim d, else its R, I or P.
@@ -82,8 +82,9 @@ constexpr placement_value entry_placement(axis_entry const& e) noexcept {
 
 /// The placements of the entries `Axes`, one per mesh axis.
 template <auto const& Axes>
-inline constexpr auto entry_placements =
-    on_every_axis<Axes.size()>([](std::size_t k) { return entry_placement(Axes[k]); });
+inline constexpr auto entry_placements = on_every_axis<Axes.size()>([](std::size_t k) {
+  return entry_placement(Axes[k]);
+});
 
 /// True for the kinds an axis that shards no dim may have beside a partition spec: R, I, P (a V
 /// or S<d> there is an error).
@@ -196,8 +197,9 @@ struct axis_named_once {
   static_assert(Named != 0,
                 "spmd: a global tensor's spec does not name this mesh axis: put it in the on<...> it shards, "
                 "or give its placement with at<axis, R|I|P> (jax::partition_spec makes unnamed axes I)");
-  static_assert(Named <= 1, "spmd: a global tensor's spec names this mesh axis twice; a mesh axis shards at most "
-                            "one dim, at one place, or has one placement");
+  static_assert(Named <= 1,
+                "spmd: a global tensor's spec names this mesh axis twice; a mesh axis shards at most "
+                "one dim, at one place, or has one placement");
   static constexpr bool value = Named == 1;
 };
 
@@ -225,13 +227,11 @@ struct spec_check<Mesh, Ndim, Spec, std::index_sequence<Ks...>> {
   static_assert(entries::dtensor || res.dims == Ndim,
                 "spmd: a spec needs exactly one on<...> per tensor dim (on<> for a dim that is not sharded)");
   static_assert(shard_dims_ok, "spmd: dtensor_spec has Shard<d> with d >= the tensor's rank");
-  static constexpr bool names_ok = (axis_named_once<axis_tag<Mesh::template name<Ks>>, res.axes[Ks].named,
-                                                    res.axes[Ks].position>::value &&
-                                    ...);
+  static constexpr bool names_ok =
+      (axis_named_once<axis_tag<Mesh::template name<Ks>>, res.axes[Ks].named, res.axes[Ks].position>::value && ...);
   static constexpr bool value = names_ok && !res.unknown_axis && !res.sharded_entry && !res.misplaced_entry &&
                                 (entries::dtensor || res.dims == Ndim) && shard_dims_ok;
 };
-
 
 /// The mesh axis at `position` of tensor dim `d` in a resolution.
 template <std::size_t N>
@@ -275,9 +275,9 @@ template <class Mesh, auto const& Axes, class Dims, class Ws>
 struct canonical_impl;
 template <class Mesh, auto const& Axes, std::size_t... Ds, std::size_t... Ws>
 struct canonical_impl<Mesh, Axes, std::index_sequence<Ds...>, std::index_sequence<Ws...>> {
-  using spec_type = spec<dim_type<Mesh, Axes, static_cast<int>(Ds)>...,
-                         at<Mesh::template name<whole_axis(Axes, Ws)>,
-                            placement_t<Axes[whole_axis(Axes, Ws)].whole>>...>;
+  using spec_type =
+      spec<dim_type<Mesh, Axes, static_cast<int>(Ds)>...,
+           at<Mesh::template name<whole_axis(Axes, Ws)>, placement_t<Axes[whole_axis(Axes, Ws)].whole>>...>;
   using layout_type = layout_of_values_t<entry_placements<Axes>>;
 };
 

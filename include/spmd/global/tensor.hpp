@@ -115,9 +115,9 @@ namespace spmd {
 /// (spmd::spec<on<"dp", "tp">, on<>, at<"cp", P>>, jax::partition_spec<...> or
 /// dtensor_spec<...>); the global extents are run-time values it carries.
 template <class Local, any_mesh Mesh, class Spec>
-using global_tensor = global::basic_global_tensor<
-    basic_tensor<Local, Mesh, global::erased_layout_t<Mesh, spmd::local_ndim<Local>, Spec>>,
-    global::canonical_spec_t<Mesh, spmd::local_ndim<Local>, Spec>>;
+using global_tensor =
+    global::basic_global_tensor<basic_tensor<Local, Mesh, global::erased_layout_t<Mesh, spmd::local_ndim<Local>, Spec>>,
+                                global::canonical_spec_t<Mesh, spmd::local_ndim<Local>, Spec>>;
 
 /// True for global tensor types (cv-ref qualified or not).
 template <class T>

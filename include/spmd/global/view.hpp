@@ -42,7 +42,8 @@ auto reshaped_local(Local const& x, std::array<std::size_t, N> const& shape) {
 template <class X, int Dim, bool Merge>
 struct reshaped {
   static constexpr std::size_t ndim = X::ndim + 1 - (Merge ? 2 : 0);
-  using local_type = decltype(reshaped_local(std::declval<typename X::local_type const&>(), std::array<std::size_t, ndim>{}));
+  using local_type =
+      decltype(reshaped_local(std::declval<typename X::local_type const&>(), std::array<std::size_t, ndim>{}));
   using form = canonical<typename X::mesh_type, ndim, reshaped_entries<X, Dim, Merge>::value>;
   using type = basic_global_tensor<basic_tensor<local_type, typename X::mesh_type, typename form::layout_type>,
                                    typename form::spec_type>;
@@ -126,7 +127,8 @@ auto flatten_even(Rank& r, T const& x) {
 template <int Dim, rank_context Rank, spmd::global_typed_tensor T>
 auto split_even(Rank& r, T const& x, std::size_t inner) {
   using X = std::remove_cvref_t<T>;
-  static_assert(Dim >= 0 && static_cast<std::size_t>(Dim) < X::ndim, "spmd: global::split_even<Dim>: Dim must be a dim of the tensor");
+  static_assert(Dim >= 0 && static_cast<std::size_t>(Dim) < X::ndim,
+                "spmd: global::split_even<Dim>: Dim must be a dim of the tensor");
   static_assert(std::is_same_v<typename X::inner_type, typename X::tensor_type>,
                 "spmd: global::split_even takes a global tensor, not a variable (it has no backward yet)");
   if constexpr (!std::is_same_v<typename X::inner_type, typename X::tensor_type>) {

@@ -56,8 +56,7 @@ concept shape_constructible = std::constructible_from<T, shape_type_of<T>>;
 /// needs only local_tensor.
 template <class T>
 concept buffer_tensor = local_tensor<T> && communicable_element<typename T::value_type> &&
-                        editable_shape<shape_type_of<T>> && readable_data<T> && writable_data<T> &&
-                        shape_constructible<T>;
+    editable_shape<shape_type_of<T>> && readable_data<T> && writable_data<T> && shape_constructible<T>;
 
 /// True if data() holds the elements in row-major order (the last index fastest). A type says so
 /// with `static constexpr bool row_major = true;` (local::dense does), or by specialising this

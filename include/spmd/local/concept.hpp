@@ -31,7 +31,8 @@ concept has_rank_only = !has_ndim<T> && requires {
 // The route of a type that still names its number of dims `rank`: a warning at the place the
 // library reads it, once per type (our own types provide ndim and never come here).
 template <class T>
-[[deprecated("spmd: a local tensor type's static `rank` is deprecated: name it `ndim`")]] constexpr std::size_t rank_as_ndim() {
+[[deprecated("spmd: a local tensor type's static `rank` is deprecated: name it `ndim`")]] constexpr std::size_t
+rank_as_ndim() {
   return T::rank;  // the deprecated member
 }
 template <class T>
@@ -55,6 +56,8 @@ inline constexpr std::size_t local_ndim = detail::local_ndim_of<T>();
 /// row_major_tensor: spmd/local/buffer.hpp), and so does autograd (differentiable_tensor:
 /// spmd/local/differentiable.hpp). A type that names its number of dims `rank` is still accepted
 /// (deprecated: the library warns where it reads it).
+// (clang-format 14 misreads a parenthesised disjunction in a concept)
+// clang-format off
 template <class T>
 concept local_tensor = std::copyable<T> && (detail::has_ndim<T> || detail::has_rank_only<T>) && requires(T const& t) {
   typename T::value_type;
@@ -62,5 +65,6 @@ concept local_tensor = std::copyable<T> && (detail::has_ndim<T> || detail::has_r
   { t.shape()[0] } -> std::convertible_to<std::size_t>;
   { t.data() };
 };
+// clang-format on
 
 }  // namespace spmd

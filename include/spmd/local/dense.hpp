@@ -29,8 +29,7 @@ template <std::size_t R>
 
 /// Row-major strides (in elements) for the given extents.
 template <std::size_t R>
-[[nodiscard]] constexpr std::array<std::size_t, R> row_major_strides(
-    std::array<std::size_t, R> const& s) noexcept {
+[[nodiscard]] constexpr std::array<std::size_t, R> row_major_strides(std::array<std::size_t, R> const& s) noexcept {
   std::array<std::size_t, R> st{};
   std::size_t acc = 1;
   for (std::size_t d = R; d-- > 0;) {
@@ -63,8 +62,7 @@ template <std::size_t R>
 
 /// Throws unless `dim < rank`; `op` names the kernel for the message.
 template <std::size_t R>
-inline void check_dim(std::string_view op, std::size_t dim, std::size_t rank,
-                      std::array<std::size_t, R> const& shape) {
+inline void check_dim(std::string_view op, std::size_t dim, std::size_t rank, std::array<std::size_t, R> const& shape) {
   if (dim >= rank) {
     fail(op, "dim " + std::to_string(dim) + " out of range for shape " + shape_string(shape));
   }
@@ -92,8 +90,7 @@ class dense {
   dense() : shape_{}, values_(detail::product(shape_type{})) {}
 
   /// Tensor of the given shape with every element set to `fill`.
-  explicit dense(shape_type shape, T fill = T{})
-      : shape_(shape), values_(detail::product(shape), fill) {}
+  explicit dense(shape_type shape, T fill = T{}) : shape_(shape), values_(detail::product(shape), fill) {}
 
   /// Tensor of the given shape taking ownership of row-major `values`.
   /// Throws std::invalid_argument if the element count does not match the shape.
@@ -111,8 +108,8 @@ class dense {
   /// Extent of dimension `d`; throws std::out_of_range if `d >= Ndim`.
   [[nodiscard]] std::size_t extent(std::size_t d) const {
     if (d >= Ndim) {
-      throw std::out_of_range("spmd: dense::extent: dim " + std::to_string(d) +
-                              " out of range for rank " + std::to_string(Ndim));
+      throw std::out_of_range("spmd: dense::extent: dim " + std::to_string(d) + " out of range for rank " +
+                              std::to_string(Ndim));
     }
     return shape_[d];
   }
@@ -158,8 +155,7 @@ class dense {
     std::size_t off = 0;
     std::size_t d = 0;
     // Horner scheme over the row-major extents.
-    ((assert(static_cast<std::size_t>(ix) < shape_[d]),
-      off = off * shape_[d] + static_cast<std::size_t>(ix), ++d),
+    ((assert(static_cast<std::size_t>(ix) < shape_[d]), off = off * shape_[d] + static_cast<std::size_t>(ix), ++d),
      ...);
     return off;
   }

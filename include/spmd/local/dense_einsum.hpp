@@ -19,8 +19,7 @@ namespace detail {
 
 /// Per-label extents (loop order of Spec::plan); checks that shared labels agree.
 template <class Spec, class T, std::size_t... R>
-[[nodiscard]] std::array<std::size_t, Spec::plan.n_loop> einsum_extents(
-    dense<T, R> const&... ops) {
+[[nodiscard]] std::array<std::size_t, Spec::plan.n_loop> einsum_extents(dense<T, R> const&... ops) {
   constexpr auto plan = Spec::plan;
   std::array<std::size_t, sizeof...(R)> const ranks{R...};
   std::array<std::size_t const*, sizeof...(R)> const shapes{ops.shape().data()...};
@@ -35,11 +34,10 @@ template <class Spec, class T, std::size_t... R>
         ext[l] = shapes[k][d];
       } else if (shapes[k][d] != ext[l]) {
         std::array<std::string, sizeof...(R)> const strs{shape_string(ops.shape())...};
-        fail("einsum", "spec \"" + std::string(Spec::str) + "\": label '" +
-                           std::string(1, plan.loop_labels[l]) + "' has extent " +
-                           std::to_string(ext[l]) + " in operand " + std::to_string(first) +
-                           " " + strs[first] + " but " + std::to_string(shapes[k][d]) +
-                           " in operand " + std::to_string(k) + " " + strs[k]);
+        fail("einsum", "spec \"" + std::string(Spec::str) + "\": label '" + std::string(1, plan.loop_labels[l]) +
+                           "' has extent " + std::to_string(ext[l]) + " in operand " + std::to_string(first) + " " +
+                           strs[first] + " but " + std::to_string(shapes[k][d]) + " in operand " + std::to_string(k) +
+                           " " + strs[k]);
       }
     }
   }
@@ -48,8 +46,8 @@ template <class Spec, class T, std::size_t... R>
 
 /// Strides of operand `k` along each loop label (0 where the operand lacks the label).
 template <class Spec, std::size_t R>
-[[nodiscard]] std::array<std::size_t, Spec::plan.n_loop> einsum_strides(
-    std::size_t k, std::array<std::size_t, R> const& shape) {
+[[nodiscard]] std::array<std::size_t, Spec::plan.n_loop> einsum_strides(std::size_t k,
+                                                                        std::array<std::size_t, R> const& shape) {
   auto const st = row_major_strides(shape);
   std::array<std::size_t, Spec::plan.n_loop> out{};
   for (std::size_t l = 0; l < Spec::plan.n_loop; ++l) {

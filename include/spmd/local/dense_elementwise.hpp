@@ -23,8 +23,7 @@ template <class T, std::size_t R, class F>
 
 /// Shape of `op(a, b)` under equal-rank broadcasting (each pair equal, or one of them 1).
 template <std::size_t R>
-[[nodiscard]] std::array<std::size_t, R> broadcast_shape(std::string_view op,
-                                                         std::array<std::size_t, R> const& a,
+[[nodiscard]] std::array<std::size_t, R> broadcast_shape(std::string_view op, std::array<std::size_t, R> const& a,
                                                          std::array<std::size_t, R> const& b) {
   std::array<std::size_t, R> out{};
   for (std::size_t d = 0; d < R; ++d) {
@@ -33,8 +32,8 @@ template <std::size_t R>
     } else if (a[d] == 1) {
       out[d] = b[d];
     } else {
-      fail(op, "shapes " + shape_string(a) + " and " + shape_string(b) +
-                   " are not broadcast-compatible (dim " + std::to_string(d) + ")");
+      fail(op, "shapes " + shape_string(a) + " and " + shape_string(b) + " are not broadcast-compatible (dim " +
+                   std::to_string(d) + ")");
     }
   }
   return out;
@@ -147,9 +146,8 @@ template <class T, std::size_t R>
 [[nodiscard]] dense<T, R> gelu(dense<T, R> x) {
   constexpr T c = static_cast<T>(0.7978845608028654);  // sqrt(2 / pi)
   constexpr T k = static_cast<T>(0.044715);
-  return detail::map_inplace(std::move(x), [](T v) {
-    return T{0.5} * v * (T{1} + std::tanh(c * (v + k * v * v * v)));
-  });
+  return detail::map_inplace(std::move(x),
+                             [](T v) { return T{0.5} * v * (T{1} + std::tanh(c * (v + k * v * v * v))); });
 }
 
 /// Elementwise square root.
@@ -338,12 +336,11 @@ std::array<std::size_t, R> shape_of(dense<T, R> const& x) {
   return x.shape();
 }
 template <std::size_t R, class T>
-  requires std::is_arithmetic_v<T>
-std::array<std::size_t, R> shape_of(T) {
-  std::array<std::size_t, R> s{};
-  s.fill(1);
-  return s;
-}
+  requires std::is_arithmetic_v<T> std::array<std::size_t, R> shape_of(T) {
+    std::array<std::size_t, R> s{};
+    s.fill(1);
+    return s;
+  }
 
 template <class T, std::size_t R, class A, class B>
 [[nodiscard]] dense<T, R> where_impl(dense<T, R> const& mask, A const& a, B const& b) {
@@ -360,8 +357,10 @@ template <class T, std::size_t R, class A, class B>
   for (std::size_t i = 0, n = out.size(); i < n; ++i) {
     out.data()[i] = m.at(idx) != T{0} ? pa.at(idx) : pb.at(idx);
     for (std::size_t d = R; d-- > 0;)
-      if (++idx[d] < shape[d]) break;
-      else idx[d] = 0;
+      if (++idx[d] < shape[d])
+        break;
+      else
+        idx[d] = 0;
   }
   return out;
 }

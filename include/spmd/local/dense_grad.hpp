@@ -146,8 +146,10 @@ template <class T, std::size_t R, class B>
     else if ((v > other) != larger)
       gi = T{0};
     for (std::size_t d = R; d-- > 0;)
-      if (++idx[d] < shape[d]) break;
-      else idx[d] = 0;
+      if (++idx[d] < shape[d])
+        break;
+      else
+        idx[d] = 0;
   }
   return g;
 }

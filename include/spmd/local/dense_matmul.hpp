@@ -17,8 +17,7 @@ using eigen_col_major = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::
 
 /// Wraps a row-major [rows, cols] buffer as a read-only Eigen matrix.
 template <class T>
-[[nodiscard]] Eigen::Map<eigen_row_major<T> const> map_rows(T const* p, std::size_t rows,
-                                                            std::size_t cols) {
+[[nodiscard]] Eigen::Map<eigen_row_major<T> const> map_rows(T const* p, std::size_t rows, std::size_t cols) {
   return {p, static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols)};
 }
 
@@ -40,8 +39,7 @@ void gemm_into(C&& c, A const& a, B const& b) {
 /// Row-major C[m, n] = A[m, k] * B[k, n] on raw buffers.
 template <class T>
 void gemm_rows(T const* a, T const* b, T* c, std::size_t m, std::size_t k, std::size_t n) {
-  Eigen::Map<eigen_row_major<T>> cm(c, static_cast<Eigen::Index>(m),
-                                    static_cast<Eigen::Index>(n));
+  Eigen::Map<eigen_row_major<T>> cm(c, static_cast<Eigen::Index>(m), static_cast<Eigen::Index>(n));
   gemm_into<false, false>(cm, map_rows(a, m, k), map_rows(b, k, n));
 }
 
@@ -51,8 +49,8 @@ void gemm_rows(T const* a, T const* b, T* c, std::size_t m, std::size_t k, std::
 template <class T>
 [[nodiscard]] dense<T, 2> matmul(dense<T, 2> const& a, dense<T, 2> const& b) {
   if (a.shape()[1] != b.shape()[0]) {
-    detail::fail("matmul", "inner extents differ: " + detail::shape_string(a.shape()) + " @ " +
-                               detail::shape_string(b.shape()));
+    detail::fail("matmul",
+                 "inner extents differ: " + detail::shape_string(a.shape()) + " @ " + detail::shape_string(b.shape()));
   }
   std::size_t const m = a.shape()[0], k = a.shape()[1], n = b.shape()[1];
   dense<T, 2> out({m, n});
@@ -65,8 +63,8 @@ template <class T>
 template <class T>
 [[nodiscard]] dense<T, 3> matmul(dense<T, 3> const& a, dense<T, 2> const& b) {
   if (a.shape()[2] != b.shape()[0]) {
-    detail::fail("matmul", "inner extents differ: " + detail::shape_string(a.shape()) + " @ " +
-                               detail::shape_string(b.shape()));
+    detail::fail("matmul",
+                 "inner extents differ: " + detail::shape_string(a.shape()) + " @ " + detail::shape_string(b.shape()));
   }
   std::size_t const nb = a.shape()[0], m = a.shape()[1], k = a.shape()[2], n = b.shape()[1];
   dense<T, 3> out({nb, m, n});
@@ -78,14 +76,13 @@ template <class T>
 template <class T>
 [[nodiscard]] dense<T, 3> matmul(dense<T, 3> const& a, dense<T, 3> const& b) {
   if (a.shape()[0] != b.shape()[0] || a.shape()[2] != b.shape()[1]) {
-    detail::fail("matmul", "batch or inner extents differ: " + detail::shape_string(a.shape()) +
-                               " @ " + detail::shape_string(b.shape()));
+    detail::fail("matmul", "batch or inner extents differ: " + detail::shape_string(a.shape()) + " @ " +
+                               detail::shape_string(b.shape()));
   }
   std::size_t const nb = a.shape()[0], m = a.shape()[1], k = a.shape()[2], n = b.shape()[2];
   dense<T, 3> out({nb, m, n});
   for (std::size_t i = 0; i < nb; ++i) {
-    detail::gemm_rows(a.data() + i * m * k, b.data() + i * k * n, out.data() + i * m * n, m, k,
-                      n);
+    detail::gemm_rows(a.data() + i * m * k, b.data() + i * k * n, out.data() + i * m * n, m, k, n);
   }
   return out;
 }

@@ -95,7 +95,8 @@ template <class T, std::size_t R>
                                 [](T* slab, std::size_t n, std::size_t inner, std::vector<T> const& mx) {
                                   std::vector<T> shift(inner, T{0});
                                   for (std::size_t k = 0; k < n; ++k)
-                                    for (std::size_t i = 0; i < inner; ++i) shift[i] += std::exp(slab[k * inner + i] - mx[i]);
+                                    for (std::size_t i = 0; i < inner; ++i)
+                                      shift[i] += std::exp(slab[k * inner + i] - mx[i]);
                                   for (std::size_t i = 0; i < inner; ++i) shift[i] = mx[i] + std::log(shift[i]);
                                   for (std::size_t k = 0; k < n; ++k)
                                     for (std::size_t i = 0; i < inner; ++i) slab[k * inner + i] -= shift[i];

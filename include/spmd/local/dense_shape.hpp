@@ -13,8 +13,8 @@ namespace detail {
 
 /// Product of the extents in [first, last).
 template <std::size_t R>
-[[nodiscard]] constexpr std::size_t product_range(std::array<std::size_t, R> const& s,
-                                                  std::size_t first, std::size_t last) noexcept {
+[[nodiscard]] constexpr std::size_t product_range(std::array<std::size_t, R> const& s, std::size_t first,
+                                                  std::size_t last) noexcept {
   std::size_t p = 1;
   for (std::size_t d = first; d < last; ++d) p *= s[d];
   return p;
@@ -36,9 +36,8 @@ template <class T, std::size_t R>
   // View x as [outer, A, mid, B, inner]; the result is [outer, B, mid, A, inner], written
   // sequentially while the innermost block stays contiguous on both sides.
   auto const& s = x.shape();
-  std::size_t const outer = detail::product_range(s, 0, d0), na = s[d0],
-                    mid = detail::product_range(s, d0 + 1, d1), nb = s[d1],
-                    inner = detail::product_range(s, d1 + 1, R);
+  std::size_t const outer = detail::product_range(s, 0, d0), na = s[d0], mid = detail::product_range(s, d0 + 1, d1),
+                    nb = s[d1], inner = detail::product_range(s, d1 + 1, R);
   T const* src = x.data();
   T* dst = out.data();
   for (std::size_t o = 0; o < outer; ++o)
@@ -56,9 +55,8 @@ template <class T, std::size_t R>
 template <std::size_t NewNdim, class T, std::size_t R>
 [[nodiscard]] dense<T, NewNdim> reshape(dense<T, R> x, std::array<std::size_t, NewNdim> shape) {
   if (detail::product(shape) != x.size()) {
-    detail::fail("reshape", "cannot reshape " + detail::shape_string(x.shape()) + " (" +
-                                std::to_string(x.size()) + " elements) to " +
-                                detail::shape_string(shape) + " (" +
+    detail::fail("reshape", "cannot reshape " + detail::shape_string(x.shape()) + " (" + std::to_string(x.size()) +
+                                " elements) to " + detail::shape_string(shape) + " (" +
                                 std::to_string(detail::product(shape)) + " elements)");
   }
   return dense<T, NewNdim>(shape, std::move(x).release());
@@ -68,8 +66,8 @@ template <std::size_t NewNdim, class T, std::size_t R>
 template <class T, std::size_t R>
 [[nodiscard]] dense<T, R + 1> unsqueeze(dense<T, R> x, std::size_t dim) {
   if (dim > R) {
-    detail::fail("unsqueeze", "dim " + std::to_string(dim) + " out of range for shape " +
-                                  detail::shape_string(x.shape()));
+    detail::fail("unsqueeze",
+                 "dim " + std::to_string(dim) + " out of range for shape " + detail::shape_string(x.shape()));
   }
   std::array<std::size_t, R + 1> shape{};
   for (std::size_t d = 0, s = 0; d < R + 1; ++d) shape[d] = (d == dim || s >= R) ? 1 : x.shape()[s++];
@@ -82,9 +80,8 @@ template <class T, std::size_t R>
   static_assert(R >= 1, "spmd: squeeze needs rank >= 1");
   detail::check_dim("squeeze", dim, R, x.shape());
   if (x.extent(dim) != 1) {
-    detail::fail("squeeze", "dim " + std::to_string(dim) + " of shape " +
-                                detail::shape_string(x.shape()) + " has extent " +
-                                std::to_string(x.extent(dim)) + ", not 1");
+    detail::fail("squeeze", "dim " + std::to_string(dim) + " of shape " + detail::shape_string(x.shape()) +
+                                " has extent " + std::to_string(x.extent(dim)) + ", not 1");
   }
   std::array<std::size_t, R - 1> shape{};
   for (std::size_t d = 0, s = 0; d < R; ++d)
@@ -99,9 +96,8 @@ template <class T, std::size_t R>
   detail::check_dim("concat", dim, R, a.shape());
   for (std::size_t d = 0; d < R; ++d) {
     if (d != dim && a.shape()[d] != b.shape()[d]) {
-      detail::fail("concat", "shapes " + detail::shape_string(a.shape()) + " and " +
-                                 detail::shape_string(b.shape()) + " differ outside dim " +
-                                 std::to_string(dim));
+      detail::fail("concat", "shapes " + detail::shape_string(a.shape()) + " and " + detail::shape_string(b.shape()) +
+                                 " differ outside dim " + std::to_string(dim));
     }
   }
   auto shape = a.shape();

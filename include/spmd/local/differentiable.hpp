@@ -13,7 +13,9 @@ namespace spmd {
 /// `T(shape, value)`: a tensor of that shape with every element `value`. Autograd makes the loss
 /// seed (ones), sum_all's ones and the zeros that an expanded gradient is added to this way.
 template <class T>
-concept fill_constructible = std::constructible_from<T, shape_type_of<T>, typename T::value_type>;
+concept fill_constructible = std::constructible_from < T,
+        shape_type_of<T>,
+typename T::value_type > ;
 
 /// Shapes compare with ==: an elementwise op's backward sums a gradient down only where an
 /// operand's shape differs from the result's (it was broadcast).

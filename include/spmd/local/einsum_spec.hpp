@@ -39,14 +39,12 @@ struct einsum_parse {
   std::size_t error_pos = 0;  ///< index in the spec string where the error was detected
   std::size_t n_inputs = 0;   ///< number of input operands (1 or 2)
   std::array<std::array<char, einsum_max_labels>, 2> in_labels{};  ///< labels of each input
-  std::array<std::size_t, 2> in_ndim{};                             ///< label count of each input
-  std::array<char, einsum_max_labels> out_labels{};                 ///< labels of the output
-  std::size_t out_ndim = 0;                                         ///< label count of the output
+  std::array<std::size_t, 2> in_ndim{};                            ///< label count of each input
+  std::array<char, einsum_max_labels> out_labels{};                ///< labels of the output
+  std::size_t out_ndim = 0;                                        ///< label count of the output
 
   /// The error as the enum.
-  [[nodiscard]] constexpr einsum_error code() const noexcept {
-    return static_cast<einsum_error>(error);
-  }
+  [[nodiscard]] constexpr einsum_error code() const noexcept { return static_cast<einsum_error>(error); }
   /// True if the spec parsed without error.
   [[nodiscard]] constexpr bool ok() const noexcept { return error == 0; }
 
@@ -73,8 +71,7 @@ namespace detail {
 [[nodiscard]] constexpr bool is_einsum_label(char c) noexcept {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
-[[nodiscard]] constexpr einsum_parse einsum_fail(einsum_parse p, einsum_error e,
-                                                 std::size_t pos) noexcept {
+[[nodiscard]] constexpr einsum_parse einsum_fail(einsum_parse p, einsum_error e, std::size_t pos) noexcept {
   p.error = static_cast<int>(e);
   p.error_pos = pos;
   return p;
@@ -103,25 +100,20 @@ consteval einsum_parse parse_einsum(std::string_view s) {
       continue;
     }
     if (!detail::is_einsum_label(c)) return detail::einsum_fail(p, einsum_error::bad_character, i);
-    if (p.in_position(k, c) != einsum_npos)
-      return detail::einsum_fail(p, einsum_error::repeated_label_in_operand, i);
-    if (p.in_ndim[k] == einsum_max_labels)
-      return detail::einsum_fail(p, einsum_error::too_many_labels, i);
+    if (p.in_position(k, c) != einsum_npos) return detail::einsum_fail(p, einsum_error::repeated_label_in_operand, i);
+    if (p.in_ndim[k] == einsum_max_labels) return detail::einsum_fail(p, einsum_error::too_many_labels, i);
     p.in_labels[k][p.in_ndim[k]++] = c;
   }
-  if (p.in_ndim[p.n_inputs - 1] == 0)
-    return detail::einsum_fail(p, einsum_error::empty_operand, arrow);
+  if (p.in_ndim[p.n_inputs - 1] == 0) return detail::einsum_fail(p, einsum_error::empty_operand, arrow);
 
   // Output: s[arrow + 2, end).
   for (std::size_t i = arrow + 2; i < s.size(); ++i) {
     char const c = s[i];
     if (!detail::is_einsum_label(c)) return detail::einsum_fail(p, einsum_error::bad_character, i);
-    if (p.out_position(c) != einsum_npos)
-      return detail::einsum_fail(p, einsum_error::repeated_output_label, i);
+    if (p.out_position(c) != einsum_npos) return detail::einsum_fail(p, einsum_error::repeated_output_label, i);
     if (p.in_position(0, c) == einsum_npos && p.in_position(1, c) == einsum_npos)
       return detail::einsum_fail(p, einsum_error::output_label_not_in_inputs, i);
-    if (p.out_ndim == einsum_max_labels)
-      return detail::einsum_fail(p, einsum_error::too_many_labels, i);
+    if (p.out_ndim == einsum_max_labels) return detail::einsum_fail(p, einsum_error::too_many_labels, i);
     p.out_labels[p.out_ndim++] = c;
   }
   return p;
@@ -225,32 +217,27 @@ struct einsum_spec {
     return parsed.in_labels[operand][dim];
   }
   /// Label of output dimension `dim`.
-  [[nodiscard]] static constexpr char out_label(std::size_t dim) noexcept {
-    return parsed.out_labels[dim];
-  }
+  [[nodiscard]] static constexpr char out_label(std::size_t dim) noexcept { return parsed.out_labels[dim]; }
   /// Output dimension carrying `label`, or einsum_npos.
-  [[nodiscard]] static constexpr std::size_t out_position(char label) noexcept {
-    return parsed.out_position(label);
-  }
+  [[nodiscard]] static constexpr std::size_t out_position(char label) noexcept { return parsed.out_position(label); }
   /// Dimension of input `operand` carrying `label`, or einsum_npos.
-  [[nodiscard]] static constexpr std::size_t in_position(std::size_t operand,
-                                                         char label) noexcept {
+  [[nodiscard]] static constexpr std::size_t in_position(std::size_t operand, char label) noexcept {
     return parsed.in_position(operand, label);
   }
   /// True if dimension `dim` of input `operand` is summed over.
-  [[nodiscard]] static constexpr bool is_contracted(std::size_t operand,
-                                                    std::size_t dim) noexcept {
+  [[nodiscard]] static constexpr bool is_contracted(std::size_t operand, std::size_t dim) noexcept {
     return parsed.is_contracted(operand, dim);
   }
   /// Output dimension fed by dimension `dim` of input `operand`, or einsum_npos if contracted.
-  [[nodiscard]] static constexpr std::size_t out_position_of(std::size_t operand,
-                                                             std::size_t dim) noexcept {
+  [[nodiscard]] static constexpr std::size_t out_position_of(std::size_t operand, std::size_t dim) noexcept {
     return parsed.out_position(parsed.in_labels[operand][dim]);
   }
 };
 
 /// Satisfied by einsum_spec<...> (used to constrain the kernels).
 template <class S>
-concept einsum_spec_type = requires { requires S::is_einsum_spec; };
+concept einsum_spec_type = requires {
+  requires S::is_einsum_spec;
+};
 
 }  // namespace spmd::local

@@ -11,21 +11,21 @@
 // in the row order of the output projection's weight.
 #pragma once
 
-#include <Eigen/Core>
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+#include <Eigen/Core>
 #include <spmd/autograd/apply.hpp>
 #include <spmd/autograd/tape.hpp>
 #include <spmd/nn/init.hpp>
 #include <spmd/nn/linear.hpp>
 #include <spmd/nn/types.hpp>
 #include <spmd/ops/define.hpp>
-#include <stdexcept>
-#include <string>
-#include <string_view>
-#include <utility>
-#include <vector>
 
 namespace spmd::nn {
 
@@ -58,7 +58,8 @@ attention_shape check_shape(Local const& qkv, std::size_t head_dim, std::size_t 
 /// Forward of every (sequence, head): the probabilities P = softmax(mask(Q K^T / sqrt(d))) into
 /// `probs` and, if `out` is not null, O = P V into *out.
 template <class Local>
-void attention_forward(Local const& qkv, attention_shape s, Local* out, std::vector<typename Local::value_type>& probs) {
+void attention_forward(Local const& qkv, attention_shape s, Local* out,
+                       std::vector<typename Local::value_type>& probs) {
   using T = typename Local::value_type;
   Eigen::Index const L = static_cast<Eigen::Index>(s.seq), d = static_cast<Eigen::Index>(s.head_dim);
   T const scale = static_cast<T>(1.0 / std::sqrt(static_cast<double>(s.head_dim)));
@@ -111,9 +112,9 @@ Local attention_backward(Local const& qkv, attention_shape s, std::vector<typena
       mmap<T> dk(gbase + d, L, d, Eigen::OuterStride<>(s.ld_in()));
       mmap<T> dv(gbase + 2 * d, L, d, Eigen::OuterStride<>(s.ld_in()));
       cmap<T> p(probs.data() + (b * s.heads + h) * s.seq * s.seq, L, L, Eigen::OuterStride<>(L));
-      cmap<T> go(
-          dout.data() + static_cast<Eigen::Index>(b * s.seq) * s.ld_out() + static_cast<Eigen::Index>(h * s.head_dim),
-          L, d, Eigen::OuterStride<>(s.ld_out()));
+      cmap<T> go(dout.data() + static_cast<Eigen::Index>(b * s.seq) * s.ld_out() +
+                     static_cast<Eigen::Index>(h * s.head_dim),
+                 L, d, Eigen::OuterStride<>(s.ld_out()));
       dv.noalias() = p.transpose() * go;
       dp.noalias() = go * v.transpose();
       for (Eigen::Index i = 0; i < L; ++i) {

@@ -18,6 +18,10 @@
 #include <cstddef>
 #include <limits>
 #include <span>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
 #include <spmd/autograd/as_grad.hpp>
 #include <spmd/autograd/tape.hpp>
 #include <spmd/comm/collectives.hpp>
@@ -28,10 +32,6 @@
 #include <spmd/ops/reduce.hpp>
 #include <spmd/ops/view.hpp>
 #include <spmd/rules/layout_rule.hpp>
-#include <stdexcept>
-#include <string>
-#include <utility>
-#include <vector>
 
 namespace spmd::nn {
 
@@ -139,7 +139,7 @@ var<dp_tp_tensor<Local, P, I>> cross_entropy(Rank& r, var<dp_tp_tensor<Local, V,
                             auto const y = decltype(softmax){detail::onehot<Local>(n, c, targets, offset)};
                             auto const d =
                                 (softmax - y) * (spmd::reinterpret<"tp", I, V>(g) * inv_n);  // (V, V) * (R, V)
-                            logits.accumulate(autograd::as_grad<grad_t<L>>(d));  // this rank's S(1) columns
+                            logits.accumulate(autograd::as_grad<grad_t<L>>(d));              // this rank's S(1) columns
                           });
 }
 

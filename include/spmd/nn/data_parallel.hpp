@@ -14,6 +14,9 @@
 
 #include <array>
 #include <cstddef>
+#include <type_traits>
+#include <utility>
+#include <vector>
 #include <spmd/autograd/tape.hpp>
 #include <spmd/comm/collectives.hpp>
 #include <spmd/comm/convert.hpp>
@@ -21,9 +24,6 @@
 #include <spmd/nn/types.hpp>
 #include <spmd/ops/view.hpp>
 #include <spmd/runtime/communicator.hpp>
-#include <type_traits>
-#include <utility>
-#include <vector>
 
 namespace spmd::nn {
 

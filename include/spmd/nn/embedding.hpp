@@ -11,6 +11,12 @@
 #include <array>
 #include <cstddef>
 #include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
 #include <spmd/autograd/apply.hpp>
 #include <spmd/autograd/as_grad.hpp>
 #include <spmd/autograd/collectives.hpp>
@@ -24,12 +30,6 @@
 #include <spmd/ops/reduce.hpp>
 #include <spmd/ops/view.hpp>
 #include <spmd/rules/dim_maps.hpp>
-#include <stdexcept>
-#include <string>
-#include <string_view>
-#include <type_traits>
-#include <utility>
-#include <vector>
 
 namespace spmd::nn {
 

@@ -7,6 +7,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
 #include <spmd/nn/cross_entropy.hpp>
 #include <spmd/nn/embedding.hpp>
 #include <spmd/nn/init.hpp>
@@ -14,10 +18,6 @@
 #include <spmd/nn/linear.hpp>
 #include <spmd/nn/transformer.hpp>
 #include <spmd/nn/types.hpp>
-#include <stdexcept>
-#include <string>
-#include <utility>
-#include <vector>
 
 namespace spmd::nn {
 
@@ -56,8 +56,9 @@ class gpt {
             vocab_parallel_embedding<T>::make(r, init_, config_.vocab, config_.hidden, config_.seq, config_.embed_std)),
         blocks_(make_blocks(r)),
         ln_f_(layer_norm<T>::make(init_, config_.hidden)),
-        lm_head_(make_tp_sharded<1>(
-            r, init_.normal<T>(config_.hidden, config_.vocab, default_weight_std(config_.hidden)))) {}
+        lm_head_(
+            make_tp_sharded<1>(r, init_.normal<T>(config_.hidden, config_.vocab, default_weight_std(config_.hidden)))) {
+  }
 
   [[nodiscard]] gpt_config const& config() const noexcept { return config_; }
 

@@ -12,6 +12,11 @@
 
 #include <cmath>
 #include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 #include <spmd/autograd/apply.hpp>
 #include <spmd/autograd/tape.hpp>
 #include <spmd/local/dense_reduce.hpp>
@@ -24,11 +29,6 @@
 #include <spmd/ops/reduce.hpp>
 #include <spmd/ops/view.hpp>
 #include <spmd/rules/dim_maps.hpp>
-#include <stdexcept>
-#include <string>
-#include <string_view>
-#include <utility>
-#include <vector>
 
 namespace spmd::nn {
 
@@ -181,7 +181,7 @@ struct layer_norm {
 /// The type of layer_norm_rows(x, w, b): the rule of a non-linear op along dim 1 on x, w and b.
 template <typed_tensor X, typed_tensor W, typed_tensor B>
 using layer_norm_rows_t = decltype(spmd::apply<op::layer_norm>(std::declval<X const&>(), std::declval<W const&>(),
-                                                           std::declval<B const&>(), 0.0));
+                                                               std::declval<B const&>(), 0.0));
 
 /// y = (x - mean) / sqrt(var + eps) * w + b over dim 1 of x [tokens, hidden] (biased variance),
 /// with w and b [1, hidden]. The result's type is the typing rule of a non-linear op on (x, w, b):
@@ -194,8 +194,9 @@ var<layer_norm_rows_t<X, W, B>> layer_norm_rows(var<X> const& x, var<W> const& w
 
 /// The old name of layer_norm_rows (it read like the module nn::layer_norm).
 template <typed_tensor X, typed_tensor W, typed_tensor B>
-[[deprecated("spmd: use nn::fused::layer_norm_rows")]] var<layer_norm_rows_t<X, W, B>> layer_norm(var<X> const& x, var<W> const& w, var<B> const& b, double eps = 1e-5) {  // deprecated
-  return layer_norm_rows(x, w, b, eps);  // deprecated
+[[deprecated("spmd: use nn::fused::layer_norm_rows")]] var<layer_norm_rows_t<X, W, B>> layer_norm(
+    var<X> const& x, var<W> const& w, var<B> const& b, double eps = 1e-5) {  // deprecated
+  return layer_norm_rows(x, w, b, eps);                                      // deprecated
 }
 
 }  // namespace fused

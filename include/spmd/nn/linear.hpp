@@ -15,11 +15,11 @@
 #include <cmath>
 #include <cstddef>
 #include <optional>
+#include <type_traits>
 #include <spmd/autograd/collectives.hpp>
 #include <spmd/autograd/ops.hpp>
 #include <spmd/nn/init.hpp>
 #include <spmd/nn/types.hpp>
-#include <type_traits>
 
 namespace spmd::nn {
 
@@ -71,7 +71,9 @@ var<dp_tp_tensor<L, V, block_tp<SP>>> row_parallel(Rank& r, var<dp_tp_tensor<L, 
 }
 
 /// Standard deviation of the default initialisation of a weight with `fan_in` inputs.
-inline double default_weight_std(std::size_t fan_in) { return 1.0 / std::sqrt(static_cast<double>(fan_in)); }
+inline double default_weight_std(std::size_t fan_in) {
+  return 1.0 / std::sqrt(static_cast<double>(fan_in));
+}
 
 /// A column-parallel linear layer y = x @ w (+ b) with w [in, out/tp] (R, S(1)) and an optional
 /// bias b [1, out/tp] (R, S(1)). Input: a block activation; output: (V, S(1)), this rank's out/tp

@@ -7,12 +7,12 @@
 #pragma once
 
 #include <cstddef>
+#include <stdexcept>
+#include <string>
 #include <spmd/autograd/ops.hpp>
 #include <spmd/nn/init.hpp>
 #include <spmd/nn/linear.hpp>
 #include <spmd/nn/types.hpp>
-#include <stdexcept>
-#include <string>
 
 namespace spmd::nn {
 

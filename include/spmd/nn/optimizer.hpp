@@ -11,18 +11,18 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <spmd/autograd/tape.hpp>
-#include <spmd/core/meta.hpp>
-#include <spmd/core/per_axis.hpp>
-#include <spmd/core/placement.hpp>
-#include <spmd/rules/axis_rule.hpp>
-#include <spmd/tensor.hpp>
 #include <stdexcept>
 #include <string_view>
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
+#include <spmd/autograd/tape.hpp>
+#include <spmd/core/meta.hpp>
+#include <spmd/core/per_axis.hpp>
+#include <spmd/core/placement.hpp>
+#include <spmd/rules/axis_rule.hpp>
+#include <spmd/tensor.hpp>
 
 namespace spmd::nn {
 

@@ -24,6 +24,8 @@
 #pragma once
 
 #include <cstddef>
+#include <type_traits>
+#include <utility>
 #include <spmd/autograd/tape.hpp>
 #include <spmd/core/layout.hpp>
 #include <spmd/core/mesh.hpp>
@@ -31,8 +33,6 @@
 #include <spmd/local/buffer.hpp>
 #include <spmd/local/dense.hpp>
 #include <spmd/tensor.hpp>
-#include <type_traits>
-#include <utility>
 
 namespace spmd::nn {
 

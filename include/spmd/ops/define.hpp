@@ -133,7 +133,8 @@ struct first_tensor<> {
 };
 
 template <class Def, class Tuple, std::size_t... Os, std::size_t... As, std::size_t... Ks>
-auto apply_split(Tuple const& args, std::index_sequence<Os...>, std::index_sequence<As...>, std::index_sequence<Ks...>) {
+auto apply_split(Tuple const& args, std::index_sequence<Os...>, std::index_sequence<As...>,
+                 std::index_sequence<Ks...>) {
   using operands = std::tuple<arg_t<Os, Tuple>...>;  // a list of types only
   using tensor = typename first_tensor<std::tuple_element_t<Os, operands>...>::type;
   static_assert(!std::is_void_v<tensor>, "spmd: an op needs at least one tensor operand");
@@ -142,8 +143,7 @@ auto apply_split(Tuple const& args, std::index_sequence<Os...>, std::index_seque
   constexpr std::size_t n_ops = sizeof...(Os);
   using out_partial = call_out_partial_t<arg_t<n_ops + As, Tuple>...>;
   using dims = op_dims_t<Def, std::tuple_element_t<Os, operands>...>;
-  if constexpr (!call_checked<Def, arg_t<Os, Tuple>...,
-                              arg_t<n_ops + As, Tuple>...>()) {
+  if constexpr (!call_checked<Def, arg_t<Os, Tuple>..., arg_t<n_ops + As, Tuple>...>()) {
     return rejected<local, mesh, ill_typed_layout_t<mesh>>();  // the check has said why
   } else if constexpr (!same_mesh<std::tuple_element_t<Os, operands>...>()) {
     return rejected<local, mesh, ill_typed_layout_t<mesh>>();
@@ -156,8 +156,7 @@ auto apply_split(Tuple const& args, std::index_sequence<Os...>, std::index_seque
       return rejected<local, mesh, out_layout>();
     } else {
       constexpr bool has_kernel = requires {
-        Def::kernel(local_operand<tensor>(arg_get<Os>(args))...,
-                    arg_get<n_ops + Ks>(args)...);
+        Def::kernel(local_operand<tensor>(arg_get<Os>(args))..., arg_get<n_ops + Ks>(args)...);
       };
       static_assert(has_kernel,
                     "spmd: the local tensor types have no kernel for this op (different element types or ranks?); "
@@ -204,9 +203,9 @@ auto apply(Args&&... args) {
       else
         return n_attrs - (out_partial_spec<std::tuple_element_t<sizeof...(Args) - 1, attrs>> ? 1 : 0);
     }();
-    return detail::apply_split<Def>(detail::arg_pack<std::index_sequence_for<Args...>, Args&&...>{{std::forward<Args>(args)}...},
-                                    std::make_index_sequence<n_ops>{}, std::make_index_sequence<n_attrs>{},
-                                    std::make_index_sequence<n_kernel>{});
+    return detail::apply_split<Def>(
+        detail::arg_pack<std::index_sequence_for<Args...>, Args&&...>{{std::forward<Args>(args)}...},
+        std::make_index_sequence<n_ops>{}, std::make_index_sequence<n_attrs>{}, std::make_index_sequence<n_kernel>{});
   }
 }
 
@@ -231,7 +230,9 @@ struct operand_value {
   using type = typename bare<T>::value_type;
 };
 template <class T>
-  requires requires { typename bare<T>::tensor_type::value_type; }
+  requires requires {
+    typename bare<T>::tensor_type::value_type;
+  }
 struct operand_value<T> {
   using type = typename bare<T>::tensor_type::value_type;
 };

@@ -10,8 +10,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
-#include <type_traits>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include <spmd/core/layout.hpp>
@@ -42,7 +42,8 @@ class dropout_generator {
                   ? mix(key ^ mix(0x9e3779b97f4a7c15ULL * (Is + 1) + r.coord(Mesh::names[Is])))
                   : key),
        ...);
-    }(std::make_index_sequence<Mesh::axis_count>{});
+    }
+    (std::make_index_sequence<Mesh::axis_count>{});
     return key;
   }
 

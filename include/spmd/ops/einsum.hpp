@@ -101,13 +101,15 @@ struct einsum {
     if constexpr (!last_ok || !detail::einsum_spec_valid<Spec>()) {
       return false;
     } else if constexpr (spec::n_inputs != given) {
-      static_assert(spec::n_inputs == given, "spmd: einsum<spec>: the spec names a different number of operands "
-                                             "than the call passes");
+      static_assert(spec::n_inputs == given,
+                    "spmd: einsum<spec>: the spec names a different number of operands "
+                    "than the call passes");
       return false;
     } else {
       constexpr bool ndims_match = detail::einsum_ndims_match<spec, Args...>();
-      static_assert(ndims_match, "spmd: einsum<spec>: an operand's rank differs from the number of its labels in "
-                                 "the spec");
+      static_assert(ndims_match,
+                    "spmd: einsum<spec>: an operand's rank differs from the number of its labels in "
+                    "the spec");
       return ndims_match;
     }
   }

@@ -17,13 +17,27 @@
 
 // The kernel names the definitions below call (ops/detail/kernel_call.hpp).
 namespace spmd::detail::kernel {
-SPMD_DETAIL_KERNEL(neg) SPMD_DETAIL_KERNEL(exp) SPMD_DETAIL_KERNEL(log) SPMD_DETAIL_KERNEL(tanh)
-SPMD_DETAIL_KERNEL(sqrt) SPMD_DETAIL_KERNEL(relu) SPMD_DETAIL_KERNEL(relu_backward)
-SPMD_DETAIL_KERNEL(gelu) SPMD_DETAIL_KERNEL(gelu_backward) SPMD_DETAIL_KERNEL(softmax)
-SPMD_DETAIL_KERNEL(softmax_backward) SPMD_DETAIL_KERNEL(abs) SPMD_DETAIL_KERNEL(abs_backward)
-SPMD_DETAIL_KERNEL(rsqrt) SPMD_DETAIL_KERNEL(pow) SPMD_DETAIL_KERNEL(log_softmax)
-SPMD_DETAIL_KERNEL(log_softmax_backward) SPMD_DETAIL_KERNEL(add) SPMD_DETAIL_KERNEL(sub)
-SPMD_DETAIL_KERNEL(mul) SPMD_DETAIL_KERNEL(div)
+SPMD_DETAIL_KERNEL(neg)
+SPMD_DETAIL_KERNEL(exp)
+SPMD_DETAIL_KERNEL(log)
+SPMD_DETAIL_KERNEL(tanh)
+SPMD_DETAIL_KERNEL(sqrt)
+SPMD_DETAIL_KERNEL(relu)
+SPMD_DETAIL_KERNEL(relu_backward)
+SPMD_DETAIL_KERNEL(gelu)
+SPMD_DETAIL_KERNEL(gelu_backward)
+SPMD_DETAIL_KERNEL(softmax)
+SPMD_DETAIL_KERNEL(softmax_backward)
+SPMD_DETAIL_KERNEL(abs)
+SPMD_DETAIL_KERNEL(abs_backward)
+SPMD_DETAIL_KERNEL(rsqrt)
+SPMD_DETAIL_KERNEL(pow)
+SPMD_DETAIL_KERNEL(log_softmax)
+SPMD_DETAIL_KERNEL(log_softmax_backward)
+SPMD_DETAIL_KERNEL(add)
+SPMD_DETAIL_KERNEL(sub)
+SPMD_DETAIL_KERNEL(mul)
+SPMD_DETAIL_KERNEL(div)
 }  // namespace spmd::detail::kernel
 
 namespace spmd {
@@ -123,7 +137,8 @@ struct along {
   using dims = rules::along_dims<Dim>;
   template <class X>
   static consteval bool check() {
-    static_assert(detail::dim_in_range<Dim, X::ndim>, "spmd: softmax<Dim> and log_softmax<Dim>: Dim must be a dim of the tensor");
+    static_assert(detail::dim_in_range<Dim, X::ndim>,
+                  "spmd: softmax<Dim> and log_softmax<Dim>: Dim must be a dim of the tensor");
     return detail::dim_in_range<Dim, X::ndim>;
   }
   static auto kernel(auto&& x) { return Kernel{}(std::forward<decltype(x)>(x), static_cast<std::size_t>(Dim)); }

@@ -64,9 +64,10 @@ consteval bool stated_layout_holds() {
 template <std::size_t I, class Stated, class Actual>
 consteval bool argument_as_stated() {
   constexpr bool ok = stated_layout_holds<Stated, Actual>();
-  static_assert(ok, "spmd: local_map: an argument's layout differs from the one the call states (the "
-                    "argument's index, stated layout and type are shown below); state its real layout, or "
-                    "convert it first with a collective");
+  static_assert(ok,
+                "spmd: local_map: an argument's layout differs from the one the call states (the "
+                "argument's index, stated layout and type are shown below); state its real layout, or "
+                "convert it first with a collective");
   return ok;
 }
 
@@ -88,7 +89,8 @@ struct local_map_checks<layouts<Stated...>, Xs...> {
       return [&]<std::size_t... Is>(std::index_sequence<Is...>) {
         // Every argument is checked (no short-circuit), so that each wrong one is reported.
         return ((argument_as_stated<Is, Stated, bare<Xs>>() ? 0 : 1) + ... + 0) == 0;
-      }(std::index_sequence_for<Xs...>{});
+      }
+      (std::index_sequence_for<Xs...>{});
     }
   }
 };

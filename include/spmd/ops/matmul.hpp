@@ -7,8 +7,8 @@
 #include <utility>
 
 #include <spmd/ops/define.hpp>
-#include <spmd/ops/detail/kernel_call.hpp>
 #include <spmd/ops/detail/gradients.hpp>
+#include <spmd/ops/detail/kernel_call.hpp>
 #include <spmd/ops/elementwise.hpp>
 #include <spmd/ops/view.hpp>
 #include <spmd/rules/dim_maps.hpp>

@@ -12,7 +12,8 @@
 
 // The kernel names the definitions below call (ops/detail/kernel_call.hpp).
 namespace spmd::detail::kernel {
-SPMD_DETAIL_KERNEL(sum) SPMD_DETAIL_KERNEL(mean)
+SPMD_DETAIL_KERNEL(sum)
+SPMD_DETAIL_KERNEL(mean)
 }  // namespace spmd::detail::kernel
 
 namespace spmd {
@@ -31,7 +32,9 @@ struct sum {
                   "spmd: sum<Dim>(x, p): p must be out_partial<\"axis\", ...>");
     return detail::dim_in_range<Dim, X::ndim> && (out_partial_spec<OutPartial> && ...) && sizeof...(OutPartial) <= 1;
   }
-  static auto kernel(auto&& x) { return detail::kernel::sum_fn{}(std::forward<decltype(x)>(x), static_cast<std::size_t>(Dim)); }
+  static auto kernel(auto&& x) {
+    return detail::kernel::sum_fn{}(std::forward<decltype(x)>(x), static_cast<std::size_t>(Dim));
+  }
   /// g spread along Dim; where the sum was declared a pending sum, each rank's piece of g.
   template <std::size_t, class X, class... OutPartial>
   static auto backward(auto const& g, auto const&, X const& x, OutPartial const&...) {
@@ -50,7 +53,9 @@ struct mean {
     static_assert(detail::dim_in_range<Dim, X::ndim>, "spmd: mean<Dim>: Dim must be a dim of the tensor");
     return detail::dim_in_range<Dim, X::ndim>;
   }
-  static auto kernel(auto&& x) { return detail::kernel::mean_fn{}(std::forward<decltype(x)>(x), static_cast<std::size_t>(Dim)); }
+  static auto kernel(auto&& x) {
+    return detail::kernel::mean_fn{}(std::forward<decltype(x)>(x), static_cast<std::size_t>(Dim));
+  }
   /// g / n spread along Dim.
   template <std::size_t, class X>
   static auto backward(auto const& g, auto const&, X const& x) {

@@ -11,8 +11,12 @@
 
 // The kernel names the definitions below call (ops/detail/kernel_call.hpp).
 namespace spmd::detail::kernel {
-SPMD_DETAIL_KERNEL(maximum) SPMD_DETAIL_KERNEL(minimum) SPMD_DETAIL_KERNEL(extremum_backward)
-SPMD_DETAIL_KERNEL(where) SPMD_DETAIL_KERNEL(clamp) SPMD_DETAIL_KERNEL(clamp_backward)
+SPMD_DETAIL_KERNEL(maximum)
+SPMD_DETAIL_KERNEL(minimum)
+SPMD_DETAIL_KERNEL(extremum_backward)
+SPMD_DETAIL_KERNEL(where)
+SPMD_DETAIL_KERNEL(clamp)
+SPMD_DETAIL_KERNEL(clamp_backward)
 }  // namespace spmd::detail::kernel
 
 namespace spmd {

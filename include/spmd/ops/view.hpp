@@ -11,8 +11,12 @@
 
 // The kernel names the definitions below call (ops/detail/kernel_call.hpp).
 namespace spmd::detail::kernel {
-SPMD_DETAIL_KERNEL(transpose) SPMD_DETAIL_KERNEL(reshape) SPMD_DETAIL_KERNEL(unsqueeze)
-SPMD_DETAIL_KERNEL(squeeze) SPMD_DETAIL_KERNEL(narrow) SPMD_DETAIL_KERNEL(concat)
+SPMD_DETAIL_KERNEL(transpose)
+SPMD_DETAIL_KERNEL(reshape)
+SPMD_DETAIL_KERNEL(unsqueeze)
+SPMD_DETAIL_KERNEL(squeeze)
+SPMD_DETAIL_KERNEL(narrow)
+SPMD_DETAIL_KERNEL(concat)
 }  // namespace spmd::detail::kernel
 
 namespace spmd {

@@ -95,10 +95,10 @@ namespace detail {
 
 // What the rule needs to know of one operand.
 struct operand_info {
-  bool tensor = false;       // not a plain number
-  placement_kind kind{};     // for tensors
-  int shard = -1;            // d of an S<d>, else -1
-  bool nonlinear = false;    // the op is not linear in this operand (a mask): it is never P
+  bool tensor = false;     // not a plain number
+  placement_kind kind{};   // for tensors
+  int shard = -1;          // d of an S<d>, else -1
+  bool nonlinear = false;  // the op is not linear in this operand (a mask): it is never P
 };
 
 template <operand_placement T>
@@ -173,10 +173,10 @@ constexpr axis_verdict partial_verdict(std::array<operand_info, N> const& ops, o
     whole += o.tensor && (o.kind == placement_kind::replicate || o.kind == placement_kind::invariant);
   }
   switch (lin) {
-    case linearity::nonlinear: return axis_verdict::fail(rule_error::p_nonlinear);
+    case linearity::nonlinear:
+      return axis_verdict::fail(rule_error::p_nonlinear);
     case linearity::linear:
-      if (whole > 0)
-        return axis_verdict::fail(rule_error::p_plus_whole);
+      if (whole > 0) return axis_verdict::fail(rule_error::p_plus_whole);
       if (scalars > 0) return axis_verdict::fail(rule_error::p_plus_scalar);
       break;
     case linearity::multilinear:
@@ -195,7 +195,7 @@ constexpr axis_verdict partial_verdict(std::array<operand_info, N> const& ops, o
 template <class DimMap, std::size_t N>
 constexpr axis_verdict varying_verdict(std::array<operand_info, N> const& ops, operand_counts const& c, bool named) {
   bool plain = c.plain_varying > 0;  // the result is a V whose pieces the type cannot describe
-  bool summed = false;  // a contraction over a dim sharded in every operand that has it
+  bool summed = false;               // a contraction over a dim sharded in every operand that has it
   int out = -1;
   for (std::size_t i = 0; i < N; ++i) {
     if (ops[i].shard < 0) continue;
@@ -207,9 +207,13 @@ constexpr axis_verdict varying_verdict(std::array<operand_info, N> const& ops, o
                                                               : rule_error::sharded_twice);
         out = f.index;
         break;
-      case dim_fate::merged: plain = true; break;
-      case dim_fate::along: return axis_verdict::fail(rule_error::nonlinear_along_shard);
-      case dim_fate::averaged: return axis_verdict::fail(rule_error::mean_over_shard);
+      case dim_fate::merged:
+        plain = true;
+        break;
+      case dim_fate::along:
+        return axis_verdict::fail(rule_error::nonlinear_along_shard);
+      case dim_fate::averaged:
+        return axis_verdict::fail(rule_error::mean_over_shard);
       case dim_fate::contracted:
         for (std::size_t j = 0; j < N; ++j) {
           int const dj = j == i || !ops[j].tensor ? -1 : contracted_dim_of<DimMap>(j, f.index);
@@ -227,7 +231,7 @@ constexpr axis_verdict varying_verdict(std::array<operand_info, N> const& ops, o
   if (summed) {
     if (named) return axis_verdict::is(placement_kind::partial);
     return axis_verdict::fail(c.tensors == 1 ? rule_error::sum_needs_out_partial
-                                           : rule_error::contraction_needs_out_partial);
+                                             : rule_error::contraction_needs_out_partial);
   }
   if (named) return axis_verdict::fail(rule_error::out_partial_on_shard);
   return axis_verdict::is(placement_kind::varying, out);
@@ -268,9 +272,9 @@ constexpr std::array<operand_info, N> with_linearity(std::array<operand_info, N>
 /// `Named` whether the call's out_partial names this axis. Never fails to compile.
 template <class Op, class DimMap, bool Named, operand_placement... Ps>
 consteval axis_verdict axis_verdict_of() {
-  return detail::verdict_from<DimMap>(
-      detail::with_linearity<Op>(std::array<detail::operand_info, sizeof...(Ps)>{detail::info_of<Ps>()...}),
-      linearity_of<Op>, Named);
+  return detail::verdict_from<DimMap>(detail::with_linearity<Op>(
+                                          std::array<detail::operand_info, sizeof...(Ps)>{detail::info_of<Ps>()...}),
+                                      linearity_of<Op>, Named);
 }
 
 /// The one static_assert that explains mistake `E` of `Op` on mesh axis `Axis` (an on_axis<...>

@@ -32,7 +32,9 @@ struct mean_dims {
 template <int Dim>
 struct along_dims {
   static constexpr bool elementwise = true;
-  static constexpr dim_fate fate(std::size_t, int d) noexcept { return d == Dim ? dim_fate::worked_along() : dim_fate::to(d); }
+  static constexpr dim_fate fate(std::size_t, int d) noexcept {
+    return d == Dim ? dim_fate::worked_along() : dim_fate::to(d);
+  }
 };
 
 /// Swap of dims `A` and `B`.

@@ -49,7 +49,8 @@ consteval bool implicit_placement_change() {
 
 /// Diagnoses every axis on which positional layouts `From` and `To` of `Mesh` differ.
 template <any_mesh Mesh, class From, class To>
-inline constexpr bool implicit_layout_change = all_axes<Mesh, From, To>(
-    []<class Axis, class F, class T>() { return implicit_placement_change<Axis, F, T>(); });
+inline constexpr bool implicit_layout_change = all_axes<Mesh, From, To>([]<class Axis, class F, class T>() {
+  return implicit_placement_change<Axis, F, T>();
+});
 
 }  // namespace spmd::rules

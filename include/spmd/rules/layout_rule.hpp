@@ -49,9 +49,9 @@ struct operand_infos<layout<Ps...>, N> {
 template <class Op, class Mesh, class DimMap, class OutPartial, class... Layouts>
 consteval std::array<axis_verdict, Mesh::axis_count> verdicts_on_axes() {
   return on_every_axis<Mesh::axis_count>([](std::size_t a) {
-    return verdict_from<DimMap>(
-        with_linearity<Op>(std::array<operand_info, sizeof...(Layouts)>{operand_infos<Layouts, Mesh::axis_count>::value[a]...}),
-        linearity_of<Op>, OutPartial::names(Mesh::names[a]));
+    return verdict_from<DimMap>(with_linearity<Op>(std::array<operand_info, sizeof...(Layouts)>{
+                                    operand_infos<Layouts, Mesh::axis_count>::value[a]...}),
+                                linearity_of<Op>, OutPartial::names(Mesh::names[a]));
   });
 }
 
@@ -81,7 +81,8 @@ struct op_rule_impl<Op, Mesh, DimMap, OutPartial, std::index_sequence<Is...>, La
 /// `OutPartial` (an out_partial_t) which axes the call declares pending sums.
 template <class Op, any_mesh Mesh, class DimMap, class OutPartial, class... Layouts>
 struct op_rule {
-  using impl = detail::op_rule_impl<Op, Mesh, DimMap, OutPartial, std::make_index_sequence<Mesh::axis_count>, Layouts...>;
+  using impl =
+      detail::op_rule_impl<Op, Mesh, DimMap, OutPartial, std::make_index_sequence<Mesh::axis_count>, Layouts...>;
   static constexpr bool out_partial_ok = detail::out_partial_axes<Mesh, OutPartial>::valid;
   /// True if the op is legal on every axis (asks, never fails to compile).
   static constexpr bool valid = out_partial_ok && impl::valid;
@@ -89,8 +90,8 @@ struct op_rule {
   using type = typename impl::type;
   /// A type whose instantiation (`sizeof(typename rule::diagnosis)`) gives one static_assert per
   /// rejected axis, or for a bad out_partial.
-  using diagnosis = std::conditional_t<out_partial_ok, typename impl::diagnosis,
-                                       detail::checked_out_partial<Mesh, OutPartial>>;
+  using diagnosis =
+      std::conditional_t<out_partial_ok, typename impl::diagnosis, detail::checked_out_partial<Mesh, OutPartial>>;
 };
 
 /// True if `Op` accepts operands placed `Layouts...` on every axis of `Mesh` (without out_partial).

@@ -20,7 +20,9 @@ namespace spmd {
 template <fixed_string... Axes>
 struct out_partial_t {
   /// True if `name` is one of the axes.
-  static constexpr bool names([[maybe_unused]] std::string_view name) noexcept { return ((Axes.view() == name) || ... || false); }
+  static constexpr bool names([[maybe_unused]] std::string_view name) noexcept {
+    return ((Axes.view() == name) || ... || false);
+  }
 };
 
 /// Passed to matmul/einsum/sum: on the mesh axes `Axes` the contraction runs over a dim sharded

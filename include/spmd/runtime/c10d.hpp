@@ -50,12 +50,12 @@
 #include <spmd/runtime/communicator.hpp>
 #include <spmd/runtime/detail/buffer_checks.hpp>
 #include <spmd/runtime/detail/buffer_collectives.hpp>
-#include <spmd/runtime/detail/process_communicator.hpp>
 #include <spmd/runtime/detail/c10d_agreement.hpp>
 #include <spmd/runtime/detail/c10d_support.hpp>
 #include <spmd/runtime/detail/erased_fn.hpp>
 #include <spmd/runtime/detail/fingerprint.hpp>
 #include <spmd/runtime/detail/mesh_spec.hpp>
+#include <spmd/runtime/detail/process_communicator.hpp>
 #include <spmd/runtime/detail/process_rank.hpp>
 #include <spmd/runtime/detail/run_options.hpp>
 #include <spmd/runtime/detail/split_messages.hpp>
@@ -277,13 +277,11 @@ class rank : public runtime::detail::process_rank<rank, communicator> {
 
  private:
   friend class runtime::detail::process_rank<rank, communicator>;
-  friend void detail::run_mesh(std::vector<std::pair<std::string, std::size_t>> const&, void (*)(void*, rank&),
-                               void*, options const&);
+  friend void detail::run_mesh(std::vector<std::pair<std::string, std::size_t>> const&, void (*)(void*, rank&), void*,
+                               options const&);
 
   /// Creates the process groups of the mesh's axes, in mesh order on every rank.
-  explicit rank(detail::mesh_state&& m) : m_(std::move(m)) {
-    make_axis_groups();
-  }
+  explicit rank(detail::mesh_state&& m) : m_(std::move(m)) { make_axis_groups(); }
 
   /// "<group id> <collectives entered>" per line, for every group of this rank: what the other
   /// ranks' watchdogs read once this rank has returned.
@@ -312,11 +310,11 @@ class rank : public runtime::detail::process_rank<rank, communicator> {
     ::c10::intrusive_ptr<::c10d::ProcessGroupGloo> pg;
     try {
       pg = ::c10::make_intrusive<::c10d::ProcessGroupGloo>(::c10::make_intrusive<::c10d::PrefixStore>(id, m_.j->store),
-                                                       static_cast<int>(group_rank), static_cast<int>(members.size()),
-                                                       opts);
+                                                           static_cast<int>(group_rank),
+                                                           static_cast<int>(members.size()), opts);
     } catch (std::exception const& e) {
-      throw comm_error("spmd: rank::comm(\"" + name + "\"): creating the Gloo process group failed: " +
-                           detail::short_what(e),
+      throw comm_error("spmd: rank::comm(\"" + name +
+                           "\"): creating the Gloo process group failed: " + detail::short_what(e),
                        comm_error::reason::rank_failed);
     }
     return std::unique_ptr<communicator>(new communicator(std::move(pg), name, id, std::move(members), group_rank, m_));
@@ -349,8 +347,8 @@ inline job& the_job(double timeout) {
   static job* j = nullptr;  // kept until exit: rank 0 may serve the TCPStore the others still use
   if (j != nullptr) return *j;
   auto l = read_launch();
-  auto const store_timeout = std::chrono::milliseconds(
-      static_cast<std::int64_t>(1000 * (timeout > 0 ? std::max(2 * timeout, 60.0) : 300.0)));
+  auto const store_timeout =
+      std::chrono::milliseconds(static_cast<std::int64_t>(1000 * (timeout > 0 ? std::max(2 * timeout, 60.0) : 300.0)));
   auto made = std::make_unique<job>();
   try {
     switch (l.kind) {
@@ -382,14 +380,14 @@ inline job& the_job(double timeout) {
     else
       made->device = ::c10d::ProcessGroupGloo::createDefaultDevice();
   } catch (std::exception const& e) {
-    std::string where = l.kind == launch::store_kind::file  ? "the FileStore at '" + l.path + "'"
-                        : l.kind == launch::store_kind::tcp ? "the TCPStore at " + l.host + ":" + std::to_string(l.port) +
-                                                                  (l.rank == 0 ? " (served by this rank, 0)" : "")
-                                                            : "the in-memory store";
-    throw std::runtime_error("spmd: dist::run: rank " + std::to_string(l.rank) + " could not open " + where + ": " +
-                             short_what(e) +
-                             (l.kind == launch::store_kind::tcp ? "; is MASTER_PORT free and MASTER_ADDR reachable?"
-                                                                : ""));
+    std::string where = l.kind == launch::store_kind::file ? "the FileStore at '" + l.path + "'"
+                        : l.kind == launch::store_kind::tcp
+                            ? "the TCPStore at " + l.host + ":" + std::to_string(l.port) +
+                                  (l.rank == 0 ? " (served by this rank, 0)" : "")
+                            : "the in-memory store";
+    throw std::runtime_error(
+        "spmd: dist::run: rank " + std::to_string(l.rank) + " could not open " + where + ": " + short_what(e) +
+        (l.kind == launch::store_kind::tcp ? "; is MASTER_PORT free and MASTER_ADDR reachable?" : ""));
   }
   // A store that an earlier job used holds its keys (Gloo's addresses among them): every rank of a
   // new job counts itself in, so a count above the world size means the store is not new.
@@ -414,15 +412,14 @@ inline void check_same_mesh(job& j, std::size_t run, std::size_t index, std::str
   auto const v = j.store->get(pre + "0");  // waits for rank 0
   std::string const first(v.begin(), v.end());
   if (first != text)
-    j.store->set(pre + "differs",
-                 bytes("rank 0 " + first + ", rank " + std::to_string(index) + " " + text));
+    j.store->set(pre + "differs", bytes("rank 0 " + first + ", rank " + std::to_string(index) + " " + text));
   (void)j.store->add(pre + "checked", 1);
   (void)await_count(*j.store, pre + "checked", static_cast<std::int64_t>(j.where.world), 0);
   if (j.store->check({pre + "differs"})) {
     auto const d = j.store->get(pre + "differs");
-    throw std::invalid_argument("spmd: dist::run: the ranks were given different meshes: " +
-                                std::string(d.begin(), d.end()) +
-                                "; every rank must pass the same mesh (same axes in the same order, same sizes)");
+    throw std::invalid_argument(
+        "spmd: dist::run: the ranks were given different meshes: " + std::string(d.begin(), d.end()) +
+        "; every rank must pass the same mesh (same axes in the same order, same sizes)");
   }
 }
 
@@ -481,8 +478,8 @@ inline void run_mesh(std::vector<std::pair<std::string, std::size_t>> const& mes
       char seconds[32];
       std::snprintf(seconds, sizeof seconds, "%g", 2 * timeout);
       abort_job(&j, index,
-                std::string("returned from its function, but the other ranks had not returned from theirs ") +
-                    seconds + " s later (twice SPMD_DIST_TIMEOUT): a rank waits in a collective this rank never joined");
+                std::string("returned from its function, but the other ranks had not returned from theirs ") + seconds +
+                    " s later (twice SPMD_DIST_TIMEOUT): a rank waits in a collective this rank never joined");
     }
   } catch (std::exception const& e) {
     abort_job(&j, index, "waiting for the other ranks to return: " + short_what(e));
@@ -505,10 +502,14 @@ inline void run_mesh(std::vector<std::pair<std::string, std::size_t>> const& mes
 /// This process's rank as its launcher set it (RANK, else OMPI_COMM_WORLD_RANK, else PMI_RANK; 0
 /// without a launcher): the index run() gives it. For work outside run(), e.g. printing on rank 0
 /// only. std::invalid_argument if the variables are inconsistent (as run() would throw).
-[[nodiscard]] inline std::size_t launch_rank() { return detail::read_ranks().rank; }
+[[nodiscard]] inline std::size_t launch_rank() {
+  return detail::read_ranks().rank;
+}
 /// The number of processes the launcher started (WORLD_SIZE, OMPI_COMM_WORLD_SIZE or PMI_SIZE; 1
 /// without a launcher): the product of the mesh sizes run() needs.
-[[nodiscard]] inline std::size_t launch_world_size() { return detail::read_ranks().world; }
+[[nodiscard]] inline std::size_t launch_world_size() {
+  return detail::read_ranks().world;
+}
 
 /// Runs fn(rank&) on this process as rank RANK of the mesh (axis name, size; in mesh order), and
 /// returns when fn has returned on every rank. Start the program with scripts/torchrun.sh -n

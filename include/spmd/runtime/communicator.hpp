@@ -75,9 +75,8 @@ struct block_rows {
 /// communicator has it: that convert cuts its piece locally, and ranks that disagree about the
 /// split sizes would otherwise drop or repeat rows without any error.
 template <class C>
-concept communicator = requires(C& c, std::span<float> f, std::span<float const> cf,
-                                std::span<double> d, std::span<double const> cd,
-                                std::span<std::size_t const> counts) {
+concept communicator = requires(C& c, std::span<float> f, std::span<float const> cf, std::span<double> d,
+                                std::span<double const> cd, std::span<std::size_t const> counts) {
   { c.size() } -> std::convertible_to<std::size_t>;
   { c.rank() } -> std::convertible_to<std::size_t>;
   c.all_reduce_sum(f);

@@ -45,8 +45,7 @@ namespace spmd::threads {
 class rank;
 
 namespace detail {
-void run_mesh(std::vector<std::pair<std::string, std::size_t>> const& mesh_sizes,
-              void (*call)(void*, rank&), void* fn);
+void run_mesh(std::vector<std::pair<std::string, std::size_t>> const& mesh_sizes, void (*call)(void*, rank&), void* fn);
 }
 
 /// The communicator of one group of ranks of a running mesh, as seen by one of them (each rank
@@ -73,19 +72,17 @@ class communicator : public runtime::detail::buffer_collectives<communicator> {
 
   /// reduce_scatter_sum with `in` in `rows` rows (see spmd::block_rows); `out` may not overlap
   /// `in` then.
-  void reduce_scatter_sum(std::span<float const> in, std::span<float> out,
-                          std::span<std::size_t const> counts, block_rows rows,
-                          split_note const& note = {}, shape_note const& shape = {}) {
+  void reduce_scatter_sum(std::span<float const> in, std::span<float> out, std::span<std::size_t const> counts,
+                          block_rows rows, split_note const& note = {}, shape_note const& shape = {}) {
     reduce_scatter_impl(in, out, counts, note, shape, rows);
   }
-  void reduce_scatter_sum(std::span<double const> in, std::span<double> out,
-                          std::span<std::size_t const> counts, block_rows rows,
-                          split_note const& note = {}, shape_note const& shape = {}) {
+  void reduce_scatter_sum(std::span<double const> in, std::span<double> out, std::span<std::size_t const> counts,
+                          block_rows rows, split_note const& note = {}, shape_note const& shape = {}) {
     reduce_scatter_impl(in, out, counts, note, shape, rows);
   }
   /// all_gather with `out` in `rows` rows (see spmd::block_rows); `in` may not overlap `out` then.
-  void all_gather(std::span<float const> in, std::span<float> out, std::span<std::size_t const> counts,
-                  block_rows rows, split_note const& note = {}, shape_note const& shape = {}) {
+  void all_gather(std::span<float const> in, std::span<float> out, std::span<std::size_t const> counts, block_rows rows,
+                  split_note const& note = {}, shape_note const& shape = {}) {
     all_gather_impl(in, out, counts, note, shape, rows);
   }
   void all_gather(std::span<double const> in, std::span<double> out, std::span<std::size_t const> counts,
@@ -125,8 +122,7 @@ class communicator : public runtime::detail::buffer_collectives<communicator> {
     s.rows = 1;
     return s;
   }
-  static void set_counts(std::vector<std::size_t>& dst, std::size_t& len,
-                         std::span<std::size_t const> src) {
+  static void set_counts(std::vector<std::size_t>& dst, std::size_t& len, std::span<std::size_t const> src) {
     len = src.size();
     if (len == dst.size())
       for (std::size_t i = 0; i < len; ++i) dst[i] = src[i];
@@ -164,9 +160,8 @@ class communicator : public runtime::detail::buffer_collectives<communicator> {
     // A member that returned before the world broke (or while it is intact) is the cause; one
     // that returned after a deadlock was declared (having caught its comm_error) is not.
     std::size_t const f = g_->first_finished_member();
-    if (f != g_->size &&
-        (broken == detail::broken_kind::none ||
-         w.status[g_->members[f]].finished.load(std::memory_order_acquire) <= w.broken_finished))
+    if (f != g_->size && (broken == detail::broken_kind::none ||
+                          w.status[g_->members[f]].finished.load(std::memory_order_acquire) <= w.broken_finished))
       return comm_error("spmd: " + where + ": " + g_->label(f) +
                             " has finished (returned from its function) and will never join",
                         comm_error::reason::rank_finished, g_->members[f]);
@@ -257,9 +252,9 @@ class communicator : public runtime::detail::buffer_collectives<communicator> {
   }
 
   template <class T>
-  void all_to_all_impl(std::span<T const> send, std::span<std::size_t const> send_counts,
-                       std::span<T> recv, std::span<std::size_t const> recv_counts,
-                       split_note const& send_note, split_note const& recv_note, shape_note const& shape) {
+  void all_to_all_impl(std::span<T const> send, std::span<std::size_t const> send_counts, std::span<T> recv,
+                       std::span<std::size_t const> recv_counts, split_note const& send_note,
+                       split_note const& recv_note, shape_note const& shape) {
     detail::slot& s = publish(detail::op_kind::all_to_all, detail::elem_of<T>, shape);
     s.note = send_note;
     s.recv_note = recv_note;
@@ -309,9 +304,7 @@ class rank {
   /// Number of ranks in the mesh.
   [[nodiscard]] std::size_t world_size() const noexcept { return w_->world_size; }
   /// This rank's coordinate on `axis` (std::invalid_argument if there is no such axis).
-  [[nodiscard]] std::size_t coord(std::string_view axis) const {
-    return w_->coord(index_, axis_of(axis, "coord"));
-  }
+  [[nodiscard]] std::size_t coord(std::string_view axis) const { return w_->coord(index_, axis_of(axis, "coord")); }
   /// The size of `axis` (std::invalid_argument if there is no such axis).
   [[nodiscard]] std::size_t axis_size(std::string_view axis) const {
     return w_->axis_sizes[axis_of(axis, "axis_size")];
@@ -343,15 +336,13 @@ class rank {
   }
 
  private:
-  friend void detail::run_mesh(std::vector<std::pair<std::string, std::size_t>> const&,
-                               void (*)(void*, rank&), void*);
+  friend void detail::run_mesh(std::vector<std::pair<std::string, std::size_t>> const&, void (*)(void*, rank&), void*);
 
   rank(detail::world_state& w, std::size_t index) : w_(&w), index_(index) {
     std::size_t const axes = w.axis_sizes.size();
     axis_comms_.reserve(axes);
     for (std::size_t a = 0; a < axes; ++a)
-      axis_comms_.emplace_back(new communicator(w.group_for(std::uint64_t{1} << a, index),
-                                                w.coord(index, a), index));
+      axis_comms_.emplace_back(new communicator(w.group_for(std::uint64_t{1} << a, index), w.coord(index, a), index));
   }
 
   [[nodiscard]] std::size_t axis_of(std::string_view axis, char const* fn) const {
@@ -375,8 +366,8 @@ inline std::chrono::nanoseconds default_spin() {
   return std::chrono::microseconds(50);
 }
 
-inline void run_mesh(std::vector<std::pair<std::string, std::size_t>> const& mesh_sizes,
-                     void (*call)(void*, rank&), void* fn) {
+inline void run_mesh(std::vector<std::pair<std::string, std::size_t>> const& mesh_sizes, void (*call)(void*, rank&),
+                     void* fn) {
   auto spec = runtime::detail::checked_mesh(mesh_sizes, "threads::run", std::size_t(-1));
   std::size_t const world = spec.world_size;
   world_state w(std::move(spec.names), std::move(spec.sizes), default_spin());

@@ -233,8 +233,7 @@ template <class T, std::size_t R>
 
 template <class T, std::size_t R, class A, class B>
 [[nodiscard]] torch_tensor<T, R> where_impl(torch_tensor<T, R> const& mask, A const& a, B const& b) {
-  (void)broadcast_shape("where", mask.shape(),
-                        broadcast_shape("where", where_shape<T, R>(a), where_shape<T, R>(b)));
+  (void)broadcast_shape("where", mask.shape(), broadcast_shape("where", where_shape<T, R>(a), where_shape<T, R>(b)));
   if constexpr (std::is_same_v<A, torch_tensor<T, R>>) check_device("where", mask.aten(), a.aten());
   if constexpr (std::is_same_v<B, torch_tensor<T, R>>) check_device("where", mask.aten(), b.aten());
   return wrap<T, R>(::at::where(mask.aten().ne(0), where_arg<T, R>(a), where_arg<T, R>(b)));
@@ -313,8 +312,8 @@ template <class T, std::size_t R>
 /// g's shape; b may be a number.
 template <class T, std::size_t R, class B>
   requires std::is_same_v<B, torch_tensor<T, R>> || std::is_convertible_v<B const&, T>
-[[nodiscard]] torch_tensor<T, R> extremum_backward(torch_tensor<T, R> const& g, torch_tensor<T, R> const& a,
-                                                   B const& b, bool larger) {
+[[nodiscard]] torch_tensor<T, R> extremum_backward(torch_tensor<T, R> const& g, torch_tensor<T, R> const& a, B const& b,
+                                                   bool larger) {
   ::at::Tensor const& ta = detail::extremum_arg<T, R>(a, g);
   ::at::Tensor const tie = [&] {
     if constexpr (std::is_same_v<B, torch_tensor<T, R>>)

@@ -16,8 +16,8 @@ namespace spmd::aten {
 template <class T>
 [[nodiscard]] torch_tensor<T, 2> matmul(torch_tensor<T, 2> const& a, torch_tensor<T, 2> const& b) {
   if (a.shape()[1] != b.shape()[0]) {
-    detail::fail("matmul", "inner extents differ: " + detail::shape_string(a.shape()) + " @ " +
-                               detail::shape_string(b.shape()));
+    detail::fail("matmul",
+                 "inner extents differ: " + detail::shape_string(a.shape()) + " @ " + detail::shape_string(b.shape()));
   }
   detail::check_device("matmul", a.aten(), b.aten());
   return detail::wrap<T, 2>(::at::matmul(a.aten(), b.aten()));
@@ -27,8 +27,8 @@ template <class T>
 template <class T>
 [[nodiscard]] torch_tensor<T, 3> matmul(torch_tensor<T, 3> const& a, torch_tensor<T, 2> const& b) {
   if (a.shape()[2] != b.shape()[0]) {
-    detail::fail("matmul", "inner extents differ: " + detail::shape_string(a.shape()) + " @ " +
-                               detail::shape_string(b.shape()));
+    detail::fail("matmul",
+                 "inner extents differ: " + detail::shape_string(a.shape()) + " @ " + detail::shape_string(b.shape()));
   }
   detail::check_device("matmul", a.aten(), b.aten());
   return detail::wrap<T, 3>(::at::matmul(a.aten(), b.aten()));
@@ -88,7 +88,8 @@ template <local::einsum_spec_type Spec, class T, std::size_t Ra, std::size_t Rb>
   static_assert(!counted || Spec::in_ndim(1) == Rb, "spmd: einsum spec rank of operand 1 does not match");
   detail::einsum_check_extents<Spec>(a.shape(), b.shape());
   detail::check_device("einsum", a.aten(), b.aten());
-  return detail::wrap<T, Spec::out_ndim>(::at::einsum(c10::string_view(Spec::str.data(), Spec::str.size()), {a.aten(), b.aten()}));
+  return detail::wrap<T, Spec::out_ndim>(
+      ::at::einsum(c10::string_view(Spec::str.data(), Spec::str.size()), {a.aten(), b.aten()}));
 }
 
 /// One-operand einsum, e.g. `einsum(local::einsum_spec<"ij->ji">{}, a)` or a reduction "ij->i".
@@ -99,7 +100,9 @@ template <local::einsum_spec_type Spec, class T, std::size_t Ra>
   static_assert(!Spec::ok || Spec::n_inputs != 1 || Spec::in_ndim(0) == Ra,
                 "spmd: einsum spec rank of operand 0 does not match");
   // A permutation spec ("ij->ji") gives a view of a: copied so that the result owns its data.
-  return detail::wrap_owned<T, Spec::out_ndim>(::at::einsum(c10::string_view(Spec::str.data(), Spec::str.size()), {a.aten()}), a.aten());
+  return detail::wrap_owned<T, Spec::out_ndim>(::at::einsum(c10::string_view(Spec::str.data(), Spec::str.size()),
+                                                            {a.aten()}),
+                                               a.aten());
 }
 
 }  // namespace spmd::aten

@@ -41,8 +41,8 @@ template <std::size_t NewNdim, class T, std::size_t R>
 template <class T, std::size_t R>
 [[nodiscard]] torch_tensor<T, R + 1> unsqueeze(torch_tensor<T, R> x, std::size_t dim) {
   if (dim > R) {
-    detail::fail("unsqueeze", "dim " + std::to_string(dim) + " out of range for shape " +
-                                  detail::shape_string(x.shape()));
+    detail::fail("unsqueeze",
+                 "dim " + std::to_string(dim) + " out of range for shape " + detail::shape_string(x.shape()));
   }
   return detail::wrap<T, R + 1>(x.aten().unsqueeze(static_cast<std::int64_t>(dim)));
 }
@@ -84,9 +84,9 @@ template <class T, std::size_t R>
     detail::fail("narrow", "elements [" + std::to_string(start) + ", " + std::to_string(start + length) +
                                ") along dim " + std::to_string(dim) + " of shape " + detail::shape_string(x.shape()));
   }
-  return detail::wrap_owned<T, R>(
-      x.aten().narrow(static_cast<std::int64_t>(dim), static_cast<std::int64_t>(start), static_cast<std::int64_t>(length)),
-      x.aten());
+  return detail::wrap_owned<T, R>(x.aten().narrow(static_cast<std::int64_t>(dim), static_cast<std::int64_t>(start),
+                                                  static_cast<std::int64_t>(length)),
+                                  x.aten());
 }
 
 }  // namespace spmd::aten

@@ -87,8 +87,7 @@ class torch_tensor {
 
   /// CPU tensor of the given shape with every element set to `fill` (the collectives and autograd
   /// construct their results this way).
-  explicit torch_tensor(shape_type shape, T fill = T{})
-      : tensor_(filled(shape, fill)), shape_(shape) {}
+  explicit torch_tensor(shape_type shape, T fill = T{}) : tensor_(filled(shape, fill)), shape_(shape) {}
 
   /// CPU tensor of the given shape holding row-major `values`.
   /// Throws std::invalid_argument if the element count does not match the shape.
@@ -122,7 +121,8 @@ class torch_tensor {
     }
     if (t.requires_grad()) t = t.detach();
     tensor_ = t.contiguous();
-    for (std::size_t d = 0; d < Ndim; ++d) shape_[d] = static_cast<std::size_t>(tensor_.size(static_cast<std::int64_t>(d)));
+    for (std::size_t d = 0; d < Ndim; ++d)
+      shape_[d] = static_cast<std::size_t>(tensor_.size(static_cast<std::int64_t>(d)));
   }
 
   /// A copy: shares the storage until one of the two writes through data() (copy on write).

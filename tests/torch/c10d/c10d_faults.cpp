@@ -100,10 +100,15 @@ int main(int argc, char** argv) {
     });
   } else if (mode == "mesh_mismatch") {
     return expect_invalid_argument(
-        "mesh_mismatch", [&] { spmd::dist::run({{"x", n + 1}}, [](rank&) {}); },
+        "mesh_mismatch",
+        [&] {
+          spmd::dist::run({{"x", n + 1}}, [](rank&) {});
+        },
         "spmd: dist::run: the mesh {x: " + std::to_string(n + 1) + "} has " + std::to_string(n + 1) +
-            " ranks but RANK/WORLD_SIZE say " + std::to_string(n) + " processes; start the program with "
-            "scripts/torchrun.sh -n " + std::to_string(n + 1));
+            " ranks but RANK/WORLD_SIZE say " + std::to_string(n) +
+            " processes; start the program with "
+            "scripts/torchrun.sh -n " +
+            std::to_string(n + 1));
   } else if (mode == "mesh_differs") {
     char const* r = std::getenv("RANK");
     mesh_t mesh{{"dp", 1}, {"tp", 2}};
@@ -121,12 +126,18 @@ int main(int argc, char** argv) {
     return 0;
   } else if (mode == "bad_timeout") {
     int const from_env = expect_invalid_argument(
-        "bad_timeout", [&] { spmd::dist::run({{"x", n}}, [](rank&) {}); },
+        "bad_timeout",
+        [&] {
+          spmd::dist::run({{"x", n}}, [](rank&) {});
+        },
         "spmd: SPMD_DIST_TIMEOUT='abc' is not a number of seconds");
     return from_env != 0 ? from_env
                          : expect_invalid_argument(
                                "bad_timeout (options)",
-                               [&] { spmd::dist::run({{"x", n}}, [](rank&) {}, spmd::dist::options{false, -1.0}); },
+                               [&] {
+                                 spmd::dist::run(
+                                     {{"x", n}}, [](rank&) {}, spmd::dist::options{false, -1.0});
+                               },
                                "spmd: dist::run: options::timeout_seconds is -1");
   } else if (mode == "healthy") {
     spmd::dist::run({{"x", n}}, [](rank& r) {
@@ -148,8 +159,9 @@ int main(int argc, char** argv) {
     std::printf("torch.c10d.single: %s\n", ok ? "PASSED" : "FAILED");
     return ok ? 0 : 1;
   } else {
-    std::fprintf(stderr, "usage: c10d_faults throw|throw0|finish|exit|deadlock|groups|shapes|convert|sizes|mesh_mismatch|"
-                         "mesh_differs|bad_timeout|healthy|single\n");
+    std::fprintf(stderr,
+                 "usage: c10d_faults throw|throw0|finish|exit|deadlock|groups|shapes|convert|sizes|mesh_mismatch|"
+                 "mesh_differs|bad_timeout|healthy|single\n");
     return 2;
   }
   return 0;  // reaching this is the failure expect_failure.sh detects (exit 0)

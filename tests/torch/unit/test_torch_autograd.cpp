@@ -103,7 +103,8 @@ std::size_t grad_check(F const& f, D<N> const&... inputs) {
   };
   [&]<std::size_t... Ks>(std::index_sequence<Ks...>) {
     (one(std::integral_constant<std::size_t, Ks>{}), ...);
-  }(std::make_index_sequence<sizeof...(N)>{});
+  }
+  (std::make_index_sequence<sizeof...(N)>{});
   return checked;
 }
 
@@ -153,8 +154,10 @@ TEST_CASE("torch_tensor autograd: reductions and views", "[torch][autograd]") {
     auto const bt = spmd::squeeze<0>(spmd::unsqueeze<0>(spmd::transpose<0, 1>(b)));  // [3, 4]
     auto const left = spmd::narrow<1>(a, 1, 2) * spmd::narrow<1>(bt, 0, 2);          // [3, 2]
     auto const right = spmd::unsqueeze<1>(spmd::sum<1>(a * bt)) + spmd::unsqueeze<1>(spmd::mean<1>(a));
-    auto const r = spmd::reshape(spmd::reshape(bt, std::array<std::size_t, 3>{2, 3, 2}), std::array<std::size_t, 2>{3, 4});
-    return spmd::concat<1>(left, right) + spmd::sum_all(a * r) + spmd::unsqueeze<0>(spmd::mean<0>(spmd::narrow<1>(bt * bt, 1, 3)));
+    auto const r =
+        spmd::reshape(spmd::reshape(bt, std::array<std::size_t, 3>{2, 3, 2}), std::array<std::size_t, 2>{3, 4});
+    return spmd::concat<1>(left, right) + spmd::sum_all(a * r) +
+           spmd::unsqueeze<0>(spmd::mean<0>(spmd::narrow<1>(bt * bt, 1, 3)));
   };
   CHECK(grad_check(views, x, y) == 8);
 }
@@ -163,14 +166,14 @@ TEST_CASE("torch_tensor autograd: matmul and einsum", "[torch][autograd]") {
   auto const x = filled<2>({3, 4}, 1.0, 0.2), w = filled<2>({4, 5}, 0.7, 1.3), v = filled<2>({5, 4}, 0.6, 2.2);
   auto const b = filled<3>({2, 3, 4}, 1.0, 0.5), c = filled<3>({2, 4, 5}, 0.8, 0.9);
   auto mm = [](auto const& a, auto const& p, auto const& q) {
-    return spmd::matmul(a, p) + spmd::einsum<"ij,kj->ik">(a, q) + spmd::einsum<"ij->ji">(spmd::einsum<"ij,jk->ki">(a, p)) * 0.5 +
-           spmd::einsum<"ij,jk->ik">(spmd::tanh(a), p);
+    return spmd::matmul(a, p) + spmd::einsum<"ij,kj->ik">(a, q) +
+           spmd::einsum<"ij->ji">(spmd::einsum<"ij,jk->ki">(a, p)) * 0.5 + spmd::einsum<"ij,jk->ik">(spmd::tanh(a), p);
   };
   CHECK(grad_check(mm, x, w, v) == 12);
   auto batched = [](auto const& a3, auto const& p, auto const& c3) {
-    auto const y1 = spmd::matmul(a3, p);                       // [2, 3, 5]
-    auto const y2 = spmd::matmul(a3, c3);                      // [2, 3, 5]
-    auto const y3 = spmd::einsum<"bij,bjk->bik">(a3, c3);      // [2, 3, 5]
+    auto const y1 = spmd::matmul(a3, p);                   // [2, 3, 5]
+    auto const y2 = spmd::matmul(a3, c3);                  // [2, 3, 5]
+    auto const y3 = spmd::einsum<"bij,bjk->bik">(a3, c3);  // [2, 3, 5]
     return spmd::reshape(y1 * y2 + y3, std::array<std::size_t, 2>{6, 5});
   };
   CHECK(grad_check(batched, b, w, c) == 12);
@@ -201,16 +204,22 @@ TEST_CASE("torch_tensor autograd: float32 and bfloat16 agree with double", "[tor
     };
     [&]<std::size_t... Ks>(std::index_sequence<Ks...>) {
       (grad(std::integral_constant<std::size_t, Ks>{}), ...);
-    }(std::make_index_sequence<4>{});
+    }
+    (std::make_index_sequence<4>{});
     // Not equal to double either: the dtype really is the narrower one.
     CHECK(max_rel_diff(std::get<0>(got), std::get<0>(ref)) > 0.0);
   };
-  SECTION("float32") { compare(run<torch_family<float>>(chain, x, w, b, z), 1e-5); }
-  SECTION("bfloat16") { compare(run<torch_family<c10::BFloat16>>(chain, x, w, b, z), 5e-2); }
+  SECTION("float32") {
+    compare(run<torch_family<float>>(chain, x, w, b, z), 1e-5);
+  }
+  SECTION("bfloat16") {
+    compare(run<torch_family<c10::BFloat16>>(chain, x, w, b, z), 5e-2);
+  }
   static_assert(std::is_same_v<TT<c10::BFloat16, 2>::value_type, c10::BFloat16>);
 }
 
-TEST_CASE("torch_tensor autograd: bfloat16 through the backwards that multiply by a number", "[torch][autograd][dtype]") {
+TEST_CASE("torch_tensor autograd: bfloat16 through the backwards that multiply by a number",
+          "[torch][autograd][dtype]") {
   // tanh, sqrt, rsqrt, pow and mean<d> differentiate with value_type constants: c10::BFloat16 is a
   // number for the typed ops (spmd::enable_number).
   static_assert(spmd::number<c10::BFloat16>);
@@ -268,7 +277,7 @@ TEST_CASE("torch_tensor: collectives over the threads runtime equal local::dense
   for (double d : diffs) CHECK(d == 0.0);
   REQUIRE(shapes.size() == 4);
   for (std::size_t i = 0; i < 4; i += 2) {
-    CHECK((shapes[i] == std::array<std::size_t, 2>{2, 6}));   // reduce_scatter<0>: half the rows
+    CHECK((shapes[i] == std::array<std::size_t, 2>{2, 6}));       // reduce_scatter<0>: half the rows
     CHECK((shapes[i + 1] == std::array<std::size_t, 2>{4, 12}));  // all_gather of S<1>: both halves
   }
 }

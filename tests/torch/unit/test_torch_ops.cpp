@@ -126,55 +126,96 @@ TEST_CASE("torch_tensor: elementwise typed ops equal local::dense", "[torch][ops
   XR const row{spmd_tests::random_dense<double, 2>({1, 5}, gen, 0.5, 1.5)};
   XP const p{spmd_tests::random_dense<double, 2>({4, 5}, gen)}, q{spmd_tests::random_dense<double, 2>({4, 1}, gen)};
 
-  check_op("neg", [](auto const& a) { return spmd::neg(a); }, x);
-  check_op("unary -", [](auto const& a) { return -a; }, x);
-  check_op("exp", [](auto const& a) { return spmd::exp(a); }, x);
-  check_op("log", [](auto const& a) { return spmd::log(a); }, pos);
-  check_op("tanh", [](auto const& a) { return spmd::tanh(a); }, x);
-  check_op("sqrt", [](auto const& a) { return spmd::sqrt(a); }, pos);
-  check_op("rsqrt", [](auto const& a) { return spmd::rsqrt(a); }, pos);
-  check_op("abs", [](auto const& a) { return spmd::abs(a); }, x);
-  check_op("relu", [](auto const& a) { return spmd::relu(a); }, x);
-  check_op("gelu", [](auto const& a) { return spmd::gelu(a); }, x);
-  check_op("pow", [](auto const& a) { return spmd::pow(a, 2.5); }, pos);
-  check_op("clamp", [](auto const& a) { return spmd::clamp(a, -0.4, 0.3); }, x);
-  check_op("softmax<1>", [](auto const& a) { return spmd::softmax<1>(a); }, x);
-  check_op("log_softmax<1>", [](auto const& a) { return spmd::log_softmax<1>(a); }, x);
-  check_op("softmax<0> of R", [](auto const& a) { return spmd::softmax<0>(a); }, XR{x.local()});
-  check_op("log_softmax<0> of R", [](auto const& a) { return spmd::log_softmax<0>(a); }, XR{x.local()});
+  check_op(
+      "neg", [](auto const& a) { return spmd::neg(a); }, x);
+  check_op(
+      "unary -", [](auto const& a) { return -a; }, x);
+  check_op(
+      "exp", [](auto const& a) { return spmd::exp(a); }, x);
+  check_op(
+      "log", [](auto const& a) { return spmd::log(a); }, pos);
+  check_op(
+      "tanh", [](auto const& a) { return spmd::tanh(a); }, x);
+  check_op(
+      "sqrt", [](auto const& a) { return spmd::sqrt(a); }, pos);
+  check_op(
+      "rsqrt", [](auto const& a) { return spmd::rsqrt(a); }, pos);
+  check_op(
+      "abs", [](auto const& a) { return spmd::abs(a); }, x);
+  check_op(
+      "relu", [](auto const& a) { return spmd::relu(a); }, x);
+  check_op(
+      "gelu", [](auto const& a) { return spmd::gelu(a); }, x);
+  check_op(
+      "pow", [](auto const& a) { return spmd::pow(a, 2.5); }, pos);
+  check_op(
+      "clamp", [](auto const& a) { return spmd::clamp(a, -0.4, 0.3); }, x);
+  check_op(
+      "softmax<1>", [](auto const& a) { return spmd::softmax<1>(a); }, x);
+  check_op(
+      "log_softmax<1>", [](auto const& a) { return spmd::log_softmax<1>(a); }, x);
+  check_op(
+      "softmax<0> of R", [](auto const& a) { return spmd::softmax<0>(a); }, XR{x.local()});
+  check_op(
+      "log_softmax<0> of R", [](auto const& a) { return spmd::log_softmax<0>(a); }, XR{x.local()});
 
   // Tensors (with an R row broadcast over the S<0> rows), and numbers on either side.
-  check_op("a + b", [](auto const& a, auto const& b) { return a + b; }, x, y);
-  check_op("a + row", [](auto const& a, auto const& b) { return a + b; }, x, row);
-  check_op("row - a", [](auto const& a, auto const& b) { return b - a; }, x, row);
-  check_op("a * row", [](auto const& a, auto const& b) { return a * b; }, x, row);
-  check_op("a / row", [](auto const& a, auto const& b) { return a / b; }, x, row);
-  check_op("P + P (broadcast)", [](auto const& a, auto const& b) { return a + b; }, p, q);
-  check_op("a + s", [](auto const& a) { return a + 2.0; }, x);
-  check_op("s + a", [](auto const& a) { return 0.5 + a; }, x);
-  check_op("a - s", [](auto const& a) { return a - 0.25; }, x);
-  check_op("s - a", [](auto const& a) { return 3.0 - a; }, x);
-  check_op("a * s", [](auto const& a) { return a * 3.0; }, x);
-  check_op("s * a", [](auto const& a) { return 1.5 * a; }, x);
-  check_op("a / s", [](auto const& a) { return a / 7.0; }, x);
-  check_op("s / a", [](auto const& a) { return 1.5 / a; }, pos);
+  check_op(
+      "a + b", [](auto const& a, auto const& b) { return a + b; }, x, y);
+  check_op(
+      "a + row", [](auto const& a, auto const& b) { return a + b; }, x, row);
+  check_op(
+      "row - a", [](auto const& a, auto const& b) { return b - a; }, x, row);
+  check_op(
+      "a * row", [](auto const& a, auto const& b) { return a * b; }, x, row);
+  check_op(
+      "a / row", [](auto const& a, auto const& b) { return a / b; }, x, row);
+  check_op(
+      "P + P (broadcast)", [](auto const& a, auto const& b) { return a + b; }, p, q);
+  check_op(
+      "a + s", [](auto const& a) { return a + 2.0; }, x);
+  check_op(
+      "s + a", [](auto const& a) { return 0.5 + a; }, x);
+  check_op(
+      "a - s", [](auto const& a) { return a - 0.25; }, x);
+  check_op(
+      "s - a", [](auto const& a) { return 3.0 - a; }, x);
+  check_op(
+      "a * s", [](auto const& a) { return a * 3.0; }, x);
+  check_op(
+      "s * a", [](auto const& a) { return 1.5 * a; }, x);
+  check_op(
+      "a / s", [](auto const& a) { return a / 7.0; }, x);
+  check_op(
+      "s / a", [](auto const& a) { return 1.5 / a; }, pos);
 
-  check_op("maximum", [](auto const& a, auto const& b) { return spmd::maximum(a, b); }, x, y);
-  check_op("maximum broadcast", [](auto const& a, auto const& b) { return spmd::maximum(a, b); }, x, row);
-  check_op("maximum(a, s)", [](auto const& a) { return spmd::maximum(a, 0.1); }, x);
-  check_op("maximum(s, a)", [](auto const& a) { return spmd::maximum(-0.1, a); }, x);
-  check_op("minimum", [](auto const& a, auto const& b) { return spmd::minimum(a, b); }, x, y);
-  check_op("minimum broadcast", [](auto const& a, auto const& b) { return spmd::minimum(b, a); }, x, row);
-  check_op("minimum(a, s)", [](auto const& a) { return spmd::minimum(a, 0.1); }, x);
-  check_op("minimum(s, a)", [](auto const& a) { return spmd::minimum(-0.1, a); }, x);
+  check_op(
+      "maximum", [](auto const& a, auto const& b) { return spmd::maximum(a, b); }, x, y);
+  check_op(
+      "maximum broadcast", [](auto const& a, auto const& b) { return spmd::maximum(a, b); }, x, row);
+  check_op(
+      "maximum(a, s)", [](auto const& a) { return spmd::maximum(a, 0.1); }, x);
+  check_op(
+      "maximum(s, a)", [](auto const& a) { return spmd::maximum(-0.1, a); }, x);
+  check_op(
+      "minimum", [](auto const& a, auto const& b) { return spmd::minimum(a, b); }, x, y);
+  check_op(
+      "minimum broadcast", [](auto const& a, auto const& b) { return spmd::minimum(b, a); }, x, row);
+  check_op(
+      "minimum(a, s)", [](auto const& a) { return spmd::minimum(a, 0.1); }, x);
+  check_op(
+      "minimum(s, a)", [](auto const& a) { return spmd::minimum(-0.1, a); }, x);
 
   D<2> mask({4, 1});
   mask(0, 0) = 1;
   mask(2, 0) = 1;
   XR const m{mask}, xr{x.local()}, yr{y.local()};
-  check_op("where", [](auto const& c, auto const& a, auto const& b) { return spmd::where(c, a, b); }, m, xr, yr);
-  check_op("where(m, a, s)", [](auto const& c, auto const& a) { return spmd::where(c, a, 7.0); }, m, xr);
-  check_op("where(m, s, b)", [](auto const& c, auto const& b) { return spmd::where(c, -7.0, b); }, m, yr);
+  check_op(
+      "where", [](auto const& c, auto const& a, auto const& b) { return spmd::where(c, a, b); }, m, xr, yr);
+  check_op(
+      "where(m, a, s)", [](auto const& c, auto const& a) { return spmd::where(c, a, 7.0); }, m, xr);
+  check_op(
+      "where(m, s, b)", [](auto const& c, auto const& b) { return spmd::where(c, -7.0, b); }, m, yr);
 }
 
 TEST_CASE("torch_tensor: reductions and views equal local::dense", "[torch][ops]") {
@@ -185,30 +226,61 @@ TEST_CASE("torch_tensor: reductions and views equal local::dense", "[torch][ops]
   X3R const x3r{x3.local()};
   X1R const v{spmd_tests::random_dense<double, 1>({5}, gen)};
 
-  check_op("sum<1>", [](auto const& a) { return spmd::sum<1>(a); }, x);
-  check_op("sum<0> out_partial", [](auto const& a) { return spmd::sum<0>(a, out_partial<"tp">); }, x);
-  check_op("mean<1>", [](auto const& a) { return spmd::mean<1>(a); }, x);
-  check_op("mean<0> of R", [](auto const& a) { return spmd::mean<0>(a); }, xr);
-  check_op("sum<2> rank 3", [](auto const& a) { return spmd::sum<2>(a); }, x3);
-  check_op("mean<1> rank 3", [](auto const& a) { return spmd::mean<1>(a); }, x3);
-  check_op("sum<0> rank 1 -> 0", [](auto const& a) { return spmd::sum<0>(a); }, v);
-  check_op("sum_all R", [](auto const& a) { return spmd::sum_all(a); }, xr);
-  check_op("sum_all S<0> (P)", [](auto const& a) { return spmd::sum_all(a); }, x);
-  check_op("softmax<2> rank 3", [](auto const& a) { return spmd::softmax<2>(a); }, x3);
+  check_op(
+      "sum<1>", [](auto const& a) { return spmd::sum<1>(a); }, x);
+  check_op(
+      "sum<0> out_partial", [](auto const& a) { return spmd::sum<0>(a, out_partial<"tp">); }, x);
+  check_op(
+      "mean<1>", [](auto const& a) { return spmd::mean<1>(a); }, x);
+  check_op(
+      "mean<0> of R", [](auto const& a) { return spmd::mean<0>(a); }, xr);
+  check_op(
+      "sum<2> rank 3", [](auto const& a) { return spmd::sum<2>(a); }, x3);
+  check_op(
+      "mean<1> rank 3", [](auto const& a) { return spmd::mean<1>(a); }, x3);
+  check_op(
+      "sum<0> rank 1 -> 0", [](auto const& a) { return spmd::sum<0>(a); }, v);
+  check_op(
+      "sum_all R", [](auto const& a) { return spmd::sum_all(a); }, xr);
+  check_op(
+      "sum_all S<0> (P)", [](auto const& a) { return spmd::sum_all(a); }, x);
+  check_op(
+      "softmax<2> rank 3", [](auto const& a) { return spmd::softmax<2>(a); }, x3);
 
-  check_op("transpose<0, 1>", [](auto const& a) { return spmd::transpose<0, 1>(a); }, x);
-  check_op("transpose<0, 2> rank 3", [](auto const& a) { return spmd::transpose<0, 2>(a); }, x3r);
-  check_op("transpose<1, 2> rank 3", [](auto const& a) { return spmd::transpose<1, 2>(a); }, x3);
-  check_op("reshape", [](auto const& a) { return spmd::reshape(a, std::array<std::size_t, 3>{2, 3, 4}); }, xr);
-  check_op("reshape 3 -> 2", [](auto const& a) { return spmd::reshape(a, std::array<std::size_t, 2>{6, 4}); }, x3r);
-  check_op("unsqueeze<0>", [](auto const& a) { return spmd::unsqueeze<0>(a); }, x);
-  check_op("unsqueeze<2>", [](auto const& a) { return spmd::unsqueeze<2>(a); }, x);
-  check_op("squeeze<1>", [](auto const& a) { return spmd::squeeze<1>(spmd::unsqueeze<1>(a)); }, x);
-  check_op("squeeze<0> of [1, n]", [](auto const& a) { return spmd::squeeze<0>(spmd::sum_all(a)); }, xr);
-  check_op("concat<1>", [](auto const& a, auto const& b) { return spmd::concat<1>(a, b); }, x, y);
-  check_op("concat<0> of R", [](auto const& a) { return spmd::concat<0>(a, a); }, xr);
-  check_op("narrow<1>", [](auto const& a) { return spmd::narrow<1>(a, 1, 3); }, x);
-  check_op("narrow<0> of R", [](auto const& a) { return spmd::narrow<0>(a, 1, 2); }, xr);
+  check_op(
+      "transpose<0, 1>", [](auto const& a) { return spmd::transpose<0, 1>(a); }, x);
+  check_op(
+      "transpose<0, 2> rank 3", [](auto const& a) { return spmd::transpose<0, 2>(a); }, x3r);
+  check_op(
+      "transpose<1, 2> rank 3", [](auto const& a) { return spmd::transpose<1, 2>(a); }, x3);
+  check_op(
+      "reshape",
+      [](auto const& a) {
+        return spmd::reshape(a, std::array<std::size_t, 3>{2, 3, 4});
+      },
+      xr);
+  check_op(
+      "reshape 3 -> 2",
+      [](auto const& a) {
+        return spmd::reshape(a, std::array<std::size_t, 2>{6, 4});
+      },
+      x3r);
+  check_op(
+      "unsqueeze<0>", [](auto const& a) { return spmd::unsqueeze<0>(a); }, x);
+  check_op(
+      "unsqueeze<2>", [](auto const& a) { return spmd::unsqueeze<2>(a); }, x);
+  check_op(
+      "squeeze<1>", [](auto const& a) { return spmd::squeeze<1>(spmd::unsqueeze<1>(a)); }, x);
+  check_op(
+      "squeeze<0> of [1, n]", [](auto const& a) { return spmd::squeeze<0>(spmd::sum_all(a)); }, xr);
+  check_op(
+      "concat<1>", [](auto const& a, auto const& b) { return spmd::concat<1>(a, b); }, x, y);
+  check_op(
+      "concat<0> of R", [](auto const& a) { return spmd::concat<0>(a, a); }, xr);
+  check_op(
+      "narrow<1>", [](auto const& a) { return spmd::narrow<1>(a, 1, 3); }, x);
+  check_op(
+      "narrow<0> of R", [](auto const& a) { return spmd::narrow<0>(a, 1, 2); }, xr);
 }
 
 TEST_CASE("torch_tensor: matmul and einsum equal local::dense", "[torch][ops]") {
@@ -220,24 +292,37 @@ TEST_CASE("torch_tensor: matmul and einsum equal local::dense", "[torch][ops]") 
   tensor<D<2>, M1, layout<S<0>>> const rows{rnd(std::array<std::size_t, 2>{3, 5})};
   X3 const b3{rnd(std::array<std::size_t, 3>{2, 4, 3})}, c3{rnd(std::array<std::size_t, 3>{2, 3, 5})};
   X1R const v{rnd(std::array<std::size_t, 1>{3})};
-  tensor<D<4>, M1, layout<R>> const q{rnd(std::array<std::size_t, 4>{2, 2, 3, 4})}, k{rnd(std::array<std::size_t, 4>{2, 2, 5, 4})};
+  tensor<D<4>, M1, layout<R>> const q{rnd(std::array<std::size_t, 4>{2, 2, 3, 4})},
+      k{rnd(std::array<std::size_t, 4>{2, 2, 5, 4})};
 
-  check_op("matmul 2x2", [](auto const& x, auto const& y) { return spmd::matmul(x, y); }, a, w);
-  check_op("matmul out_partial", [](auto const& x, auto const& y) { return spmd::matmul(x, y, out_partial<"tp">); },
-           c, rows);
-  check_op("matmul 3x2", [](auto const& x, auto const& y) { return spmd::matmul(x, y); }, b3, w);
-  check_op("matmul 3x3", [](auto const& x, auto const& y) { return spmd::matmul(x, y); }, b3, c3);
-  check_op("einsum ij,jk->ik", [](auto const& x, auto const& y) { return spmd::einsum<"ij,jk->ik">(x, y); }, a, w);
-  check_op("einsum ik,jk->ij", [](auto const& x, auto const& y) { return spmd::einsum<"ik,jk->ij">(x, y); }, a, wt);
-  check_op("einsum ij,jk->ki", [](auto const& x, auto const& y) { return spmd::einsum<"ij,jk->ki">(x, y); }, a, w);
-  check_op("einsum bij,bjk->bik", [](auto const& x, auto const& y) { return spmd::einsum<"bij,bjk->bik">(x, y); },
-           b3, c3);
-  check_op("einsum bhqd,bhkd->bhqk", [](auto const& x, auto const& y) { return spmd::einsum<"bhqd,bhkd->bhqk">(x, y); },
-           q, k);
-  check_op("einsum ij,j->i", [](auto const& x, auto const& y) { return spmd::einsum<"ij,j->i">(x, y); }, a, v);
-  check_op("einsum ij->ji", [](auto const& x) { return spmd::einsum<"ij->ji">(x); }, a);
-  check_op("einsum ij->i", [](auto const& x) { return spmd::einsum<"ij->i">(x); }, a);
-  check_op("einsum bij->bj", [](auto const& x) { return spmd::einsum<"bij->bj">(x); }, b3);
+  check_op(
+      "matmul 2x2", [](auto const& x, auto const& y) { return spmd::matmul(x, y); }, a, w);
+  check_op(
+      "matmul out_partial", [](auto const& x, auto const& y) { return spmd::matmul(x, y, out_partial<"tp">); }, c,
+      rows);
+  check_op(
+      "matmul 3x2", [](auto const& x, auto const& y) { return spmd::matmul(x, y); }, b3, w);
+  check_op(
+      "matmul 3x3", [](auto const& x, auto const& y) { return spmd::matmul(x, y); }, b3, c3);
+  check_op(
+      "einsum ij,jk->ik", [](auto const& x, auto const& y) { return spmd::einsum<"ij,jk->ik">(x, y); }, a, w);
+  check_op(
+      "einsum ik,jk->ij", [](auto const& x, auto const& y) { return spmd::einsum<"ik,jk->ij">(x, y); }, a, wt);
+  check_op(
+      "einsum ij,jk->ki", [](auto const& x, auto const& y) { return spmd::einsum<"ij,jk->ki">(x, y); }, a, w);
+  check_op(
+      "einsum bij,bjk->bik", [](auto const& x, auto const& y) { return spmd::einsum<"bij,bjk->bik">(x, y); }, b3, c3);
+  check_op(
+      "einsum bhqd,bhkd->bhqk", [](auto const& x, auto const& y) { return spmd::einsum<"bhqd,bhkd->bhqk">(x, y); }, q,
+      k);
+  check_op(
+      "einsum ij,j->i", [](auto const& x, auto const& y) { return spmd::einsum<"ij,j->i">(x, y); }, a, v);
+  check_op(
+      "einsum ij->ji", [](auto const& x) { return spmd::einsum<"ij->ji">(x); }, a);
+  check_op(
+      "einsum ij->i", [](auto const& x) { return spmd::einsum<"ij->i">(x); }, a);
+  check_op(
+      "einsum bij->bj", [](auto const& x) { return spmd::einsum<"bij->bj">(x); }, b3);
 }
 
 TEST_CASE("torch_tensor: dropout draws local::dense's mask", "[torch][ops][dropout]") {
@@ -294,7 +379,8 @@ TEST_CASE("torch_tensor: errors name the op and what to do", "[torch][errors]") 
   // The device is a run-time property: operands on different devices are refused.
   TT<double, 2> const cpu({2, 3}, 1.0);
   TT<double, 2> const meta(::at::empty({2, 3}, ::at::TensorOptions().dtype(::at::kDouble).device(::at::kMeta)));
-  CHECK_THROWS_WITH(aten::add(cpu, meta), Catch::StartsWith("spmd: add: operands are on different devices (cpu and meta)"));
+  CHECK_THROWS_WITH(aten::add(cpu, meta),
+                    Catch::StartsWith("spmd: add: operands are on different devices (cpu and meta)"));
   CHECK_THROWS_WITH(aten::matmul(cpu, aten::transpose(meta, 0, 1)),
                     Catch::StartsWith("spmd: matmul: operands are on different devices"));
 }

@@ -80,7 +80,8 @@ double max_rel_diff(D<N> const& a, D<N> const& b) {
 template <std::size_t N>
 D<N> filled(std::array<std::size_t, N> shape, double scale = 1.0, double shift = 0.0, double offset = 0.0) {
   D<N> m(shape);
-  for (std::size_t i = 0; i < m.size(); ++i) m.data()[i] = offset + scale * std::sin(0.7 * static_cast<double>(i) + shift);
+  for (std::size_t i = 0; i < m.size(); ++i)
+    m.data()[i] = offset + scale * std::sin(0.7 * static_cast<double>(i) + shift);
   return m;
 }
 

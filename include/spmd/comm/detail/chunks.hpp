@@ -136,8 +136,8 @@ inline size_list split_lengths(std::span<std::size_t const> given, std::size_t t
     std::size_t sum = 0;
     for (auto s : given) sum += s;
     if (given.size() != ranks || sum != total)
-      throw comm_error(site_text(at) + "split sizes " + runtime::detail::format_list(given) + " along " + dim + " give " +
-                           std::to_string(given.size()) + " pieces of total extent " + std::to_string(sum) +
+      throw comm_error(site_text(at) + "split sizes " + runtime::detail::format_list(given) + " along " + dim +
+                           " give " + std::to_string(given.size()) + " pieces of total extent " + std::to_string(sum) +
                            ", but the group has " + std::to_string(ranks) + " ranks and " + dim + " has extent " +
                            std::to_string(total),
                        comm_error::reason::mismatch);
@@ -156,7 +156,8 @@ inline size_list gather_lengths(std::span<std::size_t const> given, std::size_t 
                                 std::size_t ranks, split_site const& at) {
   if (given.empty()) return size_list(ranks, mine);
   if (given.size() != ranks || given[rank] != mine)
-    throw comm_error(site_text(at) + "split sizes " + runtime::detail::format_list(given) + " along dim " + std::to_string(at.dim) +
+    throw comm_error(site_text(at) + "split sizes " + runtime::detail::format_list(given) + " along dim " +
+                         std::to_string(at.dim) +
                          (given.size() != ranks
                               ? " have " + std::to_string(given.size()) + " entries for a group of " +
                                     std::to_string(ranks) + " ranks"
@@ -174,8 +175,9 @@ template <class Shape>
     for (std::size_t i = 0; i < s.size(); ++i) t += (i ? ", " : "") + std::to_string(static_cast<std::size_t>(s[i]));
     return t + "]";
   };
-  throw std::invalid_argument("spmd: " + std::string(op) + " on '" + std::string(axes) + "': the output tensor has shape " +
-                              text(out) + ", the result has shape " + text(expected));
+  throw std::invalid_argument("spmd: " + std::string(op) + " on '" + std::string(axes) +
+                              "': the output tensor has shape " + text(out) + ", the result has shape " +
+                              text(expected));
 }
 
 /// Throws std::invalid_argument unless `out` (the shape of the output tensor of an '_into' call)

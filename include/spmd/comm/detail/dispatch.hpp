@@ -66,8 +66,8 @@ consteval bool same_but_on_axes() {
 
 /// Runs `Op<Axes, Src, Dst>::apply_into(r, x, out, args...)`, `Dst` read from `out`'s type, after
 /// the checks of dispatch and one more: `out` has the result's type. Returns `out`.
-template <template <fixed_string, class, class> class Op, fixed_string Axes, class Rule, class Rank, class X,
-          class Out, class... Args>
+template <template <fixed_string, class, class> class Op, fixed_string Axes, class Rule, class Rank, class X, class Out,
+          class... Args>
 Out& dispatch_into(Rule, Rank& r, X const& x, Out& out, Args&&... args) {
   if constexpr (!checked_axes<typename X::mesh_type, Axes>::value || !source_valid<Axes, X, void>()) {
     return out;

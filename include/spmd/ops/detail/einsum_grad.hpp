@@ -23,7 +23,6 @@ auto einsum(A&& a, Rest&&... rest);
 
 namespace spmd::detail {
 
-
 /// The spec of the einsum giving operand K's gradient, and the dims of K that it lacks.
 struct einsum_grad_plan {
   std::array<char, 3 * local::einsum_max_labels + 4> text{};  // out (or a dummy), other, kept
@@ -39,7 +38,9 @@ consteval einsum_grad_plan make_einsum_grad_plan() {
   constexpr bool two = p.n_inputs == 2;
   einsum_grad_plan r;
   auto put = [&r](char c) { r.text[r.size++] = c; };
-  auto used = [&p](char c) { return p.in_position(0, c) != local::einsum_npos || p.in_position(1, c) != local::einsum_npos; };
+  auto used = [&p](char c) {
+    return p.in_position(0, c) != local::einsum_npos || p.in_position(1, c) != local::einsum_npos;
+  };
   r.scalar_out = p.out_ndim == 0;
   if (r.scalar_out) {
     constexpr std::string_view letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";

@@ -11,8 +11,8 @@
 
 #include <spmd/core/grad.hpp>
 #include <spmd/core/per_axis.hpp>
-#include <spmd/local/differentiable.hpp>
 #include <spmd/core/placement.hpp>
+#include <spmd/local/differentiable.hpp>
 #include <spmd/rules/out_partial.hpp>
 #include <spmd/tensor.hpp>
 
@@ -71,7 +71,8 @@ template <class X, class... Ts>
 struct partial_axes_mask {
   static constexpr auto value = []<std::size_t... Is>(std::index_sequence<Is...>) {
     return std::array<bool, sizeof...(Is)>{partial_on_axis<Is, X, Ts...>()...};
-  }(std::make_index_sequence<X::mesh_type::axis_count>{});
+  }
+  (std::make_index_sequence<X::mesh_type::axis_count>{});
 };
 template <class X, class... Ts>
 using partial_axes_t =

@@ -26,10 +26,10 @@ namespace spmd::runtime::detail {
 /// `label()` ("rank 1"), which is called only then (this runs on every collective).
 template <class Label>
 [[nodiscard]] std::optional<std::string> block_buffers_error(Label const& label, bool gather, void const* full,
-                                                            std::size_t full_size, void const* block,
-                                                            std::size_t block_size, std::size_t mine,
-                                                            std::size_t total, bool block_is_own,
-                                                            std::size_t elem_bytes) {
+                                                             std::size_t full_size, void const* block,
+                                                             std::size_t block_size, std::size_t mine,
+                                                             std::size_t total, bool block_is_own,
+                                                             std::size_t elem_bytes) {
   if (block_size != mine)
     return label() + " passed " + (gather ? "" : "an output of ") + std::to_string(block_size) +
            " elements, counts say " + std::to_string(mine);

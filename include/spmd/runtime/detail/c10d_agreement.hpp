@@ -27,8 +27,8 @@ namespace spmd::dist::detail {
 
 /// The mesh as one process sees it (its place in runtime::detail::mesh_place: index == RANK).
 struct mesh_state : runtime::detail::mesh_place {
-  std::size_t run = 0;            // which dist::run of this process: the prefix of its keys
-  bool check_agreement = false;   // options::check_agreement
+  std::size_t run = 0;           // which dist::run of this process: the prefix of its keys
+  bool check_agreement = false;  // options::check_agreement
   std::chrono::milliseconds gloo_timeout{0};
   job* j = nullptr;
   std::unique_ptr<watchdog> dog;
@@ -44,7 +44,7 @@ struct group {
   std::string id;                    // its key prefix in the store: "spmd/<run>/<name>@<base>/"
   std::vector<std::size_t> members;  // the mesh index of each group rank
   mesh_state const* m = nullptr;
-  std::uint64_t seq = 0;             // collectives this rank has entered on the group
+  std::uint64_t seq = 0;  // collectives this rank has entered on the group
 
   /// "all_gather on group 'tp'".
   [[nodiscard]] std::string where(op_kind op) const { return std::string(op_name(op)) + " on group '" + name + "'"; }
@@ -100,7 +100,7 @@ template <class T>
   // Gloo reads and writes through the pointer; a zero-size buffer may have none.
   static T empty{};
   return ::at::from_blob(const_cast<T*>(n == 0 ? &empty : data), {static_cast<std::int64_t>(n)},
-                       ::at::TensorOptions().dtype(type));
+                         ::at::TensorOptions().dtype(type));
 }
 
 /// Element-wise max over the group, in place.
@@ -116,15 +116,15 @@ inline void max_i64(group const& g, std::span<std::int64_t> v, op_kind op) {
                                                           op_kind op) {
   std::vector<std::int64_t> all(mine.size() * g.size);
   std::vector<std::vector<::at::Tensor>> out(1);
-  for (std::size_t s = 0; s < g.size; ++s) out[0].push_back(wrap<std::int64_t>(all.data() + s * mine.size(), mine.size()));
+  for (std::size_t s = 0; s < g.size; ++s)
+    out[0].push_back(wrap<std::int64_t>(all.data() + s * mine.size(), mine.size()));
   std::vector<::at::Tensor> in{wrap<std::int64_t>(mine.data(), mine.size())};
   g.run(op, "allgather", [&] { return g.pg->allgather(out, in); });
   return all;
 }
 
 /// Rank `root`'s text on every rank of the group.
-[[nodiscard]] inline std::string broadcast_text(group const& g, std::string const& text, std::size_t root,
-                                                op_kind op) {
+[[nodiscard]] inline std::string broadcast_text(group const& g, std::string const& text, std::size_t root, op_kind op) {
   std::int64_t len = g.rank == root ? static_cast<std::int64_t>(text.size()) : 0;
   std::vector<::at::Tensor> t{wrap<std::int64_t>(&len, 1)};
   ::c10d::BroadcastOptions o;
@@ -145,8 +145,8 @@ inline std::vector<std::int64_t> to_i64(std::span<std::size_t const> c, std::siz
 
 /// Every rank's counts (n each) and note, gathered on every rank: the error path only.
 struct all_noted {
-  std::vector<std::size_t> counts;   // n * n
-  std::vector<std::int64_t> notes;   // 3 per rank: dim, per_index, given
+  std::vector<std::size_t> counts;  // n * n
+  std::vector<std::int64_t> notes;  // 3 per rank: dim, per_index, given
   std::size_t n = 0;
   [[nodiscard]] runtime::detail::noted_counts at(std::size_t s) const {
     return {std::span<std::size_t const>(counts).subspan(s * n, n),
@@ -154,8 +154,8 @@ struct all_noted {
                        notes[3 * s + 2] != 0}};
   }
 };
-[[nodiscard]] inline all_noted gather_noted(group const& g, std::span<std::size_t const> counts,
-                                            split_note const& note, op_kind op) {
+[[nodiscard]] inline all_noted gather_noted(group const& g, std::span<std::size_t const> counts, split_note const& note,
+                                            op_kind op) {
   all_noted a;
   a.n = g.size;
   auto const every = gather_i64(g, to_i64(counts, g.size), op);
@@ -192,12 +192,16 @@ struct all_shapes {
 /// disagreement every rank gathers all signatures (and, where needed, the counts or the faulty
 /// rank's message), so that every rank throws the same comm_error naming the rank at fault.
 inline void agree(group const& g, op_kind op, elem_kind elem, std::uint64_t a, std::uint64_t b,
-                  std::optional<std::string> const& local, std::span<std::size_t const> counts,
-                  split_note const& note, shape_note const& shape) {
+                  std::optional<std::string> const& local, std::span<std::size_t const> counts, split_note const& note,
+                  shape_note const& shape) {
   using i64 = std::int64_t;
   constexpr std::size_t fields = 6;
-  i64 const mine[fields] = {static_cast<i64>(op), static_cast<i64>(elem), static_cast<i64>(a), static_cast<i64>(b),
-                            static_cast<i64>(runtime::detail::shape_hash(shape)), local ? 1 : 0};
+  i64 const mine[fields] = {static_cast<i64>(op),
+                            static_cast<i64>(elem),
+                            static_cast<i64>(a),
+                            static_cast<i64>(b),
+                            static_cast<i64>(runtime::detail::shape_hash(shape)),
+                            local ? 1 : 0};
   i64 red[2 * fields];
   for (std::size_t i = 0; i < fields; ++i) {
     red[i] = mine[i];
@@ -232,8 +236,8 @@ inline void agree(group const& g, op_kind op, elem_kind elem, std::uint64_t a, s
     if (at(s, 4) != at(0, 4)) {
       auto const shapes = gather_shapes(g, shape, op);
       for (std::size_t t = 1; t < n; ++t)
-        if (auto text = runtime::detail::shape_disagreement(shapes.at(t), g.coord_label(t), shapes.at(0),
-                                                           g.coord_label(0)))
+        if (auto text =
+                runtime::detail::shape_disagreement(shapes.at(t), g.coord_label(t), shapes.at(0), g.coord_label(0)))
           throw g.error(op, *text, t);
       break;
     }
@@ -250,8 +254,8 @@ inline void agree(group const& g, op_kind op, elem_kind elem, std::uint64_t a, s
       for (std::size_t s = 1; s < n; ++s)
         if (at(s, 2) != at(0, 2))
           throw g.error(op,
-                        g.label(s) + " passed root " + std::to_string(at(s, 2)) + ", " + g.label(0) +
-                            " passed root " + std::to_string(at(0, 2)),
+                        g.label(s) + " passed root " + std::to_string(at(s, 2)) + ", " + g.label(0) + " passed root " +
+                            std::to_string(at(0, 2)),
                         s);
       std::size_t const root = at(0, 2);
       for (std::size_t s = 0; s < n; ++s)
@@ -280,7 +284,8 @@ inline void agree(group const& g, op_kind op, elem_kind elem, std::uint64_t a, s
       }
       break;
     }
-    default: break;
+    default:
+      break;
   }
   throw g.error(op, "the ranks disagree about the call's arguments", 0);
 }

@@ -71,8 +71,9 @@ struct launch {
   char* end = nullptr;
   unsigned long long const n = std::strtoull(v, &end, 10);
   if (*end != '\0' || *v == '-' || n > max)
-    throw std::invalid_argument("spmd: dist::run: " + std::string(name) + "='" + v +
-                                "' is not a valid number; the launcher (torchrun, mpirun, scripts/torchrun.sh) sets it");
+    throw std::invalid_argument(
+        "spmd: dist::run: " + std::string(name) + "='" + v +
+        "' is not a valid number; the launcher (torchrun, mpirun, scripts/torchrun.sh) sets it");
   return static_cast<std::size_t>(n);
 }
 
@@ -81,14 +82,15 @@ struct launch {
 /// else one process.
 [[nodiscard]] inline launch read_ranks() {
   launch l;
-  constexpr char const* pairs[][2] = {
-      {"RANK", "WORLD_SIZE"}, {"OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE"}, {"PMI_RANK", "PMI_SIZE"}};
+  constexpr char const* pairs[][2] = {{"RANK", "WORLD_SIZE"},
+                                      {"OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE"},
+                                      {"PMI_RANK", "PMI_SIZE"}};
   for (auto const& [r, w] : pairs) {
     auto const rank = env_count(r, 1u << 30), world = env_count(w, 1u << 30);
     if (!rank && !world) continue;
     if (!rank || !world)
-      throw std::invalid_argument(std::string("spmd: dist::run: ") + (rank ? r : w) + " is set but " +
-                                  (rank ? w : r) + " is not; set both (torchrun and scripts/torchrun.sh do)");
+      throw std::invalid_argument(std::string("spmd: dist::run: ") + (rank ? r : w) + " is set but " + (rank ? w : r) +
+                                  " is not; set both (torchrun and scripts/torchrun.sh do)");
     if (*world == 0 || *rank >= *world)
       throw std::invalid_argument(std::string("spmd: dist::run: ") + r + "=" + std::to_string(*rank) + " with " + w +
                                   "=" + std::to_string(*world) + ": the rank must be below the world size");
@@ -139,11 +141,9 @@ struct job {
   ::c10::intrusive_ptr<::c10d::Store> store;  // the main thread's connection
   ::c10::intrusive_ptr<::c10d::Store> watch;  // the watchdog's own connection (TCPStore is not thread-safe)
   std::shared_ptr<::gloo::transport::Device> device;
-  std::size_t runs = 0;  // dist::run calls so far: the prefix of every key of a run
+  std::size_t runs = 0;               // dist::run calls so far: the prefix of every key of a run
   std::atomic<bool> aborting{false};  // this process is ending the job: its watchdog keeps quiet
-  [[nodiscard]] bool serves_store() const noexcept {
-    return where.kind == launch::store_kind::tcp && where.rank == 0;
-  }
+  [[nodiscard]] bool serves_store() const noexcept { return where.kind == launch::store_kind::tcp && where.rank == 0; }
 };
 
 inline constexpr char const* abort_key = "spmd/abort";
@@ -180,9 +180,9 @@ inline constexpr char const* abort_key = "spmd/abort";
 
 /// What the watchdog knows of the group of the collective in progress.
 struct group_ref {
-  std::string const* name;                   // "tp", "dp,tp"
-  std::string const* id;                     // its key prefix in the store
-  std::span<std::size_t const> members;      // mesh index of each group rank
+  std::string const* name;               // "tp", "dp,tp"
+  std::string const* id;                 // its key prefix in the store
+  std::span<std::size_t const> members;  // mesh index of each group rank
 };
 
 /// A thread that ends this process (exit status 1, after printing why) when
@@ -266,7 +266,8 @@ class watchdog {
       std::string_view const line(text.data() + pos, eol - pos);
       std::size_t const sp = line.rfind(' ');
       if (sp != std::string_view::npos && line.substr(0, sp) == id)
-        return op != op_kind::group_creation && std::strtoull(std::string(line.substr(sp + 1)).c_str(), nullptr, 10) <= seq;
+        return op != op_kind::group_creation &&
+               std::strtoull(std::string(line.substr(sp + 1)).c_str(), nullptr, 10) <= seq;
       pos = eol + 1;
     }
     return true;  // it never created the group
@@ -321,8 +322,9 @@ class watchdog {
                            " s (SPMD_DIST_TIMEOUT): another rank has failed, has finished, or waits in a "
                            "different collective";
         if (op == op_kind::group_creation && name.find(',') != std::string::npos)
-          what += " (the ranks of a flattened group create its communicator on first use, together: give every "
-                  "rank the same order of first uses)";
+          what +=
+              " (the ranks of a flattened group create its communicator on first use, together: give every "
+              "rank the same order of first uses)";
         fail(what);
       }
       // Only a collective that waits for a while is worth the store round trips.
@@ -349,7 +351,7 @@ class watchdog {
   std::size_t index_;
   std::size_t run_;
   std::chrono::nanoseconds limit_;
-  std::mutex state_m_;  // guards the four below
+  std::mutex state_m_;      // guards the four below
   std::int64_t start_ = 0;  // 0: not in a collective
   op_kind op_ = op_kind::none;
   group_ref const* group_ = nullptr;

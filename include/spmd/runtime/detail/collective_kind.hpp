@@ -24,17 +24,28 @@ enum class op_kind : std::uint64_t {
 
 [[nodiscard]] inline char const* op_name(op_kind op) noexcept {
   switch (op) {
-    case op_kind::all_reduce_sum: return "all_reduce_sum";
-    case op_kind::reduce_scatter_sum: return "reduce_scatter_sum";
-    case op_kind::all_gather: return "all_gather";
-    case op_kind::all_to_all: return "all_to_all";
-    case op_kind::broadcast: return "broadcast";
-    case op_kind::barrier: return "barrier";
-    case op_kind::agree_split: return "convert";
-    case op_kind::mesh_check: return "checking the mesh";
-    case op_kind::group_creation: return "creating the communicator";
-    case op_kind::teardown: return "finalizing";
-    case op_kind::none: break;
+    case op_kind::all_reduce_sum:
+      return "all_reduce_sum";
+    case op_kind::reduce_scatter_sum:
+      return "reduce_scatter_sum";
+    case op_kind::all_gather:
+      return "all_gather";
+    case op_kind::all_to_all:
+      return "all_to_all";
+    case op_kind::broadcast:
+      return "broadcast";
+    case op_kind::barrier:
+      return "barrier";
+    case op_kind::agree_split:
+      return "convert";
+    case op_kind::mesh_check:
+      return "checking the mesh";
+    case op_kind::group_creation:
+      return "creating the communicator";
+    case op_kind::teardown:
+      return "finalizing";
+    case op_kind::none:
+      break;
   }
   return "(no collective)";
 }
@@ -47,9 +58,12 @@ inline constexpr elem_kind elem_of = std::is_same_v<T, float> ? elem_kind::f32 :
 
 [[nodiscard]] inline char const* elem_name(elem_kind e) noexcept {
   switch (e) {
-    case elem_kind::f32: return "float";
-    case elem_kind::f64: return "double";
-    case elem_kind::none: break;
+    case elem_kind::f32:
+      return "float";
+    case elem_kind::f64:
+      return "double";
+    case elem_kind::none:
+      break;
   }
   return "";
 }

@@ -60,8 +60,7 @@ struct mesh_spec {
 
 /// The index of `axis` among the mesh's axis `names`, or std::invalid_argument naming the rank
 /// member that asked (`fn`: "comm", "coord", ...) and the axes there are.
-[[nodiscard]] inline std::size_t axis_index(std::span<std::string const> names, std::string_view axis,
-                                            char const* fn) {
+[[nodiscard]] inline std::size_t axis_index(std::span<std::string const> names, std::string_view axis, char const* fn) {
   for (std::size_t a = 0; a < names.size(); ++a)
     if (names[a] == axis) return a;
   std::string msg = "spmd: rank::" + std::string(fn) + ": the mesh has no axis '" + std::string(axis) + "' (axes:";

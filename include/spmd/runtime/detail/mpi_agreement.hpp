@@ -26,7 +26,7 @@ namespace spmd::mpi::detail {
 /// The mesh as one process sees it (its place in runtime::detail::mesh_place: index == rank in
 /// MPI_COMM_WORLD).
 struct mesh_state : runtime::detail::mesh_place {
-  bool check_agreement = false;  // options::check_agreement
+  bool check_agreement = false;   // options::check_agreement
   MPI_Comm comm = MPI_COMM_NULL;  // a duplicate of MPI_COMM_WORLD, MPI_ERRORS_RETURN
   std::unique_ptr<watchdog> dog;
 };
@@ -77,7 +77,7 @@ struct group {
 
 /// Every rank's counts (n each) and note, gathered on every rank: the error path only.
 struct all_noted {
-  std::vector<std::size_t> counts;  // n * n
+  std::vector<std::size_t> counts;   // n * n
   std::vector<std::uint64_t> notes;  // 3 per rank: dim, per_index, given
   std::size_t n = 0;
   [[nodiscard]] runtime::detail::noted_counts at(std::size_t s) const {
@@ -86,21 +86,20 @@ struct all_noted {
                        notes[3 * s + 2] != 0}};
   }
 };
-[[nodiscard]] inline all_noted gather_noted(group const& g, std::span<std::size_t const> counts,
-                                            split_note const& note, op_kind op) {
+[[nodiscard]] inline all_noted gather_noted(group const& g, std::span<std::size_t const> counts, split_note const& note,
+                                            op_kind op) {
   using u64 = std::uint64_t;
   all_noted a;
   a.n = g.size;
   std::vector<u64> mine(counts.begin(), counts.end()), every(g.size * g.size);
   mine.resize(g.size);
-  check(MPI_Allgather(mine.data(), static_cast<int>(g.size), MPI_UINT64_T, every.data(),
-                              static_cast<int>(g.size), MPI_UINT64_T, g.comm),
-                "MPI_Allgather", g.where(op));
+  check(MPI_Allgather(mine.data(), static_cast<int>(g.size), MPI_UINT64_T, every.data(), static_cast<int>(g.size),
+                      MPI_UINT64_T, g.comm),
+        "MPI_Allgather", g.where(op));
   a.counts.assign(every.begin(), every.end());
   u64 const n3[3] = {note.dim, note.per_index, note.given ? u64{1} : u64{0}};
   a.notes.resize(3 * g.size);
-  check(MPI_Allgather(n3, 3, MPI_UINT64_T, a.notes.data(), 3, MPI_UINT64_T, g.comm), "MPI_Allgather",
-                g.where(op));
+  check(MPI_Allgather(n3, 3, MPI_UINT64_T, a.notes.data(), 3, MPI_UINT64_T, g.comm), "MPI_Allgather", g.where(op));
   return a;
 }
 
@@ -119,8 +118,7 @@ struct all_shapes {
   all_shapes a;
   u64 const head[3] = {shape.known ? u64{1} : u64{0}, shape.free_dim, shape.shape.size()};
   a.heads.resize(3 * g.size);
-  check(MPI_Allgather(head, 3, MPI_UINT64_T, a.heads.data(), 3, MPI_UINT64_T, g.comm), "MPI_Allgather",
-                g.where(op));
+  check(MPI_Allgather(head, 3, MPI_UINT64_T, a.heads.data(), 3, MPI_UINT64_T, g.comm), "MPI_Allgather", g.where(op));
   std::vector<int> lens(g.size), displs(g.size);
   a.offsets.resize(g.size);
   std::size_t total = 0;
@@ -132,8 +130,8 @@ struct all_shapes {
   }
   std::vector<u64> mine(shape.shape.begin(), shape.shape.end()), every(total);
   check(MPI_Allgatherv(mine.data(), static_cast<int>(mine.size()), MPI_UINT64_T, every.data(), lens.data(),
-                               displs.data(), MPI_UINT64_T, g.comm),
-                "MPI_Allgatherv", g.where(op));
+                       displs.data(), MPI_UINT64_T, g.comm),
+        "MPI_Allgatherv", g.where(op));
   a.dims.assign(every.begin(), every.end());
   return a;
 }
@@ -143,19 +141,18 @@ struct all_shapes {
 /// disagreement every rank gathers all signatures (and, where needed, the counts or the faulty
 /// rank's message), so that every rank throws the same comm_error naming the rank at fault.
 inline void agree(group const& g, op_kind op, elem_kind elem, std::uint64_t a, std::uint64_t b,
-                  std::optional<std::string> const& local, std::span<std::size_t const> counts,
-                  split_note const& note, shape_note const& shape) {
+                  std::optional<std::string> const& local, std::span<std::size_t const> counts, split_note const& note,
+                  shape_note const& shape) {
   using u64 = std::uint64_t;
   constexpr int fields = 6;
-  u64 const mine[fields] = {static_cast<u64>(op), static_cast<u64>(elem), a, b, runtime::detail::shape_hash(shape),
+  u64 const mine[fields] = {static_cast<u64>(op),   static_cast<u64>(elem), a, b, runtime::detail::shape_hash(shape),
                             local ? u64{1} : u64{0}};
   u64 red[2 * fields];
   for (int i = 0; i < fields; ++i) {
     red[i] = mine[i];
     red[fields + i] = ~mine[i];
   }
-  check(MPI_Allreduce(MPI_IN_PLACE, red, 2 * fields, MPI_UINT64_T, MPI_MAX, g.comm), "MPI_Allreduce",
-                g.where(op));
+  check(MPI_Allreduce(MPI_IN_PLACE, red, 2 * fields, MPI_UINT64_T, MPI_MAX, g.comm), "MPI_Allreduce", g.where(op));
   bool same = true;
   for (int i = 0; i < 5; ++i) same = same && red[i] == ~red[fields + i];
   if (same && red[5] == 0) [[likely]]
@@ -164,8 +161,8 @@ inline void agree(group const& g, op_kind op, elem_kind elem, std::uint64_t a, s
   // Error path: every rank below runs the same calls on the same data.
   std::size_t const n = g.size;
   std::vector<u64> all(fields * n);
-  check(MPI_Allgather(mine, fields, MPI_UINT64_T, all.data(), fields, MPI_UINT64_T, g.comm),
-                "MPI_Allgather", g.where(op));
+  check(MPI_Allgather(mine, fields, MPI_UINT64_T, all.data(), fields, MPI_UINT64_T, g.comm), "MPI_Allgather",
+        g.where(op));
   auto const at = [&](std::size_t s, int f) { return all[s * fields + static_cast<std::size_t>(f)]; };
   auto const call = [&](std::size_t s) {
     std::string c = op_name(static_cast<op_kind>(at(s, 0)));
@@ -184,16 +181,16 @@ inline void agree(group const& g, op_kind op, elem_kind elem, std::uint64_t a, s
       u64 len = s == g.rank ? local->size() : 0;
       check(MPI_Bcast(&len, 1, MPI_UINT64_T, static_cast<int>(s), g.comm), "MPI_Bcast", g.where(op));
       std::string text = s == g.rank ? *local : std::string(len, ' ');
-      check(MPI_Bcast(text.data(), static_cast<int>(len), MPI_CHAR, static_cast<int>(s), g.comm),
-                    "MPI_Bcast", g.where(op));
+      check(MPI_Bcast(text.data(), static_cast<int>(len), MPI_CHAR, static_cast<int>(s), g.comm), "MPI_Bcast",
+            g.where(op));
       throw g.error(op, text, s);
     }
   for (std::size_t s = 1; s < n; ++s)
     if (at(s, 4) != at(0, 4)) {
       auto const shapes = gather_shapes(g, shape, op);
       for (std::size_t t = 1; t < n; ++t)
-        if (auto text = runtime::detail::shape_disagreement(shapes.at(t), g.coord_label(t), shapes.at(0),
-                                                           g.coord_label(0)))
+        if (auto text =
+                runtime::detail::shape_disagreement(shapes.at(t), g.coord_label(t), shapes.at(0), g.coord_label(0)))
           throw g.error(op, *text, t);
       break;
     }
@@ -202,24 +199,24 @@ inline void agree(group const& g, op_kind op, elem_kind elem, std::uint64_t a, s
       for (std::size_t s = 1; s < n; ++s)
         if (at(s, 2) != at(0, 2))
           throw g.error(op,
-                      g.label(s) + " passed " + std::to_string(at(s, 2)) + " elements, " + g.label(0) + " passed " +
-                          std::to_string(at(0, 2)),
-                      s);
+                        g.label(s) + " passed " + std::to_string(at(s, 2)) + " elements, " + g.label(0) + " passed " +
+                            std::to_string(at(0, 2)),
+                        s);
       break;
     case op_kind::broadcast: {
       for (std::size_t s = 1; s < n; ++s)
         if (at(s, 2) != at(0, 2))
           throw g.error(op,
-                      g.label(s) + " passed root " + std::to_string(at(s, 2)) + ", " + g.label(0) + " passed root " +
-                          std::to_string(at(0, 2)),
-                      s);
+                        g.label(s) + " passed root " + std::to_string(at(s, 2)) + ", " + g.label(0) + " passed root " +
+                            std::to_string(at(0, 2)),
+                        s);
       std::size_t const root = at(0, 2);
       for (std::size_t s = 0; s < n; ++s)
         if (at(s, 3) != at(root, 3))
           throw g.error(op,
-                      g.label(s) + " passed " + std::to_string(at(s, 3)) + " elements, the root (" + g.label(root) +
-                          ") passed " + std::to_string(at(root, 3)),
-                      s);
+                        g.label(s) + " passed " + std::to_string(at(s, 3)) + " elements, the root (" + g.label(root) +
+                            ") passed " + std::to_string(at(root, 3)),
+                        s);
       break;
     }
     case op_kind::agree_split:
@@ -234,13 +231,14 @@ inline void agree(group const& g, op_kind op, elem_kind elem, std::uint64_t a, s
         if (auto text = runtime::detail::split_disagreement(ns, g.coord_label(s), n0, g.coord_label(0), "", true))
           throw g.error(op, *text, s);
         throw g.error(op,
-                    g.label(s) + " passed counts " + runtime::detail::format_list(cs) + ", " + g.label(0) + " passed " +
-                        runtime::detail::format_list(c0),
-                    s);
+                      g.label(s) + " passed counts " + runtime::detail::format_list(cs) + ", " + g.label(0) +
+                          " passed " + runtime::detail::format_list(c0),
+                      s);
       }
       break;
     }
-    default: break;
+    default:
+      break;
   }
   throw g.error(op, "the ranks disagree about the call's arguments", 0);
 }
@@ -253,8 +251,7 @@ inline void agree_all_to_all(group const& g, std::span<std::size_t const> send_c
   auto const op = op_kind::all_to_all;
   std::size_t const n = g.size;
   std::vector<u64> sent(send_counts.begin(), send_counts.end()), got(n);
-  check(MPI_Alltoall(sent.data(), 1, MPI_UINT64_T, got.data(), 1, MPI_UINT64_T, g.comm), "MPI_Alltoall",
-                g.where(op));
+  check(MPI_Alltoall(sent.data(), 1, MPI_UINT64_T, got.data(), 1, MPI_UINT64_T, g.comm), "MPI_Alltoall", g.where(op));
   u64 key = n * n;  // the first (sender, receiver) pair that disagrees, as sender * n + receiver
   for (std::size_t s = 0; s < n && key == n * n; ++s)
     if (got[s] != recv_counts[s]) key = s * n + g.rank;
@@ -271,12 +268,12 @@ inline void agree_all_to_all(group const& g, std::span<std::size_t const> send_c
   u64 vals[2] = {got[s], j == g.rank ? u64{recv_counts[s]} : u64{0}};
   check(MPI_Bcast(vals, 2, MPI_UINT64_T, static_cast<int>(j), g.comm), "MPI_Bcast", g.where(op));
   throw g.error(op,
-              g.label(s) + " sends " + std::to_string(vals[0]) + " elements to " + g.label(j) + ", which expects " +
-                  std::to_string(vals[1]) +
-                  (send_note.present() ? " (the split sizes agree: the tensors differ in a dim other than the "
-                                         "split dims)"
-                                       : ""),
-              s);
+                g.label(s) + " sends " + std::to_string(vals[0]) + " elements to " + g.label(j) + ", which expects " +
+                    std::to_string(vals[1]) +
+                    (send_note.present() ? " (the split sizes agree: the tensors differ in a dim other than the "
+                                           "split dims)"
+                                         : ""),
+                s);
 }
 
 }  // namespace spmd::mpi::detail

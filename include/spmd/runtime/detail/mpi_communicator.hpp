@@ -15,10 +15,10 @@
 #include <spmd/runtime/communicator.hpp>
 #include <spmd/runtime/detail/buffer_checks.hpp>
 #include <spmd/runtime/detail/buffer_collectives.hpp>
-#include <spmd/runtime/detail/process_communicator.hpp>
 #include <spmd/runtime/detail/mpi_agreement.hpp>
 #include <spmd/runtime/detail/mpi_options.hpp>
 #include <spmd/runtime/detail/mpi_support.hpp>
+#include <spmd/runtime/detail/process_communicator.hpp>
 #include <spmd/runtime/detail/split_messages.hpp>
 
 namespace spmd::mpi {
@@ -29,7 +29,7 @@ namespace detail {
 
 /// mpi::run's body (detail/mpi_run.hpp), a friend of rank.
 inline void run_mesh(std::vector<std::pair<std::string, std::size_t>> const& mesh_sizes, void (*call)(void*, rank&),
-              void* fn, options const& opts);
+                     void* fn, options const& opts);
 
 }  // namespace detail
 
@@ -110,9 +110,9 @@ class communicator : public runtime::detail::process_communicator<communicator>,
   /// displs_, against the buffers. `whole_is_all`: `part` is exactly this rank's block of `whole`,
   /// which holds every block.
   template <class T>
-  [[nodiscard]] std::optional<std::string> block_checks(bool gather, T const* whole, std::size_t whole_size, T const* part,
-                                                        std::size_t part_size, std::span<std::size_t const> counts,
-                                                        bool& whole_is_all) {
+  [[nodiscard]] std::optional<std::string> block_checks(bool gather, T const* whole, std::size_t whole_size,
+                                                        T const* part, std::size_t part_size,
+                                                        std::span<std::size_t const> counts, bool& whole_is_all) {
     whole_is_all = false;
     if (auto err = counts_error(counts, "counts")) return err;
     if (auto err = to_ints(counts, counts_, displs_, "counts")) return err;
@@ -143,7 +143,8 @@ class communicator : public runtime::detail::process_communicator<communicator>,
     auto const op = detail::op_kind::reduce_scatter_sum;
     scope const s(*this, op);
     bool in_place = false;
-    std::optional<std::string> const err = block_checks(false, in.data(), in.size(), out.data(), out.size(), counts, in_place);
+    std::optional<std::string> const err =
+        block_checks(false, in.data(), in.size(), out.data(), out.size(), counts, in_place);
     settle(op, detail::elem_of<T>, checking() ? detail::hash_counts(counts) : 0, 0, err, counts, note, shape);
     // MPI has no in-place form that leaves the result inside the input: use a scratch block.
     T* dst = out.data();
@@ -166,7 +167,8 @@ class communicator : public runtime::detail::process_communicator<communicator>,
     auto const op = detail::op_kind::all_gather;
     scope const s(*this, op);
     bool in_place = false;
-    std::optional<std::string> const err = block_checks(true, out.data(), out.size(), in.data(), in.size(), counts, in_place);
+    std::optional<std::string> const err =
+        block_checks(true, out.data(), out.size(), in.data(), in.size(), counts, in_place);
     in_place = in_place && counts[g_.rank] != 0;
     settle(op, detail::elem_of<T>, checking() ? detail::hash_counts(counts) : 0, 0, err, counts, note, shape);
     void const* send = in_place ? MPI_IN_PLACE : static_cast<void const*>(in.data());

@@ -69,10 +69,10 @@ inline void await_all_ranks(MPI_Comm comm, std::size_t index, double timeout_sec
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > 2 * timeout_seconds) {
       char seconds[32];
       std::snprintf(seconds, sizeof seconds, "%g", 2 * timeout_seconds);
-      abort_job(index, (std::string("returned from its function, but the other ranks had not returned from theirs ") +
-                        seconds +
-                        " s later (twice SPMD_MPI_TIMEOUT): a rank waits in a collective this rank never joined")
-                           .c_str());
+      abort_job(index,
+                (std::string("returned from its function, but the other ranks had not returned from theirs ") +
+                 seconds + " s later (twice SPMD_MPI_TIMEOUT): a rank waits in a collective this rank never joined")
+                    .c_str());
     }
     std::this_thread::sleep_for(pause);
     pause = std::min(pause * 2, std::chrono::microseconds(5000));

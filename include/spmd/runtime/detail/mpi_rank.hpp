@@ -37,8 +37,8 @@ class rank : public runtime::detail::process_rank<rank, communicator> {
 
  private:
   friend class runtime::detail::process_rank<rank, communicator>;
-  friend void detail::run_mesh(std::vector<std::pair<std::string, std::size_t>> const&, void (*)(void*, rank&),
-                               void*, options const&);
+  friend void detail::run_mesh(std::vector<std::pair<std::string, std::size_t>> const&, void (*)(void*, rank&), void*,
+                               options const&);
 
   /// Creates the mesh's communicators: collective over every rank, under the watchdog if any.
   explicit rank(detail::mesh_state&& m) : m_(std::move(m)) {
@@ -65,8 +65,8 @@ class rank : public runtime::detail::process_rank<rank, communicator> {
     // here too, under the timeout.
     detail::armed const watch(m_.dog.get(), detail::op_kind::group_creation, &name);
     if (split) {
-      detail::check(
-          MPI_Comm_split(m_.comm, static_cast<int>(g.base), static_cast<int>(g.group_rank), &c), "MPI_Comm_split", where);
+      detail::check(MPI_Comm_split(m_.comm, static_cast<int>(g.base), static_cast<int>(g.group_rank), &c),
+                    "MPI_Comm_split", where);
     } else {
       std::vector<int> ranks(g.members.begin(), g.members.end());
       MPI_Group world_group = MPI_GROUP_NULL, group = MPI_GROUP_NULL;

@@ -16,8 +16,8 @@
 #include <utility>
 #include <vector>
 
-#include <spmd/runtime/detail/mesh_spec.hpp>
 #include <spmd/runtime/detail/erased_fn.hpp>
+#include <spmd/runtime/detail/mesh_spec.hpp>
 #include <spmd/runtime/detail/mpi_launch.hpp>
 #include <spmd/runtime/detail/mpi_options.hpp>
 #include <spmd/runtime/detail/mpi_rank.hpp>

@@ -27,8 +27,8 @@
 #include <cstring>
 #include <mutex>
 #include <optional>
-#include <stdexcept>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -64,8 +64,7 @@ template <class T>
 [[nodiscard]] inline std::string error_string(int code) {
   char buf[MPI_MAX_ERROR_STRING + 1] = {};
   int len = 0;
-  if (MPI_Error_string(code, buf, &len) != MPI_SUCCESS || len <= 0)
-    return "MPI error code " + std::to_string(code);
+  if (MPI_Error_string(code, buf, &len) != MPI_SUCCESS || len <= 0) return "MPI error code " + std::to_string(code);
   return std::string(buf, static_cast<std::size_t>(len));
 }
 
@@ -144,8 +143,8 @@ class watchdog {
   }
 
   void loop() {
-    auto const poll = std::min<std::chrono::nanoseconds>(limit_ / 4 + std::chrono::nanoseconds(1),
-                                                         std::chrono::milliseconds(500));
+    auto const poll =
+        std::min<std::chrono::nanoseconds>(limit_ / 4 + std::chrono::nanoseconds(1), std::chrono::milliseconds(500));
     std::unique_lock<std::mutex> lock(m_);
     while (!stop_) {
       cv_.wait_for(lock, poll);
@@ -161,8 +160,9 @@ class watchdog {
                            " s (SPMD_MPI_TIMEOUT): another rank has failed, has finished, or waits in a "
                            "different collective";
         if (op == op_kind::group_creation && g != nullptr && g->find(',') != std::string::npos)
-          what += " (the ranks of a flattened group create its communicator on first use, together: give every "
-                  "rank the same order of first uses)";
+          what +=
+              " (the ranks of a flattened group create its communicator on first use, together: give every "
+              "rank the same order of first uses)";
         // Not MPI_Abort: only the main thread may call MPI (MPI_THREAD_FUNNELED), and an
         // MPI_Abort racing the main thread's blocked collective can hang. mpirun ends the whole
         // job when a process exits without MPI_Finalize.

@@ -62,8 +62,8 @@ class process_communicator {
   /// What is wrong with `counts` (`what` they are) if there is not one per rank of the group.
   [[nodiscard]] std::optional<std::string> counts_error(std::span<std::size_t const> counts, char const* what) const {
     if (counts.size() == group().size) return std::nullopt;
-    return group().label(group().rank) + " passed " + std::to_string(counts.size()) + " " + what +
-           " for a group of " + std::to_string(group().size) + " ranks";
+    return group().label(group().rank) + " passed " + std::to_string(counts.size()) + " " + what + " for a group of " +
+           std::to_string(group().size) + " ranks";
   }
 
  private:

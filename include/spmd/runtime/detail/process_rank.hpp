@@ -120,7 +120,8 @@ class process_rank {
   /// One communicator per mesh axis, in mesh order.
   void make_axis_groups() {
     axis_comms_.reserve(place().names.size());
-    for (std::size_t a = 0; a < place().names.size(); ++a) axis_comms_.push_back(self().make_group(std::uint64_t{1} << a));
+    for (std::size_t a = 0; a < place().names.size(); ++a)
+      axis_comms_.push_back(self().make_group(std::uint64_t{1} << a));
   }
   /// Frees every communicator (flattened ones first).
   void free_groups() noexcept {

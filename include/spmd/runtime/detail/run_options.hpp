@@ -31,8 +31,8 @@ namespace spmd::runtime::detail {
   double const s = std::strtod(v, &end);
   while (end != v && *end == ' ') ++end;
   if (end == v || *end != '\0' || std::isnan(s) || s < 0.0)
-    throw std::invalid_argument("spmd: " + std::string(name) + "='" + v +
-                                "' is not a number of seconds; use e.g. " + name + "=30, or 0 or inf for no timeout");
+    throw std::invalid_argument("spmd: " + std::string(name) + "='" + v + "' is not a number of seconds; use e.g. " +
+                                name + "=30, or 0 or inf for no timeout");
   return std::isinf(s) ? 0.0 : s;
 }
 

@@ -79,14 +79,14 @@ struct noted_counts {
   auto const es = extents_of(s), et = extents_of(t);
   auto const along = [](std::size_t dim) { return " along dim " + std::to_string(dim); };
   if (es && et && (*es != *et || s.note.dim != t.note.dim)) {
-    std::string text = ls + (s.note.given ? " passed " + std::string(which) + "split sizes " + format_list(*es) +
-                                                along(s.note.dim)
-                                          : " passed no " + std::string(which) + "split sizes (so " +
-                                                format_list(*es) + along(s.note.dim) + ")");
+    std::string text =
+        ls + (s.note.given ? " passed " + std::string(which) + "split sizes " + format_list(*es) + along(s.note.dim)
+                           : " passed no " + std::string(which) + "split sizes (so " + format_list(*es) +
+                                 along(s.note.dim) + ")");
     bool const same_dim = s.note.dim == t.note.dim;
     std::string const at = same_dim ? "" : along(t.note.dim);
-    text += ", " + lt + (t.note.given ? " passed " + format_list(*et) + at
-                                      : " passed none (so " + format_list(*et) + at + ")");
+    text += ", " + lt +
+            (t.note.given ? " passed " + format_list(*et) + at : " passed none (so " + format_list(*et) + at + ")");
     if (!s.note.given || !t.note.given) text += "; uneven shards need the same split sizes on every rank";
     return text;
   }

@@ -59,8 +59,7 @@ namespace spmd::threads::detail {
   slot const& s0 = g.slots[0];
   auto const fail = [&](std::size_t s, std::string const& what) {
     return std::optional<comm_error>(std::in_place,
-                                     "spmd: " + std::string(op_name(s0.op)) + " on group '" +
-                                         g.name + "': " + what,
+                                     "spmd: " + std::string(op_name(s0.op)) + " on group '" + g.name + "': " + what,
                                      comm_error::reason::mismatch, g.members[s]);
   };
   for (std::size_t s = 1; s < n; ++s) {
@@ -71,17 +70,16 @@ namespace spmd::threads::detail {
         if (y.elem != elem_kind::none) c += std::string("(") + elem_name(y.elem) + ")";
         return c;
       };
-      return std::optional<comm_error>(
-          std::in_place,
-          "spmd: collective mismatch on group '" + g.name + "': " + g.label(0) + " called " +
-              call(s0) + " but " + g.label(s) + " called " + call(x) +
-              "; all ranks of a group must call the same collectives in the same order",
-          comm_error::reason::mismatch, g.members[s]);
+      return std::optional<comm_error>(std::in_place,
+                                       "spmd: collective mismatch on group '" + g.name + "': " + g.label(0) +
+                                           " called " + call(s0) + " but " + g.label(s) + " called " + call(x) +
+                                           "; all ranks of a group must call the same collectives in the same order",
+                                       comm_error::reason::mismatch, g.members[s]);
     }
   }
   for (std::size_t s = 1; s < n; ++s)
-    if (auto text = runtime::detail::shape_disagreement(g.slots[s].shape, coord_label(g, s), s0.shape,
-                                                       coord_label(g, 0)))
+    if (auto text =
+            runtime::detail::shape_disagreement(g.slots[s].shape, coord_label(g, s), s0.shape, coord_label(g, 0)))
       return fail(s, *text);
   std::size_t const eb = elem_bytes(s0.elem);
   auto const counts_agree = [&](bool recv) -> std::optional<comm_error> {
@@ -98,25 +96,24 @@ namespace spmd::threads::detail {
     case op_kind::all_reduce_sum:
       for (std::size_t s = 1; s < n; ++s)
         if (g.slots[s].in_size != s0.in_size)
-          return fail(s, g.label(s) + " passed " + std::to_string(g.slots[s].in_size) +
-                             " elements, " + g.label(0) + " passed " + std::to_string(s0.in_size));
+          return fail(s, g.label(s) + " passed " + std::to_string(g.slots[s].in_size) + " elements, " + g.label(0) +
+                             " passed " + std::to_string(s0.in_size));
       return std::nullopt;
 
     case op_kind::broadcast:
       for (std::size_t s = 0; s < n; ++s) {
         slot const& x = g.slots[s];
         if (x.root != s0.root)
-          return fail(s, g.label(s) + " passed root " + std::to_string(x.root) + ", " + g.label(0) +
-                             " passed root " + std::to_string(s0.root));
+          return fail(s, g.label(s) + " passed root " + std::to_string(x.root) + ", " + g.label(0) + " passed root " +
+                             std::to_string(s0.root));
       }
       if (s0.root >= n)
-        return fail(0, "root " + std::to_string(s0.root) + " is not a rank of the group (size " +
-                           std::to_string(n) + ")");
+        return fail(0,
+                    "root " + std::to_string(s0.root) + " is not a rank of the group (size " + std::to_string(n) + ")");
       for (std::size_t s = 0; s < n; ++s)
         if (g.slots[s].in_size != g.slots[s0.root].in_size)
-          return fail(s, g.label(s) + " passed " + std::to_string(g.slots[s].in_size) +
-                             " elements, the root (" + g.label(s0.root) + ") passed " +
-                             std::to_string(g.slots[s0.root].in_size));
+          return fail(s, g.label(s) + " passed " + std::to_string(g.slots[s].in_size) + " elements, the root (" +
+                             g.label(s0.root) + ") passed " + std::to_string(g.slots[s0.root].in_size));
       return std::nullopt;
 
     case op_kind::agree_split:
@@ -129,10 +126,11 @@ namespace spmd::threads::detail {
           if (g.slots[s].counts[i] != s0.counts[i]) {
             // From a typed collective: in its split sizes; otherwise in the caller's counts.
             if (auto text = runtime::detail::split_disagreement(noted(g, s, false), coord_label(g, s),
-                                                               noted(g, 0, false), coord_label(g, 0), "", true))
+                                                                noted(g, 0, false), coord_label(g, 0), "", true))
               return fail(s, *text);
-            return fail(s, g.label(s) + " passed counts " + runtime::detail::format_list({g.slots[s].counts.data(), n}) +
-                               ", " + g.label(0) + " passed " + runtime::detail::format_list({s0.counts.data(), n}));
+            return fail(s, g.label(s) + " passed counts " +
+                               runtime::detail::format_list({g.slots[s].counts.data(), n}) + ", " + g.label(0) +
+                               " passed " + runtime::detail::format_list({s0.counts.data(), n}));
           }
       if (s0.op == op_kind::agree_split) return std::nullopt;  // no buffers
       for (std::size_t s = 1; s < n; ++s)
@@ -154,8 +152,8 @@ namespace spmd::threads::detail {
         void const* block = gather ? x.in : static_cast<void const*>(x.out);
         void const* own = full + prefix_counts(s0.counts.data(), s) / s0.rows * eb;
         // In rows, a block of the full buffer is not contiguous: no block buffer can be it.
-        if (auto e = runtime::detail::block_buffers_error([&] { return g.label(s); }, gather, full, full_size, block, block_size, mine,
-                                                         total, block == own && s0.rows == 1, eb))
+        if (auto e = runtime::detail::block_buffers_error([&] { return g.label(s); }, gather, full, full_size, block,
+                                                          block_size, mine, total, block == own && s0.rows == 1, eb))
           return fail(s, *e);
       }
       return std::nullopt;
@@ -171,11 +169,10 @@ namespace spmd::threads::detail {
             // From a typed collective: the first rank whose split sizes differ from rank 0's.
             if (auto d = runtime::detail::all_to_all_split_disagreement(
                     n, [&](std::size_t k) { return noted(g, k, false); },
-                    [&](std::size_t k) { return noted(g, k, true); },
-                    [&](std::size_t k) { return coord_label(g, k); }))
+                    [&](std::size_t k) { return noted(g, k, true); }, [&](std::size_t k) { return coord_label(g, k); }))
               return fail(d->first, d->second);
-            return fail(s, g.label(s) + " sends " + std::to_string(x.counts[j]) + " elements to " +
-                               g.label(j) + ", which expects " + std::to_string(g.slots[j].recv_counts[s]) +
+            return fail(s, g.label(s) + " sends " + std::to_string(x.counts[j]) + " elements to " + g.label(j) +
+                               ", which expects " + std::to_string(g.slots[j].recv_counts[s]) +
                                (x.note.present() ? " (the split sizes agree: the tensors differ in a dim other "
                                                    "than the split dims)"
                                                  : ""));

@@ -101,8 +101,8 @@ inline void sum_tile(T* __restrict tmp, std::size_t n, In const& in, std::size_t
 /// (the tile is summed before it is stored); they must not overlap them otherwise. With `stream`
 /// (see copy_bytes), the stores are non-temporal and stream_fence() must follow.
 template <class T, class Src, class Dst>
-inline void sum_to(std::size_t n, Src const& src, std::size_t n_dst, Dst const& dst,
-                   std::size_t len, bool stream = false) noexcept {
+inline void sum_to(std::size_t n, Src const& src, std::size_t n_dst, Dst const& dst, std::size_t len,
+                   bool stream = false) noexcept {
   constexpr std::size_t tile = tile_elems<T>;
   alignas(64) T tmp[tile];
   std::size_t off = 0;
@@ -116,12 +116,14 @@ inline void sum_to(std::size_t n, Src const& src, std::size_t n_dst, Dst const& 
     }
   }
   for (; off + tile <= len; off += tile) {
-    sum_tile<tile>(tmp, n, [&](std::size_t s) { return src(s) + off; }, tile);
+    sum_tile<tile>(
+        tmp, n, [&](std::size_t s) { return src(s) + off; }, tile);
     for (std::size_t k = 0; k < n_dst; ++k) copy_bytes(dst(k) + off, tmp, tile * sizeof(T), stream);
   }
   if (off < len) {
     std::size_t const m = len - off;
-    sum_tile<0>(tmp, n, [&](std::size_t s) { return src(s) + off; }, m);
+    sum_tile<0>(
+        tmp, n, [&](std::size_t s) { return src(s) + off; }, m);
     for (std::size_t k = 0; k < n_dst; ++k) copy_bytes(dst(k) + off, tmp, m * sizeof(T), stream);
   }
 }

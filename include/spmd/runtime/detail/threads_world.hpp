@@ -39,14 +39,14 @@ struct alignas(64) slot {
   void* out = nullptr;       // output buffer
   std::size_t out_size = 0;  // elements
   std::size_t root = 0;
-  std::size_t counts_len = 0;       // counts.size() as passed; counts[] valid iff == group size
-  std::size_t recv_counts_len = 0;  // likewise for all_to_all's recv_counts
-  std::size_t rows = 1;             // reduce_scatter, all_gather: the full buffer's block_rows
+  std::size_t counts_len = 0;            // counts.size() as passed; counts[] valid iff == group size
+  std::size_t recv_counts_len = 0;       // likewise for all_to_all's recv_counts
+  std::size_t rows = 1;                  // reduce_scatter, all_gather: the full buffer's block_rows
   std::vector<std::size_t> counts;       // group size entries, allocated once
   std::vector<std::size_t> recv_counts;  // group size entries, allocated once
-  split_note note;       // what counts count (typed collectives), for the error messages
-  split_note recv_note;  // likewise for all_to_all's recv_counts
-  shape_note shape;      // the caller's local tensor shape (typed collectives), checked for agreement
+  split_note note;                       // what counts count (typed collectives), for the error messages
+  split_note recv_note;                  // likewise for all_to_all's recv_counts
+  shape_note shape;                      // the caller's local tensor shape (typed collectives), checked for agreement
 };
 
 struct world_state;
@@ -55,11 +55,7 @@ struct world_state;
 /// flattened). Shared by the group's threads; lives as long as the run.
 struct group_state {
   group_state(world_state& w, std::string group_name, std::vector<std::size_t> world_ranks)
-      : world(w),
-        name(std::move(group_name)),
-        members(std::move(world_ranks)),
-        size(members.size()),
-        slots(size) {
+      : world(w), name(std::move(group_name)), members(std::move(world_ranks)), size(members.size()), slots(size) {
     for (auto& s : slots) {
       s.counts.resize(size);
       s.recv_counts.resize(size);
@@ -104,23 +100,22 @@ struct group_state {
 
   alignas(64) std::mutex m;
   std::condition_variable cv;
-  std::size_t arrived = 0;   // guarded by m
-  std::size_t sleepers = 0;  // guarded by m
+  std::size_t arrived = 0;                   // guarded by m
+  std::size_t sleepers = 0;                  // guarded by m
   std::atomic<std::uint64_t> generation{0};  // written under m; spinners read it without m
 };
 
 /// Per-rank bookkeeping, padded to a cache line.
 struct alignas(64) rank_status {
-  std::atomic<std::size_t> finished{0};                 // 0, or the order in which it finished (1, 2, ...)
-  std::atomic<op_kind> op{op_kind::none};               // last collective entered
-  std::atomic<group_state const*> group{nullptr};       // ... and its group
+  std::atomic<std::size_t> finished{0};            // 0, or the order in which it finished (1, 2, ...)
+  std::atomic<op_kind> op{op_kind::none};          // last collective entered
+  std::atomic<group_state const*> group{nullptr};  // ... and its group
 };
 
 enum class broken_kind : int { none = 0, failed = 1, deadlock = 2 };
 
 struct world_state {
-  world_state(std::vector<std::string> names, std::vector<std::size_t> sizes,
-              std::chrono::nanoseconds spin_for)
+  world_state(std::vector<std::string> names, std::vector<std::size_t> sizes, std::chrono::nanoseconds spin_for)
       : axis_names(std::move(names)), axis_sizes(std::move(sizes)), spin(spin_for) {
     strides.resize(axis_sizes.size());
     std::size_t acc = 1;
@@ -329,8 +324,7 @@ inline bool group_state::arrive_abortable() {
     complete(lk, gen, true);
     return true;
   }
-  bool const all_inactive =
-      world.inactive.fetch_add(1, std::memory_order_acq_rel) + 1 == world.world_size;
+  bool const all_inactive = world.inactive.fetch_add(1, std::memory_order_acq_rel) + 1 == world.world_size;
   lk.unlock();
   if (all_inactive) {
     world.declare_deadlock();
