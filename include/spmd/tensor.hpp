@@ -55,7 +55,7 @@ template <class Local, class Mesh, class... Ps>
 class basic_tensor<Local, Mesh, layout<Ps...>> {
   static_assert(sizeof...(Ps) == Mesh::axis_count, "spmd: the layout needs exactly one placement per mesh axis");
   static_assert((detail::shard_dim_in_range<Local, Ps>() && ...),
-                "spmd: a layout has S<d> with d >= the rank of the local tensor; S<d> must name a dim of "
+                "spmd: a layout has S<d> with d >= the local tensor's number of dims; S<d> must name a dim of "
                 "the tensor");
 
  public:

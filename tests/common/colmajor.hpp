@@ -270,7 +270,7 @@ colmajor<T, N> reshape(colmajor<T, R> const& x, std::array<std::size_t, N> shape
 /// Sum over `dim`, which is removed.
 template <class T, std::size_t R>
 colmajor<T, R - 1> sum(colmajor<T, R> const& x, std::size_t dim) {
-  static_assert(R >= 1, "user::colmajor: sum needs rank >= 1");
+  static_assert(R >= 1, "user::colmajor: sum needs at least 1 dim");
   if (dim >= R) detail::fail("sum", "dim out of range for " + detail::text(x.shape()));
   std::array<std::size_t, R - 1> shape{};
   for (std::size_t d = 0, s = 0; d < R; ++d)
@@ -303,7 +303,7 @@ colmajor<T, R + 1> unsqueeze(colmajor<T, R> const& x, std::size_t dim) {
 /// Removes `dim`, whose extent must be 1.
 template <class T, std::size_t R>
 colmajor<T, R - 1> squeeze(colmajor<T, R> const& x, std::size_t dim) {
-  static_assert(R >= 1, "user::colmajor: squeeze needs rank >= 1");
+  static_assert(R >= 1, "user::colmajor: squeeze needs at least 1 dim");
   if (dim >= R || x.shape()[dim] != 1)
     detail::fail("squeeze", "dim " + std::to_string(dim) + " of " + detail::text(x.shape()));
   return sum(x, dim);  // one element along dim: the sum is that element

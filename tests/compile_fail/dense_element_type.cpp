@@ -1,4 +1,4 @@
-// expect: spmd: dense<T, Rank> requires T = float or double
+// expect: spmd: dense<T, Ndim> requires T = float or double
 // Mistake: a dense tensor of int.
 #include <spmd/spmd.hpp>
 

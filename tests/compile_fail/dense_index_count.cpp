@@ -1,4 +1,4 @@
-// expect: spmd: dense::operator\(\) needs exactly Rank indices
+// expect: spmd: dense::operator\(\) needs exactly Ndim indices
 // Mistake: one index into a 2-dim dense tensor.
 #include <spmd/spmd.hpp>
 

@@ -1,4 +1,4 @@
-// expect: spmd: nn: the element parameter of a layer is float, double, or a rank-2 local tensor type with row-major data
+// expect: spmd: nn: the element parameter of a layer is float, double, or a 2-dim local tensor type with row-major data
 // Mistake: the Megatron layers on a local tensor type whose data is column-major: their fused
 // kernels (layer norm, attention, embedding, cross entropy) read data() in row-major order.
 #include <spmd/nn.hpp>

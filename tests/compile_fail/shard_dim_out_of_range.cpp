@@ -1,4 +1,4 @@
-// expect: spmd: a layout has S<d> with d >= the rank of the local tensor
+// expect: spmd: a layout has S<d> with d >= the local tensor's number of dims
 // Mistake: S<2> on a 2-dim tensor (dims are 0 and 1).
 #include <spmd/spmd.hpp>
 #include "prelude.hpp"

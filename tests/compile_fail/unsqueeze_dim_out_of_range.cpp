@@ -1,4 +1,4 @@
-// expect: spmd: unsqueeze<Dim>: Dim must be at most the rank of the tensor
+// expect: spmd: unsqueeze<Dim>: Dim must be at most the tensor's number of dims
 // Mistake: unsqueeze<3> on a 2-dim tensor (at most 2).
 #include <spmd/dense.hpp>
 #include "prelude.hpp"

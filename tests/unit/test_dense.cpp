@@ -47,7 +47,7 @@ static_assert(std::is_same_v<decltype(div(2.0f, dense<float, 3>{})), dense<float
 static_assert(std::is_same_v<decltype(gelu(dense<float, 0>{})), dense<float, 0>>);
 
 TEST_CASE("dense: construction, shape and element access", "[dense]") {
-  SECTION("default is empty, rank 0 default holds one element") {
+  SECTION("default is empty, a 0-dim default holds one element") {
     dense<float, 2> e;
     CHECK(e.shape() == std::array<std::size_t, 2>{0, 0});
     CHECK(e.size() == 0);
@@ -123,7 +123,7 @@ TEMPLATE_TEST_CASE("dense: unary kernels match std:: formulas", "[dense][element
   CHECK(g(1) == Approx(0.841192).epsilon(1e-5));
   CHECK(g(2) == Approx(-0.158808).epsilon(1e-4));
   CHECK(g(3) == Approx(10.0).epsilon(1e-6));
-  // Rank 0 and rank 1 work too; relu keeps exact zeros.
+  // 0 and 1 dims work too; relu keeps exact zeros.
   dense<T, 0> s({}, T(-3));
   CHECK(neg(s)() == T(3));
   CHECK(relu(s)() == T(0));
@@ -167,7 +167,7 @@ TEMPLATE_TEST_CASE("dense: binary kernels with equal shapes and scalars", "[dens
 TEMPLATE_TEST_CASE("dense: broadcasting add/mul against naive loops", "[dense][elementwise]", float, double) {
   using T = TestType;
   std::mt19937 gen(7);
-  SECTION("rank 2: row vector, column vector, both ways") {
+  SECTION("2 dims: row vector, column vector, both ways") {
     auto const a = random_dense<T, 2>({4, 5}, gen);
     auto const row = random_dense<T, 2>({1, 5}, gen);
     auto const col = random_dense<T, 2>({4, 1}, gen);
@@ -199,7 +199,7 @@ TEMPLATE_TEST_CASE("dense: broadcasting add/mul against naive loops", "[dense][e
           CHECK(r(i, j, k) == Approx(b(0, j, 0) / (a(i, 0, k) + 5)).epsilon(tol<T>));
         }
   }
-  SECTION("rank 1 and zero-size broadcasting") {
+  SECTION("1 dim and zero-size broadcasting") {
     auto const a = random_dense<T, 1>({6}, gen);
     dense<T, 1> one({1}, T(10));
     auto const s = add(a, one);

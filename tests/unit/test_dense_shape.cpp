@@ -73,7 +73,7 @@ TEMPLATE_TEST_CASE("dense: sum and mean over each dim", "[dense][reduce]", float
         CHECK(m2(i, j) == Approx(r / 5).epsilon(tol<T> * 10).margin(tol<T> * 10));
       }
   }
-  SECTION("rank 1 reduces to a rank-0 scalar; rank 2 non-square") {
+  SECTION("1 dim reduces to a 0-dim scalar; 2 dims non-square") {
     dense<T, 1> v({4}, std::vector<T>{1, 2, 3, 4});
     CHECK(sum(v, 0)() == Approx(10));
     CHECK(mean(v, 0)() == Approx(2.5));

@@ -226,7 +226,7 @@ struct spec_check<Mesh, Ndim, Spec, std::index_sequence<Ks...>> {
                 "spmd: a spec lists one on<...> per tensor dim first, then at<axis, R|I|P> entries; nothing else");
   static_assert(entries::dtensor || res.dims == Ndim,
                 "spmd: a spec needs exactly one on<...> per tensor dim (on<> for a dim that is not sharded)");
-  static_assert(shard_dims_ok, "spmd: dtensor_spec has Shard<d> with d >= the tensor's rank");
+  static_assert(shard_dims_ok, "spmd: dtensor_spec has Shard<d> with d >= the tensor's number of dims");
   static constexpr bool names_ok =
       (axis_named_once<axis_tag<Mesh::template name<Ks>>, res.axes[Ks].named, res.axes[Ks].position>::value && ...);
   static constexpr bool value = names_ok && !res.unknown_axis && !res.sharded_entry && !res.misplaced_entry &&

@@ -19,7 +19,7 @@ namespace spmd::local {
 
 namespace detail {
 
-/// Number of elements of a tensor with the given extents (1 for rank 0).
+/// Number of elements of a tensor with the given extents (1 for 0 dims).
 template <std::size_t R>
 [[nodiscard]] constexpr std::size_t product(std::array<std::size_t, R> const& s) noexcept {
   std::size_t p = 1;
@@ -60,6 +60,25 @@ template <std::size_t R>
   throw std::invalid_argument(msg);
 }
 
+/// Shape of `op(a, b)` under broadcasting between equal numbers of dims (each pair equal, or one of them 1);
+/// the torch_tensor kernels check theirs with it too, so both give the same message.
+template <std::size_t R>
+[[nodiscard]] std::array<std::size_t, R> broadcast_shape(std::string_view op, std::array<std::size_t, R> const& a,
+                                                         std::array<std::size_t, R> const& b) {
+  std::array<std::size_t, R> out{};
+  for (std::size_t d = 0; d < R; ++d) {
+    if (a[d] == b[d] || b[d] == 1) {
+      out[d] = a[d];
+    } else if (a[d] == 1) {
+      out[d] = b[d];
+    } else {
+      fail(op, "shapes " + shape_string(a) + " and " + shape_string(b) + " are not broadcast-compatible (dim " +
+                   std::to_string(d) + ")");
+    }
+  }
+  return out;
+}
+
 /// Throws unless `dim < rank`; `op` names the kernel for the message.
 template <std::size_t R>
 inline void check_dim(std::string_view op, std::size_t dim, std::size_t rank, std::array<std::size_t, R> const& shape) {
@@ -75,7 +94,7 @@ inline void check_dim(std::string_view op, std::size_t dim, std::size_t rank, st
 template <class T, std::size_t Ndim>
 class dense {
   static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>,
-                "spmd: dense<T, Rank> requires T = float or double");
+                "spmd: dense<T, Ndim> requires T = float or double");
 
  public:
   using value_type = T;
@@ -86,7 +105,7 @@ class dense {
   /// data() is row-major: the collectives may cut S<d> chunks out of it (spmd::row_major_tensor).
   static constexpr bool row_major = true;
 
-  /// Empty tensor: all extents 0 (rank 0: one zero element, since a scalar always has one).
+  /// Empty tensor: all extents 0 (0 dims: one zero element, since a scalar always has one).
   dense() : shape_{}, values_(detail::product(shape_type{})) {}
 
   /// Tensor of the given shape with every element set to `fill`.
@@ -151,7 +170,7 @@ class dense {
  private:
   template <class... Ix>
   [[nodiscard]] std::size_t offset(Ix... ix) const noexcept {
-    static_assert(sizeof...(Ix) == Ndim, "spmd: dense::operator() needs exactly Rank indices");
+    static_assert(sizeof...(Ix) == Ndim, "spmd: dense::operator() needs exactly Ndim indices");
     std::size_t off = 0;
     std::size_t d = 0;
     // Horner scheme over the row-major extents.

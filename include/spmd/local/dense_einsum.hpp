@@ -145,8 +145,10 @@ template <einsum_spec_type Spec, class T, std::size_t Ra, std::size_t Rb>
   static_assert(Spec::ok, "spmd: einsum spec is invalid");
   static_assert(!Spec::ok || Spec::n_inputs == 2, "spmd: einsum spec has one input but two operands were given");
   constexpr bool counted = Spec::ok && Spec::n_inputs == 2;
-  static_assert(!counted || Spec::in_ndim(0) == Ra, "spmd: einsum spec rank of operand 0 does not match");
-  static_assert(!counted || Spec::in_ndim(1) == Rb, "spmd: einsum spec rank of operand 1 does not match");
+  static_assert(!counted || Spec::in_ndim(0) == Ra,
+                "spmd: einsum spec: the number of labels of operand 0 differs from its number of dims");
+  static_assert(!counted || Spec::in_ndim(1) == Rb,
+                "spmd: einsum spec: the number of labels of operand 1 differs from its number of dims");
   if constexpr (Spec::plan.gemm && Ra == Rb && Ra == Spec::out_ndim) {
     return detail::einsum_gemm<Spec>(a, b);
   } else {
@@ -160,7 +162,7 @@ template <einsum_spec_type Spec, class T, std::size_t Ra>
   static_assert(Spec::ok, "spmd: einsum spec is invalid");
   static_assert(!Spec::ok || Spec::n_inputs == 1, "spmd: einsum spec has two inputs but one operand was given");
   static_assert(!Spec::ok || Spec::n_inputs != 1 || Spec::in_ndim(0) == Ra,
-                "spmd: einsum spec rank of operand 0 does not match");
+                "spmd: einsum spec: the number of labels of operand 0 differs from its number of dims");
   return detail::einsum_loop<Spec>(a);
 }
 

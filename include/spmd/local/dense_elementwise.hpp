@@ -21,24 +21,6 @@ template <class T, std::size_t R, class F>
   return x;
 }
 
-/// Shape of `op(a, b)` under equal-rank broadcasting (each pair equal, or one of them 1).
-template <std::size_t R>
-[[nodiscard]] std::array<std::size_t, R> broadcast_shape(std::string_view op, std::array<std::size_t, R> const& a,
-                                                         std::array<std::size_t, R> const& b) {
-  std::array<std::size_t, R> out{};
-  for (std::size_t d = 0; d < R; ++d) {
-    if (a[d] == b[d] || b[d] == 1) {
-      out[d] = a[d];
-    } else if (a[d] == 1) {
-      out[d] = b[d];
-    } else {
-      fail(op, "shapes " + shape_string(a) + " and " + shape_string(b) + " are not broadcast-compatible (dim " +
-                   std::to_string(d) + ")");
-    }
-  }
-  return out;
-}
-
 /// out[i] = f(a[i'], b[i'']) with broadcasting into `po` (the buffer of `shape`, which may be a's
 /// own when a has that shape: each element of a is read before its place is written). The fast
 /// paths are the common equal-shape case and a one-element operand.
@@ -197,7 +179,7 @@ template <class T, std::size_t R>
 // ---- binary ----------------------------------------------------------------------------
 // The scalar parameter is std::type_identity_t<T> so that `add(x, 2.0)` works for float x.
 
-/// Elementwise a + b with equal-rank broadcasting of extents equal to 1.
+/// Elementwise a + b with broadcasting between equal numbers of dims of extents equal to 1.
 template <class T, std::size_t R>
 [[nodiscard]] dense<T, R> add(dense<T, R> const& a, dense<T, R> const& b) {
   return detail::zip("add", a, b, [](T x, T y) { return x + y; });
@@ -218,7 +200,7 @@ template <class T, std::size_t R>
   return detail::map_inplace(std::move(b), [s](T x) { return s + x; });
 }
 
-/// Elementwise a - b with equal-rank broadcasting of extents equal to 1.
+/// Elementwise a - b with broadcasting between equal numbers of dims of extents equal to 1.
 template <class T, std::size_t R>
 [[nodiscard]] dense<T, R> sub(dense<T, R> const& a, dense<T, R> const& b) {
   return detail::zip("sub", a, b, [](T x, T y) { return x - y; });
@@ -239,7 +221,7 @@ template <class T, std::size_t R>
   return detail::map_inplace(std::move(b), [s](T x) { return s - x; });
 }
 
-/// Elementwise a * b with equal-rank broadcasting of extents equal to 1.
+/// Elementwise a * b with broadcasting between equal numbers of dims of extents equal to 1.
 template <class T, std::size_t R>
 [[nodiscard]] dense<T, R> mul(dense<T, R> const& a, dense<T, R> const& b) {
   return detail::zip("mul", a, b, [](T x, T y) { return x * y; });
@@ -260,7 +242,7 @@ template <class T, std::size_t R>
   return detail::map_inplace(std::move(b), [s](T x) { return s * x; });
 }
 
-/// Elementwise a / b with equal-rank broadcasting of extents equal to 1.
+/// Elementwise a / b with broadcasting between equal numbers of dims of extents equal to 1.
 template <class T, std::size_t R>
 [[nodiscard]] dense<T, R> div(dense<T, R> const& a, dense<T, R> const& b) {
   return detail::zip("div", a, b, [](T x, T y) { return x / y; });
@@ -281,7 +263,7 @@ template <class T, std::size_t R>
   return detail::map_inplace(std::move(b), [s](T x) { return s / x; });
 }
 
-/// Elementwise max(a, b) with equal-rank broadcasting; a number on either side.
+/// Elementwise max(a, b) with broadcasting between equal numbers of dims; a number on either side.
 template <class T, std::size_t R>
 [[nodiscard]] dense<T, R> maximum(dense<T, R> const& a, dense<T, R> const& b) {
   return detail::zip("maximum", a, b, [](T x, T y) { return x < y ? y : x; });
@@ -295,7 +277,7 @@ template <class T, std::size_t R>
   return maximum(std::move(b), s);
 }
 
-/// Elementwise min(a, b) with equal-rank broadcasting; a number on either side.
+/// Elementwise min(a, b) with broadcasting between equal numbers of dims; a number on either side.
 template <class T, std::size_t R>
 [[nodiscard]] dense<T, R> minimum(dense<T, R> const& a, dense<T, R> const& b) {
   return detail::zip("minimum", a, b, [](T x, T y) { return y < x ? y : x; });
@@ -366,7 +348,7 @@ template <class T, std::size_t R, class A, class B>
 }
 }  // namespace detail
 
-/// Elementwise `mask != 0 ? a : b`, with equal-rank broadcasting of all three; a or b may be a
+/// Elementwise `mask != 0 ? a : b`, with broadcasting between equal numbers of dims of all three; a or b may be a
 /// number. The mask has the element type of a and b (1 and 0).
 template <class T, std::size_t R>
 [[nodiscard]] dense<T, R> where(dense<T, R> const& mask, dense<T, R> const& a, dense<T, R> const& b) {

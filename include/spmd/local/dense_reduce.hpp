@@ -16,7 +16,7 @@ namespace spmd::local {
 /// Sum over dimension `dim`, which is removed (one dim gives a 0-dim scalar tensor).
 template <class T, std::size_t R>
 [[nodiscard]] dense<T, R - 1> sum(dense<T, R> const& x, std::size_t dim) {
-  static_assert(R >= 1, "spmd: sum needs rank >= 1");
+  static_assert(R >= 1, "spmd: sum needs at least 1 dim");
   detail::check_dim("sum", dim, R, x.shape());
   std::array<std::size_t, R - 1> shape{};
   for (std::size_t d = 0, s = 0; d < R; ++d)
@@ -39,7 +39,7 @@ template <class T, std::size_t R>
 /// Mean over dimension `dim`, which is removed (an empty dimension yields NaN, as 0/0).
 template <class T, std::size_t R>
 [[nodiscard]] dense<T, R - 1> mean(dense<T, R> const& x, std::size_t dim) {
-  static_assert(R >= 1, "spmd: mean needs rank >= 1");
+  static_assert(R >= 1, "spmd: mean needs at least 1 dim");
   detail::check_dim("mean", dim, R, x.shape());
   auto out = sum(x, dim);
   T const n = static_cast<T>(x.extent(dim));
@@ -72,7 +72,7 @@ template <class T, std::size_t R, class F>
 /// Softmax along `dim`; subtracts the per-slice maximum first so exp never overflows.
 template <class T, std::size_t R>
 [[nodiscard]] dense<T, R> softmax(dense<T, R> x, std::size_t dim) {
-  static_assert(R >= 1, "spmd: softmax needs rank >= 1");
+  static_assert(R >= 1, "spmd: softmax needs at least 1 dim");
   return detail::along_with_max("softmax", std::move(x), dim,
                                 [](T* slab, std::size_t n, std::size_t inner, std::vector<T> const& mx) {
                                   std::vector<T> total(inner, T{0});
@@ -90,7 +90,7 @@ template <class T, std::size_t R>
 /// log(softmax(x)) along `dim`: x - max - log(sum exp(x - max)), exact where softmax underflows.
 template <class T, std::size_t R>
 [[nodiscard]] dense<T, R> log_softmax(dense<T, R> x, std::size_t dim) {
-  static_assert(R >= 1, "spmd: log_softmax needs rank >= 1");
+  static_assert(R >= 1, "spmd: log_softmax needs at least 1 dim");
   return detail::along_with_max("log_softmax", std::move(x), dim,
                                 [](T* slab, std::size_t n, std::size_t inner, std::vector<T> const& mx) {
                                   std::vector<T> shift(inner, T{0});

@@ -25,7 +25,7 @@ template <std::size_t R>
 /// Swaps dimensions d0 and d1 (materialised copy); throws if either is out of range.
 template <class T, std::size_t R>
 [[nodiscard]] dense<T, R> transpose(dense<T, R> const& x, std::size_t d0, std::size_t d1) {
-  static_assert(R >= 1, "spmd: transpose needs rank >= 1");
+  static_assert(R >= 1, "spmd: transpose needs at least 1 dim");
   detail::check_dim("transpose", d0, R, x.shape());
   detail::check_dim("transpose", d1, R, x.shape());
   if (d0 == d1) return x;
@@ -77,7 +77,7 @@ template <class T, std::size_t R>
 /// Removes dimension `dim`, whose extent must be 1.
 template <class T, std::size_t R>
 [[nodiscard]] dense<T, R - 1> squeeze(dense<T, R> x, std::size_t dim) {
-  static_assert(R >= 1, "spmd: squeeze needs rank >= 1");
+  static_assert(R >= 1, "spmd: squeeze needs at least 1 dim");
   detail::check_dim("squeeze", dim, R, x.shape());
   if (x.extent(dim) != 1) {
     detail::fail("squeeze", "dim " + std::to_string(dim) + " of shape " + detail::shape_string(x.shape()) +
@@ -92,7 +92,7 @@ template <class T, std::size_t R>
 /// Concatenates a and b along `dim`; all other extents must be equal.
 template <class T, std::size_t R>
 [[nodiscard]] dense<T, R> concat(dense<T, R> const& a, dense<T, R> const& b, std::size_t dim) {
-  static_assert(R >= 1, "spmd: concat needs rank >= 1");
+  static_assert(R >= 1, "spmd: concat needs at least 1 dim");
   detail::check_dim("concat", dim, R, a.shape());
   for (std::size_t d = 0; d < R; ++d) {
     if (d != dim && a.shape()[d] != b.shape()[d]) {
@@ -118,7 +118,7 @@ template <class T, std::size_t R>
 /// Elements [start, start + length) of `x` along `dim` (the piece of a concatenation).
 template <class T, std::size_t R>
 [[nodiscard]] dense<T, R> narrow(dense<T, R> const& x, std::size_t dim, std::size_t start, std::size_t length) {
-  static_assert(R >= 1, "spmd: narrow needs rank >= 1");
+  static_assert(R >= 1, "spmd: narrow needs at least 1 dim");
   detail::check_dim("narrow", dim, R, x.shape());
   if (start + length > x.extent(dim)) {
     detail::fail("narrow", "elements [" + std::to_string(start) + ", " + std::to_string(start + length) +

@@ -92,7 +92,7 @@ struct tile_rows {
   using dims = rules::concat_dims<0>;
   template <class X, class... Attrs>
   static consteval bool check() {
-    static_assert(X::ndim == 2, "spmd: nn::fused::tile_rows takes a rank-2 tensor");
+    static_assert(X::ndim == 2, "spmd: nn::fused::tile_rows takes a 2-dim tensor");
     return X::ndim == 2;
   }
   template <class L>

@@ -45,7 +45,7 @@ template <class T>
 struct local_of {
   static constexpr bool element = std::is_same_v<T, float> || std::is_same_v<T, double>;
   static_assert(element,
-                "spmd: nn: the element parameter of a layer is float, double, or a rank-2 local tensor type "
+                "spmd: nn: the element parameter of a layer is float, double, or a 2-dim local tensor type "
                 "with row-major data (spmd::row_major_tensor)");
   // After that error, a valid type: one diagnostic, not a second one from inside dense.
   using type = local::dense<std::conditional_t<element, T, double>, 2>;
@@ -53,7 +53,7 @@ struct local_of {
 template <class L>
   requires row_major_tensor<L>
 struct local_of<L> {
-  static_assert(spmd::local_ndim<L> == 2, "spmd: nn: the layers hold rank-2 local tensors ([tokens, features])");
+  static_assert(spmd::local_ndim<L> == 2, "spmd: nn: the layers hold 2-dim local tensors ([tokens, features])");
   using type = L;
 };
 }  // namespace detail

@@ -158,11 +158,12 @@ auto apply_split(Tuple const& args, std::index_sequence<Os...>, std::index_seque
       constexpr bool has_kernel = requires {
         Def::kernel(local_operand<tensor>(arg_get<Os>(args))..., arg_get<n_ops + Ks>(args)...);
       };
-      static_assert(has_kernel,
-                    "spmd: the local tensor types have no kernel for this op (different element types or ranks?); "
-                    "provide it as a free function found by argument-dependent lookup, or give the op's "
-                    "definition a kernel that takes these operands (local::dense has its kernels in "
-                    "<spmd/dense.hpp>)");
+      static_assert(
+          has_kernel,
+          "spmd: the local tensor types have no kernel for this op (different element types or numbers of dims?); "
+          "provide it as a free function found by argument-dependent lookup, or give the op's "
+          "definition a kernel that takes these operands (local::dense has its kernels in "
+          "<spmd/dense.hpp>)");
       if constexpr (has_kernel) {
         // Only when the layouts call for a run-time check (no empty function per op otherwise).
         if constexpr (n_ops > 1 && broadcast_checks_of<dims, mesh, out_layout, arg_t<Os, Tuple>...>().count > 0)

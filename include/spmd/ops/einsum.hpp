@@ -108,7 +108,7 @@ struct einsum {
     } else {
       constexpr bool ndims_match = detail::einsum_ndims_match<spec, Args...>();
       static_assert(ndims_match,
-                    "spmd: einsum<spec>: an operand's rank differs from the number of its labels in "
+                    "spmd: einsum<spec>: an operand's number of dims differs from the number of its labels in "
                     "the spec");
       return ndims_match;
     }

@@ -51,7 +51,7 @@ struct matmul {
   static consteval bool check() {
     constexpr bool spec = (out_partial_spec<OutPartial> && ...) && sizeof...(OutPartial) <= 1;
     static_assert(spec, "spmd: matmul(a, b, x): the third argument must be out_partial<\"axis\", ...>");
-    static_assert(A::ndim >= 2 && B::ndim >= 2, "spmd: matmul needs operands of rank 2 or more");
+    static_assert(A::ndim >= 2 && B::ndim >= 2, "spmd: matmul needs operands of 2 or more dims");
     return spec && A::ndim >= 2 && B::ndim >= 2;
   }
   static constexpr detail::kernel::matmul_fn kernel{};
@@ -62,7 +62,7 @@ struct matmul {
   static auto backward(auto const& g, auto const& y, A const& a, B const& b, auto const&...) {
     constexpr std::size_t ndim = std::remove_cvref_t<decltype(y)>::ndim;
     static_assert(A::ndim == ndim && (B::ndim == ndim || B::ndim == 2),
-                  "spmd: autograd::matmul: a batched right operand needs a left operand of the same rank");
+                  "spmd: autograd::matmul: a batched right operand needs a left operand with as many dims");
     if constexpr (I == 0) {
       auto const bt = detail::mT(b);
       return detail::unbroadcast(spmd::apply<matmul>(g, bt, detail::partial_axes_t<A, decltype(g), decltype(bt)>{}), a);

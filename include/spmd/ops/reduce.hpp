@@ -65,14 +65,14 @@ struct mean {
 };
 
 /// The sum of every element of a 2-dim tensor, as a [1, 1] tensor (linear). Passes through
-/// rank 1 only: [n, m] -> [1, n m] -> [1] -> [1, 1].
+/// 1 dim only: [n, m] -> [1, n m] -> [1] -> [1, 1].
 struct sum_all {
   static constexpr std::string_view name = "sum_all";
   static constexpr auto linearity = spmd::linearity::linear;
   using dims = rules::total_dims;
   template <class X, class... OutPartial>
   static consteval bool check() {
-    static_assert(X::ndim == 2, "spmd: sum_all takes a rank-2 tensor");
+    static_assert(X::ndim == 2, "spmd: sum_all takes a 2-dim tensor");
     return X::ndim == 2;
   }
   static auto kernel(auto const& x) {

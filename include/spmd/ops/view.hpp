@@ -68,7 +68,7 @@ struct unsqueeze {
   template <class X>
   static consteval bool check() {
     constexpr bool ok = Dim >= 0 && static_cast<std::size_t>(Dim) <= X::ndim;
-    static_assert(ok, "spmd: unsqueeze<Dim>: Dim must be at most the rank of the tensor");
+    static_assert(ok, "spmd: unsqueeze<Dim>: Dim must be at most the tensor's number of dims");
     return ok;
   }
   static auto kernel(auto&& x) {

@@ -1,5 +1,5 @@
 // spmd/torch/elementwise.hpp - elementwise kernels of torch_tensor on ATen: unary ops, binary ops
-// (tensors with equal-rank broadcasting, or a tensor and a number), maximum, minimum, where,
+// (tensors with broadcasting between equal numbers of dims, or a tensor and a number), maximum, minimum, where,
 // dropout, and the backward kernels of the pointwise ops.
 //
 // Each kernel has local::dense's semantics (docs/local_tensors.md): where ATen differs at the
@@ -109,7 +109,7 @@ template <class T, std::size_t R>
 // broadcasting never applies) and must share a device. The number is std::type_identity_t<T> so
 // that `add(x, 2.0)` works for float x.
 
-/// Elementwise a + b with equal-rank broadcasting of extents equal to 1.
+/// Elementwise a + b with broadcasting between equal numbers of dims of extents equal to 1.
 template <class T, std::size_t R>
 [[nodiscard]] torch_tensor<T, R> add(torch_tensor<T, R> const& a, torch_tensor<T, R> const& b) {
   detail::check_binary("add", a, b);
@@ -126,7 +126,7 @@ template <class T, std::size_t R>
   return detail::wrap<T, R>(::at::add(b.aten(), ::at::Scalar(s)));
 }
 
-/// Elementwise a - b with equal-rank broadcasting of extents equal to 1.
+/// Elementwise a - b with broadcasting between equal numbers of dims of extents equal to 1.
 template <class T, std::size_t R>
 [[nodiscard]] torch_tensor<T, R> sub(torch_tensor<T, R> const& a, torch_tensor<T, R> const& b) {
   detail::check_binary("sub", a, b);
@@ -143,7 +143,7 @@ template <class T, std::size_t R>
   return detail::wrap<T, R>(::at::rsub(b.aten(), ::at::Scalar(s)));
 }
 
-/// Elementwise a * b with equal-rank broadcasting of extents equal to 1.
+/// Elementwise a * b with broadcasting between equal numbers of dims of extents equal to 1.
 template <class T, std::size_t R>
 [[nodiscard]] torch_tensor<T, R> mul(torch_tensor<T, R> const& a, torch_tensor<T, R> const& b) {
   detail::check_binary("mul", a, b);
@@ -160,7 +160,7 @@ template <class T, std::size_t R>
   return detail::wrap<T, R>(::at::mul(b.aten(), ::at::Scalar(s)));
 }
 
-/// Elementwise a / b with equal-rank broadcasting of extents equal to 1.
+/// Elementwise a / b with broadcasting between equal numbers of dims of extents equal to 1.
 template <class T, std::size_t R>
 [[nodiscard]] torch_tensor<T, R> div(torch_tensor<T, R> const& a, torch_tensor<T, R> const& b) {
   detail::check_binary("div", a, b);
@@ -177,7 +177,7 @@ template <class T, std::size_t R>
   return detail::wrap<T, R>(::at::div(::at::scalar_tensor(::at::Scalar(s), b.aten().options()), b.aten()));
 }
 
-/// Elementwise max(a, b) with equal-rank broadcasting; a number on either side. `a < b ? b : a`,
+/// Elementwise max(a, b) with broadcasting between equal numbers of dims; a number on either side. `a < b ? b : a`,
 /// as local::dense (a NaN in b gives a).
 template <class T, std::size_t R>
 [[nodiscard]] torch_tensor<T, R> maximum(torch_tensor<T, R> const& a, torch_tensor<T, R> const& b) {
@@ -193,7 +193,7 @@ template <class T, std::size_t R>
   return maximum(b, s);
 }
 
-/// Elementwise min(a, b) with equal-rank broadcasting; a number on either side. `b < a ? b : a`,
+/// Elementwise min(a, b) with broadcasting between equal numbers of dims; a number on either side. `b < a ? b : a`,
 /// as local::dense.
 template <class T, std::size_t R>
 [[nodiscard]] torch_tensor<T, R> minimum(torch_tensor<T, R> const& a, torch_tensor<T, R> const& b) {
@@ -240,7 +240,7 @@ template <class T, std::size_t R, class A, class B>
 }
 }  // namespace detail
 
-/// Elementwise `mask != 0 ? a : b`, with equal-rank broadcasting of all three; a or b may be a
+/// Elementwise `mask != 0 ? a : b`, with broadcasting between equal numbers of dims of all three; a or b may be a
 /// number. The mask has the element type of a and b (1 and 0).
 template <class T, std::size_t R>
 [[nodiscard]] torch_tensor<T, R> where(torch_tensor<T, R> const& mask, torch_tensor<T, R> const& a,

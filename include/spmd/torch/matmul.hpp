@@ -84,8 +84,10 @@ template <local::einsum_spec_type Spec, class T, std::size_t Ra, std::size_t Rb>
   static_assert(Spec::ok, "spmd: einsum spec is invalid");
   static_assert(!Spec::ok || Spec::n_inputs == 2, "spmd: einsum spec has one input but two operands were given");
   constexpr bool counted = Spec::ok && Spec::n_inputs == 2;
-  static_assert(!counted || Spec::in_ndim(0) == Ra, "spmd: einsum spec rank of operand 0 does not match");
-  static_assert(!counted || Spec::in_ndim(1) == Rb, "spmd: einsum spec rank of operand 1 does not match");
+  static_assert(!counted || Spec::in_ndim(0) == Ra,
+                "spmd: einsum spec: the number of labels of operand 0 differs from its number of dims");
+  static_assert(!counted || Spec::in_ndim(1) == Rb,
+                "spmd: einsum spec: the number of labels of operand 1 differs from its number of dims");
   detail::einsum_check_extents<Spec>(a.shape(), b.shape());
   detail::check_device("einsum", a.aten(), b.aten());
   return detail::wrap<T, Spec::out_ndim>(
@@ -98,7 +100,7 @@ template <local::einsum_spec_type Spec, class T, std::size_t Ra>
   static_assert(Spec::ok, "spmd: einsum spec is invalid");
   static_assert(!Spec::ok || Spec::n_inputs == 1, "spmd: einsum spec has two inputs but one operand was given");
   static_assert(!Spec::ok || Spec::n_inputs != 1 || Spec::in_ndim(0) == Ra,
-                "spmd: einsum spec rank of operand 0 does not match");
+                "spmd: einsum spec: the number of labels of operand 0 differs from its number of dims");
   // A permutation spec ("ij->ji") gives a view of a: copied so that the result owns its data.
   return detail::wrap_owned<T, Spec::out_ndim>(::at::einsum(c10::string_view(Spec::str.data(), Spec::str.size()),
                                                             {a.aten()}),

@@ -17,7 +17,7 @@ namespace spmd::aten {
 /// Sum over dimension `dim`, which is removed (one dim gives a 0-dim scalar tensor).
 template <class T, std::size_t R>
 [[nodiscard]] torch_tensor<T, R - 1> sum(torch_tensor<T, R> const& x, std::size_t dim) {
-  static_assert(R >= 1, "spmd: sum needs rank >= 1");
+  static_assert(R >= 1, "spmd: sum needs at least 1 dim");
   detail::check_dim("sum", dim, x.shape());
   return detail::wrap<T, R - 1>(::at::sum(x.aten(), {static_cast<std::int64_t>(dim)}));
 }
@@ -25,7 +25,7 @@ template <class T, std::size_t R>
 /// Mean over dimension `dim`, which is removed (an empty dimension yields NaN, as 0/0).
 template <class T, std::size_t R>
 [[nodiscard]] torch_tensor<T, R - 1> mean(torch_tensor<T, R> const& x, std::size_t dim) {
-  static_assert(R >= 1, "spmd: mean needs rank >= 1");
+  static_assert(R >= 1, "spmd: mean needs at least 1 dim");
   detail::check_dim("mean", dim, x.shape());
   return detail::wrap<T, R - 1>(::at::mean(x.aten(), {static_cast<std::int64_t>(dim)}));
 }
@@ -33,7 +33,7 @@ template <class T, std::size_t R>
 /// Softmax along `dim` (ATen subtracts the per-slice maximum, as local::dense).
 template <class T, std::size_t R>
 [[nodiscard]] torch_tensor<T, R> softmax(torch_tensor<T, R> const& x, std::size_t dim) {
-  static_assert(R >= 1, "spmd: softmax needs rank >= 1");
+  static_assert(R >= 1, "spmd: softmax needs at least 1 dim");
   detail::check_dim("softmax", dim, x.shape());
   return detail::wrap<T, R>(::at::softmax(x.aten(), static_cast<std::int64_t>(dim)));
 }
@@ -41,7 +41,7 @@ template <class T, std::size_t R>
 /// log(softmax(x)) along `dim`, exact where softmax underflows.
 template <class T, std::size_t R>
 [[nodiscard]] torch_tensor<T, R> log_softmax(torch_tensor<T, R> const& x, std::size_t dim) {
-  static_assert(R >= 1, "spmd: log_softmax needs rank >= 1");
+  static_assert(R >= 1, "spmd: log_softmax needs at least 1 dim");
   detail::check_dim("log_softmax", dim, x.shape());
   return detail::wrap<T, R>(::at::log_softmax(x.aten(), static_cast<std::int64_t>(dim)));
 }

@@ -17,7 +17,7 @@ namespace spmd::aten {
 /// Swaps dimensions d0 and d1 (materialised copy); throws if either is out of range.
 template <class T, std::size_t R>
 [[nodiscard]] torch_tensor<T, R> transpose(torch_tensor<T, R> const& x, std::size_t d0, std::size_t d1) {
-  static_assert(R >= 1, "spmd: transpose needs rank >= 1");
+  static_assert(R >= 1, "spmd: transpose needs at least 1 dim");
   detail::check_dim("transpose", d0, x.shape());
   detail::check_dim("transpose", d1, x.shape());
   return detail::wrap_owned<T, R>(x.aten().transpose(static_cast<std::int64_t>(d0), static_cast<std::int64_t>(d1)),
@@ -50,7 +50,7 @@ template <class T, std::size_t R>
 /// Removes dimension `dim`, whose extent must be 1.
 template <class T, std::size_t R>
 [[nodiscard]] torch_tensor<T, R - 1> squeeze(torch_tensor<T, R> x, std::size_t dim) {
-  static_assert(R >= 1, "spmd: squeeze needs rank >= 1");
+  static_assert(R >= 1, "spmd: squeeze needs at least 1 dim");
   detail::check_dim("squeeze", dim, x.shape());
   if (x.shape()[dim] != 1) {
     detail::fail("squeeze", "dim " + std::to_string(dim) + " of shape " + detail::shape_string(x.shape()) +
@@ -62,7 +62,7 @@ template <class T, std::size_t R>
 /// Concatenates a and b along `dim`; all other extents must be equal.
 template <class T, std::size_t R>
 [[nodiscard]] torch_tensor<T, R> concat(torch_tensor<T, R> const& a, torch_tensor<T, R> const& b, std::size_t dim) {
-  static_assert(R >= 1, "spmd: concat needs rank >= 1");
+  static_assert(R >= 1, "spmd: concat needs at least 1 dim");
   detail::check_dim("concat", dim, a.shape());
   for (std::size_t d = 0; d < R; ++d) {
     if (d != dim && a.shape()[d] != b.shape()[d]) {
@@ -78,7 +78,7 @@ template <class T, std::size_t R>
 template <class T, std::size_t R>
 [[nodiscard]] torch_tensor<T, R> narrow(torch_tensor<T, R> const& x, std::size_t dim, std::size_t start,
                                         std::size_t length) {
-  static_assert(R >= 1, "spmd: narrow needs rank >= 1");
+  static_assert(R >= 1, "spmd: narrow needs at least 1 dim");
   detail::check_dim("narrow", dim, x.shape());
   if (start + length > x.shape()[dim]) {
     detail::fail("narrow", "elements [" + std::to_string(start) + ", " + std::to_string(start + length) +

@@ -39,6 +39,7 @@ inline constexpr bool supported_element =
 
 // The element count, the shape text and the "spmd: <op>: " exception of local::dense, so that
 // both local types say the same things.
+using local::detail::broadcast_shape;
 using local::detail::fail;
 using local::detail::product;
 using local::detail::shape_string;
@@ -82,7 +83,7 @@ class torch_tensor {
   /// data() is row-major: the collectives may cut S<d> chunks out of it (spmd::row_major_tensor).
   static constexpr bool row_major = true;
 
-  /// Empty CPU tensor: all extents 0 (rank 0: one zero element, since a scalar always has one).
+  /// Empty CPU tensor: all extents 0 (0 dims: one zero element, since a scalar always has one).
   torch_tensor() : torch_tensor(shape_type{}) {}
 
   /// CPU tensor of the given shape with every element set to `fill` (the collectives and autograd
@@ -185,7 +186,7 @@ class torch_tensor {
 
   template <class... Ix>
   [[nodiscard]] std::size_t offset(Ix... ix) const noexcept {
-    static_assert(sizeof...(Ix) == Ndim, "spmd: torch_tensor::operator() needs exactly Rank indices");
+    static_assert(sizeof...(Ix) == Ndim, "spmd: torch_tensor::operator() needs exactly Ndim indices");
     std::size_t off = 0;
     std::size_t d = 0;
     // Horner scheme over the row-major extents.

@@ -51,25 +51,6 @@ inline void check_device(std::string_view op, ::at::Tensor const& a, ::at::Tenso
   }
 }
 
-/// Shape of `op(a, b)` under equal-rank broadcasting (each pair equal, or one of them 1); the
-/// check and message of local::dense.
-template <std::size_t R>
-[[nodiscard]] std::array<std::size_t, R> broadcast_shape(std::string_view op, std::array<std::size_t, R> const& a,
-                                                         std::array<std::size_t, R> const& b) {
-  std::array<std::size_t, R> out{};
-  for (std::size_t d = 0; d < R; ++d) {
-    if (a[d] == b[d] || b[d] == 1) {
-      out[d] = a[d];
-    } else if (a[d] == 1) {
-      out[d] = b[d];
-    } else {
-      fail(op, "shapes " + shape_string(a) + " and " + shape_string(b) + " are not broadcast-compatible (dim " +
-                   std::to_string(d) + ")");
-    }
-  }
-  return out;
-}
-
 /// Checks that a and b broadcast against each other and share a device.
 template <class T, std::size_t R>
 inline void check_binary(std::string_view op, torch_tensor<T, R> const& a, torch_tensor<T, R> const& b) {

@@ -1,4 +1,4 @@
-// expect: spmd: matmul needs operands of rank 2 or more
+// expect: spmd: matmul needs operands of 2 or more dims
 // Mistake: matmul of a 1-dim tensor.
 #include <spmd/dense.hpp>
 #include "prelude.hpp"

@@ -1,4 +1,4 @@
-// expect: spmd: squeeze needs rank >= 1
+// expect: spmd: squeeze needs at least 1 dim
 // Mistake: calls the local squeeze kernel on a 0-dim (scalar) tensor.
 #include <spmd/dense.hpp>
 

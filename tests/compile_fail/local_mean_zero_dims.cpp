@@ -1,4 +1,4 @@
-// expect: spmd: mean needs rank >= 1
+// expect: spmd: mean needs at least 1 dim
 // Mistake: calls the local mean kernel on a 0-dim (scalar) tensor.
 #include <spmd/dense.hpp>
 

@@ -1,4 +1,4 @@
-// expect: spmd: einsum spec rank of operand 0 does not match
+// expect: spmd: einsum spec: the number of labels of operand 0 differs from its number of dims
 // Mistake: the local einsum kernel: three labels for a 2-dim first operand.
 #include <spmd/dense.hpp>
 

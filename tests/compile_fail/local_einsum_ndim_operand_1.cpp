@@ -1,4 +1,4 @@
-// expect: spmd: einsum spec rank of operand 1 does not match
+// expect: spmd: einsum spec: the number of labels of operand 1 differs from its number of dims
 // Mistake: the local einsum kernel: three labels for a 2-dim second operand.
 #include <spmd/dense.hpp>
 

@@ -1,4 +1,4 @@
-// expect: spmd: softmax needs rank >= 1
+// expect: spmd: softmax needs at least 1 dim
 // Mistake: calls the local softmax kernel on a 0-dim (scalar) tensor.
 #include <spmd/dense.hpp>
 

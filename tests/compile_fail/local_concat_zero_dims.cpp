@@ -1,4 +1,4 @@
-// expect: spmd: concat needs rank >= 1
+// expect: spmd: concat needs at least 1 dim
 // Mistake: calls the local concat kernel on a 0-dim (scalar) tensor.
 #include <spmd/dense.hpp>
 

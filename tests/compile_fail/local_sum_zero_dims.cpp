@@ -1,4 +1,4 @@
-// expect: spmd: sum needs rank >= 1
+// expect: spmd: sum needs at least 1 dim
 // Mistake: calls the local sum kernel on a 0-dim (scalar) tensor.
 #include <spmd/dense.hpp>
 

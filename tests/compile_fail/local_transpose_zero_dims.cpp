@@ -1,4 +1,4 @@
-// expect: spmd: transpose needs rank >= 1
+// expect: spmd: transpose needs at least 1 dim
 // Mistake: calls the local transpose kernel on a 0-dim (scalar) tensor.
 #include <spmd/dense.hpp>
 

@@ -1,4 +1,4 @@
-// expect: spmd: einsum<spec>: an operand's rank differs from the number of its labels
+// expect: spmd: einsum<spec>: an operand's number of dims differs from the number of its labels
 // Mistake: a 2-dim tensor given three labels.
 #include <spmd/spmd.hpp>
 #include "prelude.hpp"
