@@ -141,14 +141,7 @@ template <class Spec, class T, std::size_t R>
 /// a and b must have equal extents (else std::invalid_argument).
 template <einsum_spec_type Spec, class T, std::size_t Ra, std::size_t Rb>
 [[nodiscard]] dense<T, Spec::out_ndim> einsum(Spec, dense<T, Ra> const& a, dense<T, Rb> const& b) {
-  // Each check only if the ones before hold: one mistake, one error.
-  static_assert(Spec::ok, "spmd: einsum spec is invalid");
-  static_assert(!Spec::ok || Spec::n_inputs == 2, "spmd: einsum spec has one input but two operands were given");
-  constexpr bool counted = Spec::ok && Spec::n_inputs == 2;
-  static_assert(!counted || Spec::in_ndim(0) == Ra,
-                "spmd: einsum spec: the number of labels of operand 0 differs from its number of dims");
-  static_assert(!counted || Spec::in_ndim(1) == Rb,
-                "spmd: einsum spec: the number of labels of operand 1 differs from its number of dims");
+  [[maybe_unused]] constexpr bool fits = detail::einsum_operands_fit<Spec, Ra, Rb>();
   if constexpr (Spec::plan.gemm && Ra == Rb && Ra == Spec::out_ndim) {
     return detail::einsum_gemm<Spec>(a, b);
   } else {
@@ -159,10 +152,7 @@ template <einsum_spec_type Spec, class T, std::size_t Ra, std::size_t Rb>
 /// One-operand einsum, e.g. `einsum(einsum_spec<"ij->ji">{}, a)` or a reduction "ij->i".
 template <einsum_spec_type Spec, class T, std::size_t Ra>
 [[nodiscard]] dense<T, Spec::out_ndim> einsum(Spec, dense<T, Ra> const& a) {
-  static_assert(Spec::ok, "spmd: einsum spec is invalid");
-  static_assert(!Spec::ok || Spec::n_inputs == 1, "spmd: einsum spec has two inputs but one operand was given");
-  static_assert(!Spec::ok || Spec::n_inputs != 1 || Spec::in_ndim(0) == Ra,
-                "spmd: einsum spec: the number of labels of operand 0 differs from its number of dims");
+  [[maybe_unused]] constexpr bool fits = detail::einsum_operands_fit<Spec, Ra>();
   return detail::einsum_loop<Spec>(a);
 }
 

@@ -240,4 +240,27 @@ concept einsum_spec_type = requires {
   requires S::is_einsum_spec;
 };
 
+namespace detail {
+/// The compile-time checks of a spec against its operands' numbers of dims, one place for every
+/// local type's einsum kernel (local::dense, torch_tensor). Each check applies only if the ones
+/// before hold: one mistake, one error. The value says whether all hold; it is not asserted again.
+template <class Spec, std::size_t... Ndims>
+consteval bool einsum_operands_fit() {
+  constexpr std::size_t n = sizeof...(Ndims);
+  constexpr std::size_t ndims[] = {Ndims...};
+  static_assert(Spec::ok, "spmd: einsum spec is invalid");
+  if constexpr (n == 2)
+    static_assert(!Spec::ok || Spec::n_inputs == 2, "spmd: einsum spec has one input but two operands were given");
+  else
+    static_assert(!Spec::ok || Spec::n_inputs == 1, "spmd: einsum spec has two inputs but one operand was given");
+  constexpr bool counted = Spec::ok && Spec::n_inputs == n;
+  static_assert(!counted || Spec::in_ndim(0) == ndims[0],
+                "spmd: einsum spec: the number of labels of operand 0 differs from its number of dims");
+  if constexpr (n == 2)
+    static_assert(!counted || Spec::in_ndim(1) == ndims[n - 1],
+                  "spmd: einsum spec: the number of labels of operand 1 differs from its number of dims");
+  return counted && ((Spec::in_ndim(0) == ndims[0]) && (n == 1 || Spec::in_ndim(n - 1) == ndims[n - 1]));
+}
+}  // namespace detail
+
 }  // namespace spmd::local

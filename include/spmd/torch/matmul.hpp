@@ -80,14 +80,7 @@ void einsum_check_extents(std::array<std::size_t, R> const&... shapes) {
 /// Labels shared by a and b must have equal extents (else std::invalid_argument).
 template <local::einsum_spec_type Spec, class T, std::size_t Ra, std::size_t Rb>
 [[nodiscard]] torch_tensor<T, Spec::out_ndim> einsum(Spec, torch_tensor<T, Ra> const& a, torch_tensor<T, Rb> const& b) {
-  // Each check only if the ones before hold: one mistake, one error.
-  static_assert(Spec::ok, "spmd: einsum spec is invalid");
-  static_assert(!Spec::ok || Spec::n_inputs == 2, "spmd: einsum spec has one input but two operands were given");
-  constexpr bool counted = Spec::ok && Spec::n_inputs == 2;
-  static_assert(!counted || Spec::in_ndim(0) == Ra,
-                "spmd: einsum spec: the number of labels of operand 0 differs from its number of dims");
-  static_assert(!counted || Spec::in_ndim(1) == Rb,
-                "spmd: einsum spec: the number of labels of operand 1 differs from its number of dims");
+  [[maybe_unused]] constexpr bool fits = local::detail::einsum_operands_fit<Spec, Ra, Rb>();
   detail::einsum_check_extents<Spec>(a.shape(), b.shape());
   detail::check_device("einsum", a.aten(), b.aten());
   return detail::wrap<T, Spec::out_ndim>(
@@ -97,10 +90,7 @@ template <local::einsum_spec_type Spec, class T, std::size_t Ra, std::size_t Rb>
 /// One-operand einsum, e.g. `einsum(local::einsum_spec<"ij->ji">{}, a)` or a reduction "ij->i".
 template <local::einsum_spec_type Spec, class T, std::size_t Ra>
 [[nodiscard]] torch_tensor<T, Spec::out_ndim> einsum(Spec, torch_tensor<T, Ra> const& a) {
-  static_assert(Spec::ok, "spmd: einsum spec is invalid");
-  static_assert(!Spec::ok || Spec::n_inputs == 1, "spmd: einsum spec has two inputs but one operand was given");
-  static_assert(!Spec::ok || Spec::n_inputs != 1 || Spec::in_ndim(0) == Ra,
-                "spmd: einsum spec: the number of labels of operand 0 differs from its number of dims");
+  [[maybe_unused]] constexpr bool fits = local::detail::einsum_operands_fit<Spec, Ra>();
   // A permutation spec ("ij->ji") gives a view of a: copied so that the result owns its data.
   return detail::wrap_owned<T, Spec::out_ndim>(::at::einsum(c10::string_view(Spec::str.data(), Spec::str.size()),
                                                             {a.aten()}),

@@ -52,35 +52,38 @@ void copy_chunk_in(T const* src, around_dim a, std::size_t off, std::size_t len,
   for (std::size_t o = 0; o < a.outer; ++o, src += block) std::copy_n(src, block, dst + (o * a.extent + off) * a.inner);
 }
 
-/// Copies chunk-major blocks out of a row-major buffer: chunk j (rows [off_j, off_j + len_j) of
-/// dim d) becomes one contiguous block, blocks in order. `dst` holds outer * extent * inner elems.
-template <class T>
-void pack_chunks(T const* src, around_dim a, std::span<std::size_t const> lens, T* dst) {
+// One walk over the chunks for both directions: Pack copies each chunk out of the row-major
+// buffer into its contiguous block, unpack copies it back.
+template <bool Pack, class T>
+void move_chunks(T const* src, around_dim a, std::span<std::size_t const> lens, T* dst) {
   if (a.outer == 1) {
     std::copy_n(src, a.extent * a.inner, dst);
     return;
   }
   std::size_t off = 0;
   for (std::size_t len : lens) {
-    copy_chunk_out(src, a, off, len, dst);
-    dst += a.outer * len * a.inner;
+    if constexpr (Pack) {
+      copy_chunk_out(src, a, off, len, dst);
+      dst += a.outer * len * a.inner;
+    } else {
+      copy_chunk_in(src, a, off, len, dst);
+      src += a.outer * len * a.inner;
+    }
     off += len;
   }
+}
+
+/// Copies chunk-major blocks out of a row-major buffer: chunk j (rows [off_j, off_j + len_j) of
+/// dim d) becomes one contiguous block, blocks in order. `dst` holds outer * extent * inner elems.
+template <class T>
+void pack_chunks(T const* src, around_dim a, std::span<std::size_t const> lens, T* dst) {
+  move_chunks<true>(src, a, lens, dst);
 }
 
 /// The inverse of pack_chunks: chunk-major blocks back into a row-major buffer.
 template <class T>
 void unpack_chunks(T const* src, around_dim a, std::span<std::size_t const> lens, T* dst) {
-  if (a.outer == 1) {
-    std::copy_n(src, a.extent * a.inner, dst);
-    return;
-  }
-  std::size_t off = 0;
-  for (std::size_t len : lens) {
-    copy_chunk_in(src, a, off, len, dst);
-    src += a.outer * len * a.inner;
-    off += len;
-  }
+  move_chunks<false>(src, a, lens, dst);
 }
 
 /// Element counts of the chunks of an even split (`sizes` empty) or of `sizes`, whose per-rank
