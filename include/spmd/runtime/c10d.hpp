@@ -124,7 +124,7 @@ class communicator : public runtime::detail::process_communicator<communicator>,
 
   communicator(::c10::intrusive_ptr<::c10d::ProcessGroupGloo> pg, std::string name, std::string id,
                std::vector<std::size_t> members, std::size_t group_rank, detail::mesh_state const& m)
-      : g_{std::move(pg), members.size(), group_rank, std::move(name), std::move(id), std::move(members), &m, 0},
+      : g_{{}, std::move(pg), members.size(), group_rank, std::move(name), std::move(id), std::move(members), &m, 0},
         ref_{&g_.name, &g_.id, g_.members} {}
 
   /// Marks this rank as inside its seq-th collective on the group, for the watchdog.
@@ -241,7 +241,7 @@ class communicator : public runtime::detail::process_communicator<communicator>,
         err = g_.label(g_.rank) + "'s send and recv buffers overlap (all_to_all cannot work in place)";
     }
     settle(op, detail::elem_of<T>, 0, 0, err, {}, {}, shape);
-    if (checking()) detail::agree_all_to_all(g_, send_counts, recv_counts, send_note, recv_note);
+    if (checking()) agree_all_to_all(send_counts, recv_counts, send_note, recv_note);
     auto r = detail::wrap<T>(recv.data(), recv.size());
     auto sd = detail::wrap<T>(send.data(), send.size());
     auto send_splits = splits(send_counts), recv_splits = splits(recv_counts);

@@ -25,7 +25,8 @@
 // This umbrella is what users include; <mpi.h> comes in as the C API (the deprecated C++ bindings
 // are skipped), and no other public header of the library includes it.
 // The parts, each in its own header under runtime/detail/: mpi_options.hpp (options),
-// mpi_communicator.hpp (communicator), mpi_agreement.hpp (the agreement protocol), mpi_rank.hpp
+// mpi_communicator.hpp (communicator), mpi_agreement.hpp (groups; the agreement protocol's MPI
+// transport, the protocol being the shared agreement.hpp), mpi_rank.hpp
 // (rank), mpi_environment.hpp (environment), mpi_run.hpp (run), on mpi_support.hpp (MPI errors,
 // the watchdog) and mpi_launch.hpp (the ranks' meeting at the start and the end of run).
 #pragma once

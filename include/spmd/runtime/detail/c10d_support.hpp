@@ -36,6 +36,7 @@
 #include <spmd/runtime/detail/armed.hpp>
 #include <spmd/runtime/detail/collective_kind.hpp>
 #include <spmd/runtime/detail/run_options.hpp>
+#include <spmd/runtime/detail/watchdog_thread.hpp>
 
 namespace spmd::dist::detail {
 
@@ -199,17 +200,12 @@ class watchdog {
         index_(index),
         run_(run),
         limit_(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(limit_seconds))),
-        thread_([this] { loop(); }) {}
+        thread_(limit_.count() > 0 ? std::min<std::chrono::nanoseconds>(std::chrono::milliseconds(100),
+                                                                        limit_ / 4 + std::chrono::nanoseconds(1))
+                                   : std::chrono::nanoseconds(std::chrono::milliseconds(100)),
+                [this] { tick(); }) {}
   watchdog(watchdog const&) = delete;
   watchdog& operator=(watchdog const&) = delete;
-  ~watchdog() {
-    {
-      std::lock_guard<std::mutex> lock(m_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
 
   /// This rank enters `op`, its `seq`-th collective on group `g` (null: no group to watch).
   /// `*g` must stay valid until end(). An uncontended lock: nothing next to a Gloo collective.
@@ -231,11 +227,7 @@ class watchdog {
   }
 
  private:
-  static std::int64_t now() noexcept {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-               .count() |
-           1;  // never 0 (0 means idle)
-  }
+  static std::int64_t now() noexcept { return runtime::detail::watch_now(); }
 
   [[noreturn]] void fail(std::string const& what) noexcept {
     j_.aborting.store(true);
@@ -273,77 +265,59 @@ class watchdog {
     return true;  // it never created the group
   }
 
-  void loop() {
-    auto poll = std::chrono::nanoseconds(std::chrono::milliseconds(100));
-    if (limit_.count() > 0) poll = std::min<std::chrono::nanoseconds>(poll, limit_ / 4 + std::chrono::nanoseconds(1));
-    std::unique_lock<std::mutex> lock(m_);
-    while (!stop_) {
-      cv_.wait_for(lock, poll);
-      if (stop_) break;
-      if (j_.aborting.load()) continue;  // the main thread is ending the job and says why
-      try {
-        if (j_.watch->check({abort_key})) {
-          auto const v = j_.watch->get(abort_key);
-          std::fprintf(stderr, "spmd: rank %zu stopped: %s\n", index_, std::string(v.begin(), v.end()).c_str());
-          std::fflush(stderr);
-          std::_Exit(1);
-        }
-      } catch (std::exception const& e) {
-        std::fprintf(stderr,
-                     "spmd: rank %zu stopped: lost the store (%s): the rank that serves it (rank 0) has ended\n",
-                     index_, short_what(e).c_str());
+  void tick() {
+    if (j_.aborting.load()) return;  // the main thread is ending the job and says why
+    try {
+      if (j_.watch->check({abort_key})) {
+        auto const v = j_.watch->get(abort_key);
+        std::fprintf(stderr, "spmd: rank %zu stopped: %s\n", index_, std::string(v.begin(), v.end()).c_str());
         std::fflush(stderr);
         std::_Exit(1);
       }
-      // A copy of what the main thread is in: the group it names may be gone once end() returns.
-      op_kind op = op_kind::none;
-      std::uint64_t seq = 0;
-      std::int64_t t = 0;
-      bool has_group = false;
-      std::string name = "the whole mesh", id;
-      std::vector<std::size_t> members;
-      {
-        std::lock_guard<std::mutex> state(state_m_);
-        t = start_;
-        if (t == 0) continue;
-        op = op_;
-        seq = seq_;
-        if (group_ != nullptr) {
-          has_group = true;
-          name = *group_->name;
-          id = *group_->id;
-          members.assign(group_->members.begin(), group_->members.end());
-        }
+    } catch (std::exception const& e) {
+      std::fprintf(stderr, "spmd: rank %zu stopped: lost the store (%s): the rank that serves it (rank 0) has ended\n",
+                   index_, short_what(e).c_str());
+      std::fflush(stderr);
+      std::_Exit(1);
+    }
+    // A copy of what the main thread is in: the group it names may be gone once end() returns.
+    op_kind op = op_kind::none;
+    std::uint64_t seq = 0;
+    std::int64_t t = 0;
+    bool has_group = false;
+    std::string name = "the whole mesh", id;
+    std::vector<std::size_t> members;
+    {
+      std::lock_guard<std::mutex> state(state_m_);
+      t = start_;
+      if (t == 0) return;
+      op = op_;
+      seq = seq_;
+      if (group_ != nullptr) {
+        has_group = true;
+        name = *group_->name;
+        id = *group_->id;
+        members.assign(group_->members.begin(), group_->members.end());
       }
-      if (limit_.count() > 0 && now() - t > limit_.count()) {
-        char seconds[32];
-        std::snprintf(seconds, sizeof seconds, "%g", std::chrono::duration<double>(limit_).count());
-        std::string what = std::string(op_name(op)) + " on group '" + name + "' did not complete within " + seconds +
-                           " s (SPMD_DIST_TIMEOUT): another rank has failed, has finished, or waits in a "
-                           "different collective";
-        if (op == op_kind::group_creation && name.find(',') != std::string::npos)
-          what +=
-              " (the ranks of a flattened group create its communicator on first use, together: give every "
-              "rank the same order of first uses)";
-        fail(what);
-      }
-      // Only a collective that waits for a while is worth the store round trips.
-      if (!has_group || now() - t < std::chrono::nanoseconds(std::chrono::milliseconds(200)).count()) continue;
-      try {
-        for (std::size_t s = 0; s < members.size(); ++s)
-          if (members[s] != index_ && never_joins(id, members[s], op, seq)) {
-            // The same collective still waiting (not a later one that began meanwhile)?
-            {
-              std::lock_guard<std::mutex> state(state_m_);
-              if (start_ != t) break;
-            }
-            fail(std::string(op_name(op)) + " on group '" + name + "' cannot complete: rank " + std::to_string(s) +
-                 " of the group (world rank " + std::to_string(members[s]) +
-                 ") has returned from its function without joining it");
+    }
+    if (limit_.count() > 0 && now() - t > limit_.count())
+      fail(runtime::detail::overdue_text(op, name, limit_, "SPMD_DIST_TIMEOUT"));
+    // Only a collective that waits for a while is worth the store round trips.
+    if (!has_group || now() - t < std::chrono::nanoseconds(std::chrono::milliseconds(200)).count()) return;
+    try {
+      for (std::size_t s = 0; s < members.size(); ++s)
+        if (members[s] != index_ && never_joins(id, members[s], op, seq)) {
+          // The same collective still waiting (not a later one that began meanwhile)?
+          {
+            std::lock_guard<std::mutex> state(state_m_);
+            if (start_ != t) break;
           }
-      } catch (std::exception const&) {
-        // The store is gone: the next poll says so.
-      }
+          fail(std::string(op_name(op)) + " on group '" + name + "' cannot complete: rank " + std::to_string(s) +
+               " of the group (world rank " + std::to_string(members[s]) +
+               ") has returned from its function without joining it");
+        }
+    } catch (std::exception const&) {
+      // The store is gone: the next poll says so.
     }
   }
 
@@ -356,10 +330,7 @@ class watchdog {
   op_kind op_ = op_kind::none;
   group_ref const* group_ = nullptr;
   std::uint64_t seq_ = 0;
-  std::mutex m_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;
+  runtime::detail::polling_thread thread_;  // last: stops before the above are destroyed
 };
 
 /// Marks this rank as inside a collective for the watchdog, if there is one.

@@ -71,7 +71,7 @@ class communicator : public runtime::detail::process_communicator<communicator>,
 
   communicator(MPI_Comm c, std::string name, std::vector<std::size_t> members, std::size_t group_rank,
                detail::mesh_state const& m)
-      : g_{c, members.size(), group_rank, std::move(name), std::move(members), &m},
+      : g_{{}, c, members.size(), group_rank, std::move(name), std::move(members), &m},
         counts_(g_.size),
         displs_(g_.size),
         recv_counts_(g_.size),
@@ -205,7 +205,7 @@ class communicator : public runtime::detail::process_communicator<communicator>,
         err = g_.label(g_.rank) + "'s send and recv buffers overlap (all_to_all cannot work in place)";
     }
     settle(op, detail::elem_of<T>, 0, 0, err, {}, {}, shape);
-    if (checking()) detail::agree_all_to_all(g_, send_counts, recv_counts, send_note, recv_note);
+    if (checking()) agree_all_to_all(send_counts, recv_counts, send_note, recv_note);
     int const c = counts_[0];
     if (all_equal(counts_, c) && all_equal(recv_counts_, c))
       detail::check(MPI_Alltoall(send.data(), c, detail::datatype<T>(), recv.data(), c, detail::datatype<T>(), g_.comm),

@@ -39,6 +39,7 @@
 #include <spmd/runtime/detail/collective_kind.hpp>
 #include <spmd/runtime/detail/fingerprint.hpp>
 #include <spmd/runtime/detail/run_options.hpp>
+#include <spmd/runtime/detail/watchdog_thread.hpp>
 
 namespace spmd::mpi::detail {
 
@@ -116,17 +117,11 @@ class watchdog {
   watchdog(double limit_seconds, std::size_t index)
       : limit_(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(limit_seconds))),
         index_(index),
-        thread_([this] { loop(); }) {}
+        thread_(std::min<std::chrono::nanoseconds>(limit_ / 4 + std::chrono::nanoseconds(1),
+                                                   std::chrono::milliseconds(500)),
+                [this] { tick(); }) {}
   watchdog(watchdog const&) = delete;
   watchdog& operator=(watchdog const&) = delete;
-  ~watchdog() {
-    {
-      std::lock_guard<std::mutex> lock(m_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
 
   void begin(op_kind op, std::string const* group) noexcept {
     op_.store(op, std::memory_order_relaxed);
@@ -136,40 +131,21 @@ class watchdog {
   void end() noexcept { start_.store(0, std::memory_order_relaxed); }
 
  private:
-  static std::int64_t now() noexcept {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-               .count() |
-           1;  // never 0 (0 means idle)
-  }
+  static std::int64_t now() noexcept { return runtime::detail::watch_now(); }
 
-  void loop() {
-    auto const poll =
-        std::min<std::chrono::nanoseconds>(limit_ / 4 + std::chrono::nanoseconds(1), std::chrono::milliseconds(500));
-    std::unique_lock<std::mutex> lock(m_);
-    while (!stop_) {
-      cv_.wait_for(lock, poll);
-      if (stop_) break;
-      std::int64_t const t = start_.load(std::memory_order_acquire);
-      if (t != 0 && now() - t > limit_.count()) {
-        std::string const* g = group_.load(std::memory_order_relaxed);
-        char seconds[32];
-        std::snprintf(seconds, sizeof seconds, "%g", std::chrono::duration<double>(limit_).count());
-        op_kind const op = op_.load(std::memory_order_relaxed);
-        std::string what = std::string(op_name(op)) + " on group '" + (g != nullptr ? *g : std::string("?")) +
-                           "' did not complete within " + seconds +
-                           " s (SPMD_MPI_TIMEOUT): another rank has failed, has finished, or waits in a "
-                           "different collective";
-        if (op == op_kind::group_creation && g != nullptr && g->find(',') != std::string::npos)
-          what +=
-              " (the ranks of a flattened group create its communicator on first use, together: give every "
-              "rank the same order of first uses)";
-        // Not MPI_Abort: only the main thread may call MPI (MPI_THREAD_FUNNELED), and an
-        // MPI_Abort racing the main thread's blocked collective can hang. mpirun ends the whole
-        // job when a process exits without MPI_Finalize.
-        std::fprintf(stderr, "spmd: rank %zu failed: %s\n", index_, what.c_str());
-        std::fflush(stderr);
-        std::_Exit(1);
-      }
+  void tick() {
+    std::int64_t const t = start_.load(std::memory_order_acquire);
+    if (t != 0 && now() - t > limit_.count()) {
+      std::string const* g = group_.load(std::memory_order_relaxed);
+      std::string const what =
+          runtime::detail::overdue_text(op_.load(std::memory_order_relaxed), g != nullptr ? *g : std::string("?"),
+                                        limit_, "SPMD_MPI_TIMEOUT");
+      // Not MPI_Abort: only the main thread may call MPI (MPI_THREAD_FUNNELED), and an
+      // MPI_Abort racing the main thread's blocked collective can hang. mpirun ends the whole
+      // job when a process exits without MPI_Finalize.
+      std::fprintf(stderr, "spmd: rank %zu failed: %s\n", index_, what.c_str());
+      std::fflush(stderr);
+      std::_Exit(1);
     }
   }
 
@@ -178,10 +154,7 @@ class watchdog {
   std::atomic<std::int64_t> start_{0};
   std::atomic<op_kind> op_{op_kind::none};
   std::atomic<std::string const*> group_{nullptr};
-  std::mutex m_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;
+  runtime::detail::polling_thread thread_;  // last: stops before the above are destroyed
 };
 
 /// Marks this rank as inside a collective for the watchdog, if there is one.

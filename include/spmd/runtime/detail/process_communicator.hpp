@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include <spmd/runtime/communicator.hpp>
+#include <spmd/runtime/detail/agreement.hpp>
 #include <spmd/runtime/detail/collective_kind.hpp>
 #include <spmd/runtime/detail/fingerprint.hpp>
 
@@ -18,8 +19,9 @@ namespace spmd::runtime::detail {
 
 /// `Derived` holds its group as `g_` (size, rank, name, members, the mesh state `m` with its
 /// check_agreement flag, label(i) and error(op, what, i)), marks a collective for its watchdog
-/// with a `scope(derived, op)` object, and has an `agree(g_, op, elem, a, b, local, counts, note,
-/// shape)` found next to its group type; it befriends this class.
+/// with a `scope(derived, op)` object, and has an `agreement_transport(g_, op)` found next to its
+/// group type (the transport of the agreement protocol, detail/agreement.hpp); it befriends this
+/// class.
 template <class Derived>
 class process_communicator {
  public:
@@ -40,7 +42,8 @@ class process_communicator {
     if (!checking()) return;
     auto const op = op_kind::agree_split;
     typename Derived::scope const s(self(), op);
-    agree(group(), op, elem_kind::none, hash_counts(counts), 0, counts_error(counts, "counts"), counts, note, {});
+    agree(agreement_transport(group(), op), elem_kind::none, hash_counts(counts), 0, counts_error(counts, "counts"),
+          counts, note, {});
   }
 
  protected:
@@ -54,9 +57,16 @@ class process_communicator {
   void settle(op_kind op, elem_kind elem, std::uint64_t a, std::uint64_t b, std::optional<std::string> const& local,
               std::span<std::size_t const> counts, split_note const& note = {}, shape_note const& shape = {}) {
     if (checking())
-      agree(group(), op, elem, a, b, local, counts, note, shape);
+      agree(agreement_transport(group(), op), elem, a, b, local, counts, note, shape);
     else if (local)
       throw group().error(op, *local, group().rank);
+  }
+
+  /// all_to_all's part of the agreement check: rank j must expect from rank s what s sends to j.
+  void agree_all_to_all(std::span<std::size_t const> send_counts, std::span<std::size_t const> recv_counts,
+                        split_note const& send_note, split_note const& recv_note) const {
+    runtime::detail::agree_all_to_all(agreement_transport(group(), op_kind::all_to_all), send_counts, recv_counts,
+                                      send_note, recv_note);
   }
 
   /// What is wrong with `counts` (`what` they are) if there is not one per rank of the group.
