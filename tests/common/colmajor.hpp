@@ -20,17 +20,17 @@ namespace user {
 
 namespace detail {
 
-template <std::size_t R>
-std::size_t count(std::array<std::size_t, R> const& s) {
+template <std::size_t Ndim>
+std::size_t count(std::array<std::size_t, Ndim> const& s) {
   std::size_t n = 1;
   for (std::size_t e : s) n *= e;
   return n;
 }
 
-template <std::size_t R>
-std::string text(std::array<std::size_t, R> const& s) {
+template <std::size_t Ndim>
+std::string text(std::array<std::size_t, Ndim> const& s) {
   std::string t = "[";
-  for (std::size_t d = 0; d < R; ++d) t += (d ? ", " : "") + std::to_string(s[d]);
+  for (std::size_t d = 0; d < Ndim; ++d) t += (d ? ", " : "") + std::to_string(s[d]);
   return t + "]";
 }
 
@@ -40,12 +40,12 @@ std::string text(std::array<std::size_t, R> const& s) {
 
 /// Calls f(index, offset) for every multi-index of `shape` in column-major order, where offset
 /// is the index's position in a column-major buffer of that shape.
-template <std::size_t R, class F>
-void for_each_index(std::array<std::size_t, R> const& shape, F&& f) {
-  std::array<std::size_t, R> idx{};
+template <std::size_t Ndim, class F>
+void for_each_index(std::array<std::size_t, Ndim> const& shape, F&& f) {
+  std::array<std::size_t, Ndim> idx{};
   for (std::size_t k = 0, n = count(shape); k < n; ++k) {
     f(std::as_const(idx), k);
-    for (std::size_t d = 0; d < R; ++d) {
+    for (std::size_t d = 0; d < Ndim; ++d) {
       if (++idx[d] < shape[d]) break;
       idx[d] = 0;
     }
@@ -54,10 +54,10 @@ void for_each_index(std::array<std::size_t, R> const& shape, F&& f) {
 
 /// The multi-index of the f-th element of `shape` in row-major order (the logical order that
 /// reshape keeps, whatever the memory order).
-template <std::size_t R>
-std::array<std::size_t, R> row_major_index(std::size_t f, std::array<std::size_t, R> const& shape) {
-  std::array<std::size_t, R> idx{};
-  for (std::size_t d = R; d-- > 0;) {
+template <std::size_t Ndim>
+std::array<std::size_t, Ndim> row_major_index(std::size_t f, std::array<std::size_t, Ndim> const& shape) {
+  std::array<std::size_t, Ndim> idx{};
+  for (std::size_t d = Ndim; d-- > 0;) {
     idx[d] = f % shape[d];
     f /= shape[d];
   }
@@ -115,26 +115,26 @@ class colmajor {
 
 namespace detail {
 
-template <class T, std::size_t R, class F>
-colmajor<T, R> map(colmajor<T, R> x, F f) {
+template <class T, std::size_t Ndim, class F>
+colmajor<T, Ndim> map(colmajor<T, Ndim> x, F f) {
   for (std::size_t i = 0; i < x.size(); ++i) x.data()[i] = f(x.data()[i]);
   return x;
 }
 
 /// f(a, b) elementwise, broadcasting extents of 1 between a and b.
-template <class T, std::size_t R, class F>
-colmajor<T, R> zip(char const* op, colmajor<T, R> const& a, colmajor<T, R> const& b, F f) {
-  std::array<std::size_t, R> shape{};
-  for (std::size_t d = 0; d < R; ++d) {
+template <class T, std::size_t Ndim, class F>
+colmajor<T, Ndim> zip(char const* op, colmajor<T, Ndim> const& a, colmajor<T, Ndim> const& b, F f) {
+  std::array<std::size_t, Ndim> shape{};
+  for (std::size_t d = 0; d < Ndim; ++d) {
     std::size_t const ea = a.shape()[d], eb = b.shape()[d];
     if (ea != eb && ea != 1 && eb != 1)
       fail(op, "shapes " + text(a.shape()) + " and " + text(b.shape()) + " do not broadcast");
     shape[d] = ea == 1 ? eb : ea;
   }
-  colmajor<T, R> out(shape);
-  for_each_index(shape, [&](std::array<std::size_t, R> const& idx, std::size_t k) {
+  colmajor<T, Ndim> out(shape);
+  for_each_index(shape, [&](std::array<std::size_t, Ndim> const& idx, std::size_t k) {
     auto ia = idx, ib = idx;
-    for (std::size_t d = 0; d < R; ++d) {
+    for (std::size_t d = 0; d < Ndim; ++d) {
       if (a.shape()[d] == 1) ia[d] = 0;
       if (b.shape()[d] == 1) ib[d] = 0;
     }
@@ -143,8 +143,8 @@ colmajor<T, R> zip(char const* op, colmajor<T, R> const& a, colmajor<T, R> const
   return out;
 }
 
-template <class T, std::size_t R>
-void same_shape(char const* op, colmajor<T, R> const& a, colmajor<T, R> const& b) {
+template <class T, std::size_t Ndim>
+void same_shape(char const* op, colmajor<T, Ndim> const& a, colmajor<T, Ndim> const& b) {
   if (a.shape() != b.shape()) fail(op, "shapes " + text(a.shape()) + " and " + text(b.shape()) + " differ");
 }
 
@@ -152,25 +152,25 @@ void same_shape(char const* op, colmajor<T, R> const& a, colmajor<T, R> const& b
 
 // ---- elementwise ---------------------------------------------------------------------------------
 
-template <class T, std::size_t R>
-colmajor<T, R> neg(colmajor<T, R> x) {
+template <class T, std::size_t Ndim>
+colmajor<T, Ndim> neg(colmajor<T, Ndim> x) {
   return detail::map(std::move(x), [](T v) { return -v; });
 }
-template <class T, std::size_t R>
-colmajor<T, R> exp(colmajor<T, R> x) {
+template <class T, std::size_t Ndim>
+colmajor<T, Ndim> exp(colmajor<T, Ndim> x) {
   return detail::map(std::move(x), [](T v) { return std::exp(v); });
 }
-template <class T, std::size_t R>
-colmajor<T, R> tanh(colmajor<T, R> x) {
+template <class T, std::size_t Ndim>
+colmajor<T, Ndim> tanh(colmajor<T, Ndim> x) {
   return detail::map(std::move(x), [](T v) { return std::tanh(v); });
 }
-template <class T, std::size_t R>
-colmajor<T, R> relu(colmajor<T, R> x) {
+template <class T, std::size_t Ndim>
+colmajor<T, Ndim> relu(colmajor<T, Ndim> x) {
   return detail::map(std::move(x), [](T v) { return v > T{0} ? v : T{0}; });
 }
 /// GELU, tanh approximation: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
-template <class T, std::size_t R>
-colmajor<T, R> gelu(colmajor<T, R> x) {
+template <class T, std::size_t Ndim>
+colmajor<T, Ndim> gelu(colmajor<T, Ndim> x) {
   return detail::map(std::move(x), [](T v) {
     T const c = T(0.7978845608028654), k = T(0.044715);
     return T(0.5) * v * (T(1) + std::tanh(c * (v + k * v * v * v)));
@@ -178,8 +178,8 @@ colmajor<T, R> gelu(colmajor<T, R> x) {
 }
 
 /// g * gelu'(x).
-template <class T, std::size_t R>
-colmajor<T, R> gelu_backward(colmajor<T, R> const& x, colmajor<T, R> g) {
+template <class T, std::size_t Ndim>
+colmajor<T, Ndim> gelu_backward(colmajor<T, Ndim> const& x, colmajor<T, Ndim> g) {
   detail::same_shape("gelu_backward", x, g);
   T const c = T(0.7978845608028654), k = T(0.044715);
   for (std::size_t i = 0; i < g.size(); ++i) {
@@ -189,8 +189,8 @@ colmajor<T, R> gelu_backward(colmajor<T, R> const& x, colmajor<T, R> g) {
   return g;
 }
 /// g where x > 0, else 0.
-template <class T, std::size_t R>
-colmajor<T, R> relu_backward(colmajor<T, R> const& x, colmajor<T, R> g) {
+template <class T, std::size_t Ndim>
+colmajor<T, Ndim> relu_backward(colmajor<T, Ndim> const& x, colmajor<T, Ndim> g) {
   detail::same_shape("relu_backward", x, g);
   for (std::size_t i = 0; i < g.size(); ++i)
     if (!(x.data()[i] > T(0))) g.data()[i] = T(0);
@@ -198,24 +198,24 @@ colmajor<T, R> relu_backward(colmajor<T, R> const& x, colmajor<T, R> g) {
 }
 
 // Tensor with tensor (broadcasting extents of 1), tensor with number, number with tensor.
-#define USER_COLMAJOR_BINARY(name, expr)                                  \
-  template <class T, std::size_t R>                                       \
-  colmajor<T, R> name(colmajor<T, R> const& a, colmajor<T, R> const& b) { \
-    return detail::zip(#name, a, b, [](T x, T y) { return expr; });       \
-  }                                                                       \
-  template <class T, std::size_t R>                                       \
-  colmajor<T, R> name(colmajor<T, R> a, std::type_identity_t<T> s) {      \
-    return detail::map(std::move(a), [s](T x) {                           \
-      T const y = s;                                                      \
-      return expr;                                                        \
-    });                                                                   \
-  }                                                                       \
-  template <class T, std::size_t R>                                       \
-  colmajor<T, R> name(std::type_identity_t<T> s, colmajor<T, R> b) {      \
-    return detail::map(std::move(b), [s](T y) {                           \
-      T const x = s;                                                      \
-      return expr;                                                        \
-    });                                                                   \
+#define USER_COLMAJOR_BINARY(name, expr)                                           \
+  template <class T, std::size_t Ndim>                                             \
+  colmajor<T, Ndim> name(colmajor<T, Ndim> const& a, colmajor<T, Ndim> const& b) { \
+    return detail::zip(#name, a, b, [](T x, T y) { return expr; });                \
+  }                                                                                \
+  template <class T, std::size_t Ndim>                                             \
+  colmajor<T, Ndim> name(colmajor<T, Ndim> a, std::type_identity_t<T> s) {         \
+    return detail::map(std::move(a), [s](T x) {                                    \
+      T const y = s;                                                               \
+      return expr;                                                                 \
+    });                                                                            \
+  }                                                                                \
+  template <class T, std::size_t Ndim>                                             \
+  colmajor<T, Ndim> name(std::type_identity_t<T> s, colmajor<T, Ndim> b) {         \
+    return detail::map(std::move(b), [s](T y) {                                    \
+      T const x = s;                                                               \
+      return expr;                                                                 \
+    });                                                                            \
   }
 USER_COLMAJOR_BINARY(add, x + y)
 USER_COLMAJOR_BINARY(sub, x - y)
@@ -240,14 +240,14 @@ colmajor<T, 2> matmul(colmajor<T, 2> const& a, colmajor<T, 2> const& b) {
   return c;
 }
 
-template <class T, std::size_t R>
-colmajor<T, R> transpose(colmajor<T, R> const& x, std::size_t d0, std::size_t d1) {
-  if (d0 >= R || d1 >= R) detail::fail("transpose", "dim out of range for " + detail::text(x.shape()));
+template <class T, std::size_t Ndim>
+colmajor<T, Ndim> transpose(colmajor<T, Ndim> const& x, std::size_t d0, std::size_t d1) {
+  if (d0 >= Ndim || d1 >= Ndim) detail::fail("transpose", "dim out of range for " + detail::text(x.shape()));
   if (d0 == d1) return x;
   auto shape = x.shape();
   std::swap(shape[d0], shape[d1]);
-  colmajor<T, R> out(shape);
-  detail::for_each_index(x.shape(), [&](std::array<std::size_t, R> const& idx, std::size_t k) {
+  colmajor<T, Ndim> out(shape);
+  detail::for_each_index(x.shape(), [&](std::array<std::size_t, Ndim> const& idx, std::size_t k) {
     auto to = idx;
     std::swap(to[d0], to[d1]);
     out[to] = x.data()[k];
@@ -257,8 +257,8 @@ colmajor<T, R> transpose(colmajor<T, R> const& x, std::size_t d0, std::size_t d1
 
 /// The same elements in the same logical (row-major) order, with another shape: a reshape is a
 /// statement about the logical tensor, so a column-major type moves its data to keep it.
-template <std::size_t N, class T, std::size_t R>
-colmajor<T, N> reshape(colmajor<T, R> const& x, std::array<std::size_t, N> shape) {
+template <std::size_t N, class T, std::size_t Ndim>
+colmajor<T, N> reshape(colmajor<T, Ndim> const& x, std::array<std::size_t, N> shape) {
   if (detail::count(shape) != x.size())
     detail::fail("reshape", "cannot reshape " + detail::text(x.shape()) + " to " + detail::text(shape));
   colmajor<T, N> out(shape);
@@ -268,17 +268,17 @@ colmajor<T, N> reshape(colmajor<T, R> const& x, std::array<std::size_t, N> shape
 }
 
 /// Sum over `dim`, which is removed.
-template <class T, std::size_t R>
-colmajor<T, R - 1> sum(colmajor<T, R> const& x, std::size_t dim) {
-  static_assert(R >= 1, "user::colmajor: sum needs at least 1 dim");
-  if (dim >= R) detail::fail("sum", "dim out of range for " + detail::text(x.shape()));
-  std::array<std::size_t, R - 1> shape{};
-  for (std::size_t d = 0, s = 0; d < R; ++d)
+template <class T, std::size_t Ndim>
+colmajor<T, Ndim - 1> sum(colmajor<T, Ndim> const& x, std::size_t dim) {
+  static_assert(Ndim >= 1, "user::colmajor: sum needs at least 1 dim");
+  if (dim >= Ndim) detail::fail("sum", "dim out of range for " + detail::text(x.shape()));
+  std::array<std::size_t, Ndim - 1> shape{};
+  for (std::size_t d = 0, s = 0; d < Ndim; ++d)
     if (d != dim) shape[s++] = x.shape()[d];
-  colmajor<T, R - 1> out(shape, T(0));
-  detail::for_each_index(x.shape(), [&](std::array<std::size_t, R> const& idx, std::size_t k) {
-    std::array<std::size_t, R - 1> to{};
-    for (std::size_t d = 0, s = 0; d < R; ++d)
+  colmajor<T, Ndim - 1> out(shape, T(0));
+  detail::for_each_index(x.shape(), [&](std::array<std::size_t, Ndim> const& idx, std::size_t k) {
+    std::array<std::size_t, Ndim - 1> to{};
+    for (std::size_t d = 0, s = 0; d < Ndim; ++d)
       if (d != dim) to[s++] = idx[d];
     out[to] += x.data()[k];
   });
@@ -286,40 +286,40 @@ colmajor<T, R - 1> sum(colmajor<T, R> const& x, std::size_t dim) {
 }
 
 /// A new dim of extent 1 at `dim`.
-template <class T, std::size_t R>
-colmajor<T, R + 1> unsqueeze(colmajor<T, R> const& x, std::size_t dim) {
-  if (dim > R) detail::fail("unsqueeze", "dim out of range for " + detail::text(x.shape()));
-  std::array<std::size_t, R + 1> shape{};
-  for (std::size_t d = 0, s = 0; d <= R; ++d) shape[d] = d == dim ? 1 : x.shape()[s++];
-  colmajor<T, R + 1> out(shape);
-  detail::for_each_index(x.shape(), [&](std::array<std::size_t, R> const& idx, std::size_t k) {
-    std::array<std::size_t, R + 1> to{};
-    for (std::size_t d = 0, s = 0; d <= R; ++d) to[d] = d == dim ? 0 : idx[s++];
+template <class T, std::size_t Ndim>
+colmajor<T, Ndim + 1> unsqueeze(colmajor<T, Ndim> const& x, std::size_t dim) {
+  if (dim > Ndim) detail::fail("unsqueeze", "dim out of range for " + detail::text(x.shape()));
+  std::array<std::size_t, Ndim + 1> shape{};
+  for (std::size_t d = 0, s = 0; d <= Ndim; ++d) shape[d] = d == dim ? 1 : x.shape()[s++];
+  colmajor<T, Ndim + 1> out(shape);
+  detail::for_each_index(x.shape(), [&](std::array<std::size_t, Ndim> const& idx, std::size_t k) {
+    std::array<std::size_t, Ndim + 1> to{};
+    for (std::size_t d = 0, s = 0; d <= Ndim; ++d) to[d] = d == dim ? 0 : idx[s++];
     out[to] = x.data()[k];
   });
   return out;
 }
 
 /// Removes `dim`, whose extent must be 1.
-template <class T, std::size_t R>
-colmajor<T, R - 1> squeeze(colmajor<T, R> const& x, std::size_t dim) {
-  static_assert(R >= 1, "user::colmajor: squeeze needs at least 1 dim");
-  if (dim >= R || x.shape()[dim] != 1)
+template <class T, std::size_t Ndim>
+colmajor<T, Ndim - 1> squeeze(colmajor<T, Ndim> const& x, std::size_t dim) {
+  static_assert(Ndim >= 1, "user::colmajor: squeeze needs at least 1 dim");
+  if (dim >= Ndim || x.shape()[dim] != 1)
     detail::fail("squeeze", "dim " + std::to_string(dim) + " of " + detail::text(x.shape()));
   return sum(x, dim);  // one element along dim: the sum is that element
 }
 
 /// g summed over the dims where `shape` has extent 1 and g does not (an operand broadcast in the
 /// forward op).
-template <class T, std::size_t R>
-colmajor<T, R> sum_to_shape(colmajor<T, R> const& g, std::array<std::size_t, R> const& shape) {
-  for (std::size_t d = 0; d < R; ++d)
+template <class T, std::size_t Ndim>
+colmajor<T, Ndim> sum_to_shape(colmajor<T, Ndim> const& g, std::array<std::size_t, Ndim> const& shape) {
+  for (std::size_t d = 0; d < Ndim; ++d)
     if (g.shape()[d] != shape[d] && shape[d] != 1)
       detail::fail("sum_to_shape", detail::text(g.shape()) + " does not reduce to " + detail::text(shape));
-  colmajor<T, R> out(shape, T(0));
-  detail::for_each_index(g.shape(), [&](std::array<std::size_t, R> const& idx, std::size_t k) {
+  colmajor<T, Ndim> out(shape, T(0));
+  detail::for_each_index(g.shape(), [&](std::array<std::size_t, Ndim> const& idx, std::size_t k) {
     auto to = idx;
-    for (std::size_t d = 0; d < R; ++d)
+    for (std::size_t d = 0; d < Ndim; ++d)
       if (shape[d] == 1) to[d] = 0;
     out[to] += g.data()[k];
   });

@@ -13,8 +13,8 @@
 namespace user {
 
 // Kernels on local::dense, found by argument-dependent lookup through the definitions.
-template <class T, std::size_t R>
-spmd::local::dense<T, R> softsign(spmd::local::dense<T, R> x) {
+template <class T, std::size_t Ndim>
+spmd::local::dense<T, Ndim> softsign(spmd::local::dense<T, Ndim> x) {
   for (std::size_t i = 0; i < x.size(); ++i) x.data()[i] /= T{1} + (x.data()[i] < 0 ? -x.data()[i] : x.data()[i]);
   return x;
 }

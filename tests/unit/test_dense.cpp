@@ -21,13 +21,13 @@ namespace {
 
 using spmd_tests::tol;
 
-template <class T, std::size_t R>
-dense<T, R> random_dense(std::array<std::size_t, R> shape, std::mt19937& gen, T lo = T(-2), T hi = T(2)) {
-  return spmd_tests::random_dense<T, R>(shape, gen, lo, hi);
+template <class T, std::size_t Ndim>
+dense<T, Ndim> random_dense(std::array<std::size_t, Ndim> shape, std::mt19937& gen, T lo = T(-2), T hi = T(2)) {
+  return spmd_tests::random_dense<T, Ndim>(shape, gen, lo, hi);
 }
 
-template <class T, std::size_t R, class F>
-void check_unary(dense<T, R> const& x, dense<T, R> const& y, F ref) {
+template <class T, std::size_t Ndim, class F>
+void check_unary(dense<T, Ndim> const& x, dense<T, Ndim> const& y, F ref) {
   REQUIRE(y.shape() == x.shape());
   for (std::size_t i = 0; i < x.size(); ++i) {
     T const want = ref(x.data()[i]);

@@ -36,8 +36,8 @@ struct ref_operand {
   std::vector<double> values;
 };
 
-template <class T, std::size_t R>
-ref_operand as_ref(std::string labels, dense<T, R> const& x) {
+template <class T, std::size_t Ndim>
+ref_operand as_ref(std::string labels, dense<T, Ndim> const& x) {
   return {labels, {x.shape().begin(), x.shape().end()}, {x.data(), x.data() + x.size()}};
 }
 
@@ -72,8 +72,8 @@ std::vector<double> ref_einsum(std::string const& out, std::vector<ref_operand> 
   return result;
 }
 
-template <class T, std::size_t R>
-void check_against(dense<T, R> const& got, std::vector<double> const& want) {
+template <class T, std::size_t Ndim>
+void check_against(dense<T, Ndim> const& got, std::vector<double> const& want) {
   REQUIRE(got.size() == want.size());
   double const eps = static_cast<double>(tol<T>) * 100;
   for (std::size_t i = 0; i < want.size(); ++i)

@@ -22,9 +22,9 @@ namespace {
 
 using spmd_tests::tol;
 
-template <class T, std::size_t R>
-dense<T, R> random_dense(std::array<std::size_t, R> shape, std::mt19937& gen, T lo = T(-3), T hi = T(3)) {
-  return spmd_tests::random_dense<T, R>(shape, gen, lo, hi);
+template <class T, std::size_t Ndim>
+dense<T, Ndim> random_dense(std::array<std::size_t, Ndim> shape, std::mt19937& gen, T lo = T(-3), T hi = T(3)) {
+  return spmd_tests::random_dense<T, Ndim>(shape, gen, lo, hi);
 }
 
 }  // namespace

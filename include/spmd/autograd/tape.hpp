@@ -11,6 +11,7 @@
 #include <new>
 #include <optional>
 #include <stdexcept>
+#include <string>
 #include <type_traits>
 #include <utility>
 
@@ -156,6 +157,13 @@ struct node {
   T value;
   std::optional<grad_t<T>> grad;
   bool requires_grad = false;
+
+  /// The gradient; std::logic_error naming `holder` ("variable", "parameter") if there is none.
+  [[nodiscard]] grad_t<T> const& grad_of(char const* holder) const {
+    if (!grad)
+      throw std::logic_error(std::string("spmd: autograd: this ") + holder + " has no gradient (was backward run?)");
+    return *grad;
+  }
 };
 }  // namespace detail
 
@@ -188,10 +196,7 @@ class var {
   /// True once backward has given this variable a gradient.
   [[nodiscard]] bool has_grad() const noexcept { return node_->grad.has_value(); }
   /// The gradient (std::logic_error if there is none).
-  [[nodiscard]] grad_type const& grad() const {
-    if (!node_->grad) throw std::logic_error("spmd: autograd: this variable has no gradient (was backward run?)");
-    return *node_->grad;
-  }
+  [[nodiscard]] grad_type const& grad() const { return node_->grad_of("variable"); }
   /// Adds `g` to the gradient: fan-out accumulates. The type must be exactly grad_t<T>.
   void accumulate(grad_type g) const {
     if (!node_->requires_grad) return;
@@ -233,10 +238,7 @@ class parameter {
   [[nodiscard]] T& value() noexcept { return node_->value; }
   [[nodiscard]] T const& value() const noexcept { return node_->value; }
   [[nodiscard]] bool has_grad() const noexcept { return node_->grad.has_value(); }
-  [[nodiscard]] grad_type const& grad() const {
-    if (!node_->grad) throw std::logic_error("spmd: autograd: this parameter has no gradient (was backward run?)");
-    return *node_->grad;
-  }
+  [[nodiscard]] grad_type const& grad() const { return node_->grad_of("parameter"); }
   /// Takes the gradient out (leaving none), e.g. to reduce it across data-parallel ranks.
   [[nodiscard]] grad_type take_grad() {
     static_cast<void>(grad());  // throws if there is none

@@ -6,7 +6,7 @@
 //   jax::partition_spec<on<"dp", "tp">, on<>, at<"cp", jax::unreduced>>   unnamed axes are I
 //   dtensor_spec<Shard<0>, Shard<0>, Partial>           one placement per mesh axis, in mesh order;
 //                                                       a dim sharded by several axes: mesh order
-// Each resolves, for a mesh and a tensor rank, to a positional layout (S<d> on the axes of dim d)
+// Each resolves, for a mesh and a number of tensor dims, to a positional layout (S<d> on the axes of dim d)
 // and the canonical spec<on<...>...> (one on<> per tensor dim), which together are the type.
 #pragma once
 

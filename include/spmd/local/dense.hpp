@@ -20,19 +20,20 @@ namespace spmd::local {
 namespace detail {
 
 /// Number of elements of a tensor with the given extents (1 for 0 dims).
-template <std::size_t R>
-[[nodiscard]] constexpr std::size_t product(std::array<std::size_t, R> const& s) noexcept {
+template <std::size_t Ndim>
+[[nodiscard]] constexpr std::size_t product(std::array<std::size_t, Ndim> const& s) noexcept {
   std::size_t p = 1;
   for (std::size_t e : s) p *= e;
   return p;
 }
 
 /// Row-major strides (in elements) for the given extents.
-template <std::size_t R>
-[[nodiscard]] constexpr std::array<std::size_t, R> row_major_strides(std::array<std::size_t, R> const& s) noexcept {
-  std::array<std::size_t, R> st{};
+template <std::size_t Ndim>
+[[nodiscard]] constexpr std::array<std::size_t, Ndim> row_major_strides(
+    std::array<std::size_t, Ndim> const& s) noexcept {
+  std::array<std::size_t, Ndim> st{};
   std::size_t acc = 1;
-  for (std::size_t d = R; d-- > 0;) {
+  for (std::size_t d = Ndim; d-- > 0;) {
     st[d] = acc;
     acc *= s[d];
   }
@@ -40,10 +41,10 @@ template <std::size_t R>
 }
 
 /// "[2, 3, 4]" - used in every error message so that users see both offending shapes.
-template <std::size_t R>
-[[nodiscard]] std::string shape_string(std::array<std::size_t, R> const& s) {
+template <std::size_t Ndim>
+[[nodiscard]] std::string shape_string(std::array<std::size_t, Ndim> const& s) {
   std::string out = "[";
-  for (std::size_t d = 0; d < R; ++d) {
+  for (std::size_t d = 0; d < Ndim; ++d) {
     if (d != 0) out += ", ";
     out += std::to_string(s[d]);
   }
@@ -62,11 +63,11 @@ template <std::size_t R>
 
 /// Shape of `op(a, b)` under broadcasting between equal numbers of dims (each pair equal, or one of them 1);
 /// the torch_tensor kernels check theirs with it too, so both give the same message.
-template <std::size_t R>
-[[nodiscard]] std::array<std::size_t, R> broadcast_shape(std::string_view op, std::array<std::size_t, R> const& a,
-                                                         std::array<std::size_t, R> const& b) {
-  std::array<std::size_t, R> out{};
-  for (std::size_t d = 0; d < R; ++d) {
+template <std::size_t Ndim>
+[[nodiscard]] std::array<std::size_t, Ndim> broadcast_shape(std::string_view op, std::array<std::size_t, Ndim> const& a,
+                                                            std::array<std::size_t, Ndim> const& b) {
+  std::array<std::size_t, Ndim> out{};
+  for (std::size_t d = 0; d < Ndim; ++d) {
     if (a[d] == b[d] || b[d] == 1) {
       out[d] = a[d];
     } else if (a[d] == 1) {
@@ -79,10 +80,12 @@ template <std::size_t R>
   return out;
 }
 
-/// Throws unless `dim < rank`; `op` names the kernel for the message.
-template <std::size_t R>
-inline void check_dim(std::string_view op, std::size_t dim, std::size_t rank, std::array<std::size_t, R> const& shape) {
-  if (dim >= rank) {
+/// Throws unless `dim < limit` (a dim of the tensor, or an insert position: limit = Ndim + 1); `op`
+/// names the kernel for the message.
+template <std::size_t Ndim>
+inline void check_dim(std::string_view op, std::size_t dim, std::size_t limit,
+                      std::array<std::size_t, Ndim> const& shape) {
+  if (dim >= limit) {
     fail(op, "dim " + std::to_string(dim) + " out of range for shape " + shape_string(shape));
   }
 }
@@ -127,8 +130,8 @@ class dense {
   /// Extent of dimension `d`; throws std::out_of_range if `d >= Ndim`.
   [[nodiscard]] std::size_t extent(std::size_t d) const {
     if (d >= Ndim) {
-      throw std::out_of_range("spmd: dense::extent: dim " + std::to_string(d) + " out of range for rank " +
-                              std::to_string(Ndim));
+      throw std::out_of_range("spmd: dense::extent: dim " + std::to_string(d) + " out of range for a tensor of " +
+                              std::to_string(Ndim) + " dims");
     }
     return shape_[d];
   }

@@ -18,22 +18,21 @@ namespace spmd::local {
 namespace detail {
 
 /// Per-label extents (loop order of Spec::plan); checks that shared labels agree.
-template <class Spec, class T, std::size_t... R>
-[[nodiscard]] std::array<std::size_t, Spec::plan.n_loop> einsum_extents(dense<T, R> const&... ops) {
+template <class Spec, class T, std::size_t... Ndim>
+[[nodiscard]] std::array<std::size_t, Spec::plan.n_loop> einsum_extents(dense<T, Ndim> const&... ops) {
   constexpr auto plan = Spec::plan;
-  std::array<std::size_t, sizeof...(R)> const ranks{R...};
-  std::array<std::size_t const*, sizeof...(R)> const shapes{ops.shape().data()...};
+  std::array<std::size_t const*, sizeof...(Ndim)> const shapes{ops.shape().data()...};
   std::array<std::size_t, plan.n_loop> ext{};
   for (std::size_t l = 0; l < plan.n_loop; ++l) {
     std::size_t first = einsum_npos;
-    for (std::size_t k = 0; k < ranks.size(); ++k) {
+    for (std::size_t k = 0; k < sizeof...(Ndim); ++k) {
       std::size_t const d = plan.operand_dim[k][l];
       if (d == einsum_npos) continue;
       if (first == einsum_npos) {
         first = k;
         ext[l] = shapes[k][d];
       } else if (shapes[k][d] != ext[l]) {
-        std::array<std::string, sizeof...(R)> const strs{shape_string(ops.shape())...};
+        std::array<std::string, sizeof...(Ndim)> const strs{shape_string(ops.shape())...};
         fail("einsum", "spec \"" + std::string(Spec::str) + "\": label '" + std::string(1, plan.loop_labels[l]) +
                            "' has extent " + std::to_string(ext[l]) + " in operand " + std::to_string(first) + " " +
                            strs[first] + " but " + std::to_string(shapes[k][d]) + " in operand " + std::to_string(k) +
@@ -45,9 +44,9 @@ template <class Spec, class T, std::size_t... R>
 }
 
 /// Strides of operand `k` along each loop label (0 where the operand lacks the label).
-template <class Spec, std::size_t R>
+template <class Spec, std::size_t Ndim>
 [[nodiscard]] std::array<std::size_t, Spec::plan.n_loop> einsum_strides(std::size_t k,
-                                                                        std::array<std::size_t, R> const& shape) {
+                                                                        std::array<std::size_t, Ndim> const& shape) {
   auto const st = row_major_strides(shape);
   std::array<std::size_t, Spec::plan.n_loop> out{};
   for (std::size_t l = 0; l < Spec::plan.n_loop; ++l) {
@@ -59,10 +58,10 @@ template <class Spec, std::size_t R>
 
 /// Generic einsum: odometer over all loop labels (output labels outermost), accumulating
 /// the product of the operands into the output element.
-template <class Spec, class T, std::size_t... R>
-[[nodiscard]] dense<T, Spec::out_ndim> einsum_loop(dense<T, R> const&... ops) {
+template <class Spec, class T, std::size_t... Ndim>
+[[nodiscard]] dense<T, Spec::out_ndim> einsum_loop(dense<T, Ndim> const&... ops) {
   constexpr std::size_t L = Spec::plan.n_loop;
-  constexpr std::size_t N = sizeof...(R);
+  constexpr std::size_t N = sizeof...(Ndim);
   auto const ext = einsum_extents<Spec>(ops...);
   std::array<std::size_t, Spec::out_ndim> oshape{};
   for (std::size_t d = 0; d < Spec::out_ndim; ++d) oshape[d] = ext[d];
@@ -108,14 +107,14 @@ template <class Spec, class T, std::size_t... R>
 }
 
 /// (Batched) GEMM einsum as recognised by make_einsum_plan.
-template <class Spec, class T, std::size_t R>
-[[nodiscard]] dense<T, R> einsum_gemm(dense<T, R> const& a, dense<T, R> const& b) {
+template <class Spec, class T, std::size_t Ndim>
+[[nodiscard]] dense<T, Ndim> einsum_gemm(dense<T, Ndim> const& a, dense<T, Ndim> const& b) {
   constexpr auto plan = Spec::plan;
   constexpr std::size_t nb = plan.n_batch;
   auto const ext = einsum_extents<Spec>(a, b);  // validates shared extents
-  std::array<std::size_t, R> oshape{};
-  for (std::size_t d = 0; d < R; ++d) oshape[d] = ext[d];
-  dense<T, R> out(oshape);
+  std::array<std::size_t, Ndim> oshape{};
+  for (std::size_t d = 0; d < Ndim; ++d) oshape[d] = ext[d];
+  dense<T, Ndim> out(oshape);
 
   std::size_t batch = 1;
   for (std::size_t d = 0; d < nb; ++d) batch *= ext[d];

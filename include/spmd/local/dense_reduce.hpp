@@ -14,16 +14,16 @@
 namespace spmd::local {
 
 /// Sum over dimension `dim`, which is removed (one dim gives a 0-dim scalar tensor).
-template <class T, std::size_t R>
-[[nodiscard]] dense<T, R - 1> sum(dense<T, R> const& x, std::size_t dim) {
-  static_assert(R >= 1, "spmd: sum needs at least 1 dim");
-  detail::check_dim("sum", dim, R, x.shape());
-  std::array<std::size_t, R - 1> shape{};
-  for (std::size_t d = 0, s = 0; d < R; ++d)
-    if (d != dim && s < R - 1) shape[s++] = x.shape()[d];  // s < R - 1 holds once dim < R is checked
-  dense<T, R - 1> out(shape);
+template <class T, std::size_t Ndim>
+[[nodiscard]] dense<T, Ndim - 1> sum(dense<T, Ndim> const& x, std::size_t dim) {
+  static_assert(Ndim >= 1, "spmd: sum needs at least 1 dim");
+  detail::check_dim("sum", dim, Ndim, x.shape());
+  std::array<std::size_t, Ndim - 1> shape{};
+  for (std::size_t d = 0, s = 0; d < Ndim; ++d)
+    if (d != dim && s < Ndim - 1) shape[s++] = x.shape()[d];  // s < Ndim - 1 holds once dim < Ndim is checked
+  dense<T, Ndim - 1> out(shape);
   std::size_t const outer = detail::product_range(x.shape(), 0, dim), n = x.extent(dim),
-                    inner = detail::product_range(x.shape(), dim + 1, R);
+                    inner = detail::product_range(x.shape(), dim + 1, Ndim);
   T const* src = x.data();
   T* dst = out.data();
   // Loop order o, k, i keeps both reads and the accumulation row contiguous.
@@ -37,10 +37,10 @@ template <class T, std::size_t R>
 }
 
 /// Mean over dimension `dim`, which is removed (an empty dimension yields NaN, as 0/0).
-template <class T, std::size_t R>
-[[nodiscard]] dense<T, R - 1> mean(dense<T, R> const& x, std::size_t dim) {
-  static_assert(R >= 1, "spmd: mean needs at least 1 dim");
-  detail::check_dim("mean", dim, R, x.shape());
+template <class T, std::size_t Ndim>
+[[nodiscard]] dense<T, Ndim - 1> mean(dense<T, Ndim> const& x, std::size_t dim) {
+  static_assert(Ndim >= 1, "spmd: mean needs at least 1 dim");
+  detail::check_dim("mean", dim, Ndim, x.shape());
   auto out = sum(x, dim);
   T const n = static_cast<T>(x.extent(dim));
   T* p = out.data();
@@ -51,11 +51,11 @@ template <class T, std::size_t R>
 namespace detail {
 /// Calls `f(slab, n, inner, mx)` for each slab [n, inner] of x along `dim`, with mx[i] the maximum
 /// of slab column i: the shared part of softmax and log_softmax, which subtract it for stability.
-template <class T, std::size_t R, class F>
-[[nodiscard]] dense<T, R> along_with_max(std::string_view op, dense<T, R> x, std::size_t dim, F f) {
-  check_dim(op, dim, R, x.shape());
+template <class T, std::size_t Ndim, class F>
+[[nodiscard]] dense<T, Ndim> along_with_max(std::string_view op, dense<T, Ndim> x, std::size_t dim, F f) {
+  check_dim(op, dim, Ndim, x.shape());
   std::size_t const outer = product_range(x.shape(), 0, dim), n = x.extent(dim),
-                    inner = product_range(x.shape(), dim + 1, R);
+                    inner = product_range(x.shape(), dim + 1, Ndim);
   if (n == 0 || inner == 0) return x;
   std::vector<T> mx(inner);
   for (std::size_t o = 0; o < outer; ++o) {
@@ -70,9 +70,9 @@ template <class T, std::size_t R, class F>
 }  // namespace detail
 
 /// Softmax along `dim`; subtracts the per-slice maximum first so exp never overflows.
-template <class T, std::size_t R>
-[[nodiscard]] dense<T, R> softmax(dense<T, R> x, std::size_t dim) {
-  static_assert(R >= 1, "spmd: softmax needs at least 1 dim");
+template <class T, std::size_t Ndim>
+[[nodiscard]] dense<T, Ndim> softmax(dense<T, Ndim> x, std::size_t dim) {
+  static_assert(Ndim >= 1, "spmd: softmax needs at least 1 dim");
   return detail::along_with_max("softmax", std::move(x), dim,
                                 [](T* slab, std::size_t n, std::size_t inner, std::vector<T> const& mx) {
                                   std::vector<T> total(inner, T{0});
@@ -88,9 +88,9 @@ template <class T, std::size_t R>
 }
 
 /// log(softmax(x)) along `dim`: x - max - log(sum exp(x - max)), exact where softmax underflows.
-template <class T, std::size_t R>
-[[nodiscard]] dense<T, R> log_softmax(dense<T, R> x, std::size_t dim) {
-  static_assert(R >= 1, "spmd: log_softmax needs at least 1 dim");
+template <class T, std::size_t Ndim>
+[[nodiscard]] dense<T, Ndim> log_softmax(dense<T, Ndim> x, std::size_t dim) {
+  static_assert(Ndim >= 1, "spmd: log_softmax needs at least 1 dim");
   return detail::along_with_max("log_softmax", std::move(x), dim,
                                 [](T* slab, std::size_t n, std::size_t inner, std::vector<T> const& mx) {
                                   std::vector<T> shift(inner, T{0});

@@ -39,8 +39,8 @@ auto rows_view(T const& x) {
 
 namespace op {
 
-/// The matrix product a @ b, batched when a rank is above 2 (for the ranks the local kernels
-/// provide: dense has [b,m,k] @ [k,n] and [b,m,k] @ [b,k,n]).
+/// The matrix product a @ b, batched when an operand has more than 2 dims (for
+/// the numbers of dims the local kernels provide: dense has [b,m,k] @ [k,n] and [b,m,k] @ [b,k,n]).
 struct matmul {
   static constexpr std::string_view name = "matmul";
   static constexpr auto linearity = spmd::linearity::multilinear;

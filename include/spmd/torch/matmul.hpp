@@ -50,15 +50,14 @@ namespace detail {
 
 /// Checks that every label has one extent in all operands (at::einsum would broadcast an extent
 /// of 1 against another; local::dense refuses it with this message).
-template <class Spec, std::size_t... R>
-void einsum_check_extents(std::array<std::size_t, R> const&... shapes) {
+template <class Spec, std::size_t... Ndim>
+void einsum_check_extents(std::array<std::size_t, Ndim> const&... shapes) {
   constexpr auto plan = Spec::plan;
-  std::array<std::size_t, sizeof...(R)> const ranks{R...};
-  std::array<std::size_t const*, sizeof...(R)> const data{shapes.data()...};
-  std::array<std::string, sizeof...(R)> const strs{shape_string(shapes)...};
+  std::array<std::size_t const*, sizeof...(Ndim)> const data{shapes.data()...};
+  std::array<std::string, sizeof...(Ndim)> const strs{shape_string(shapes)...};
   for (std::size_t l = 0; l < plan.n_loop; ++l) {
     std::size_t first = local::einsum_npos, extent = 0;
-    for (std::size_t k = 0; k < ranks.size(); ++k) {
+    for (std::size_t k = 0; k < sizeof...(Ndim); ++k) {
       std::size_t const d = plan.operand_dim[k][l];
       if (d == local::einsum_npos) continue;
       if (first == local::einsum_npos) {

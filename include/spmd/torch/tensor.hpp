@@ -45,10 +45,10 @@ using local::detail::product;
 using local::detail::shape_string;
 
 /// The extents as the int64 sizes ATen takes.
-template <std::size_t R>
-[[nodiscard]] std::array<std::int64_t, R> sizes_of(std::array<std::size_t, R> const& s) noexcept {
-  std::array<std::int64_t, R> out{};
-  for (std::size_t d = 0; d < R; ++d) out[d] = static_cast<std::int64_t>(s[d]);
+template <std::size_t Ndim>
+[[nodiscard]] std::array<std::int64_t, Ndim> sizes_of(std::array<std::size_t, Ndim> const& s) noexcept {
+  std::array<std::int64_t, Ndim> out{};
+  for (std::size_t d = 0; d < Ndim; ++d) out[d] = static_cast<std::int64_t>(s[d]);
   return out;
 }
 
@@ -139,8 +139,8 @@ class torch_tensor {
   /// Extent of dimension `d`; throws std::out_of_range if `d >= Ndim`.
   [[nodiscard]] std::size_t extent(std::size_t d) const {
     if (d >= Ndim) {
-      throw std::out_of_range("spmd: torch_tensor::extent: dim " + std::to_string(d) + " out of range for rank " +
-                              std::to_string(Ndim));
+      throw std::out_of_range("spmd: torch_tensor::extent: dim " + std::to_string(d) +
+                              " out of range for a tensor of " + std::to_string(Ndim) + " dims");
     }
     return shape_[d];
   }
