@@ -26,6 +26,7 @@
 #include <spmd/nn/linear.hpp>
 #include <spmd/nn/types.hpp>
 #include <spmd/ops/define.hpp>
+#include <spmd/rules/dim_maps.hpp>
 
 namespace spmd::nn {
 
@@ -141,6 +142,7 @@ struct causal_attention_grad {
   static constexpr std::string_view name = "causal_attention_grad";
   static constexpr auto linearity = spmd::linearity::linear_in_first;
   static constexpr std::size_t arity = 2;
+  using dims = rules::along_dims<0>;
   template <row_major_tensor Local>
   static auto kernel(Local const& g, Local const& qkv, std::size_t head_dim, std::size_t seq) {
     using T = typename Local::value_type;
@@ -154,6 +156,10 @@ struct causal_attention_grad {
 /// The attention core: non-linear (no P), every dim in place (an S(1) over the heads stays S(1)).
 struct causal_attention {
   static constexpr std::string_view name = "causal_attention";
+  /// Each position attends to the earlier positions of its sequence: the op works along the token
+  /// dim 0, so tokens sharded on an axis are an error (each rank would attend within its own chunk
+  /// only); the columns (dim 1) are kept, so an S(1) over whole heads stays S(1).
+  using dims = rules::along_dims<0>;
   template <class QKV, class... Attrs>
   static consteval bool check() {
     static_assert(QKV::ndim == 2, "spmd: nn::fused::causal_attention takes qkv [tokens, 3 * heads * head_dim]");
@@ -176,7 +182,7 @@ struct causal_attention {
 
 }  // namespace op
 
-/// The type of causal_attention(qkv): the rule of a non-linear op on qkv.
+/// The type of causal_attention(qkv): the rule of a non-linear op along dim 0 (tokens) of qkv.
 template <typed_tensor QKV>
 using causal_attention_t =
     decltype(spmd::apply<op::causal_attention>(std::declval<QKV const&>(), std::size_t{}, std::size_t{}));
@@ -184,7 +190,8 @@ using causal_attention_t =
 /// Causal self-attention of every local head: qkv [batch * seq, 3 * heads * head_dim] (per head
 /// q | k | v columns, rows sequence-major) -> [batch * seq, heads * head_dim]. Each sequence of
 /// `seq` rows attends to itself only, position i to positions <= i. The result's type is the rule
-/// of a non-linear op on qkv (no P; an S(1) over the heads stays S(1)); the backward
+/// of a non-linear op along dim 0 of qkv (no P; no S(0): gather the tokens first; an S(1) over the
+/// heads stays S(1)); the backward
 /// (op::causal_attention_grad) is checked against grad_t of qkv.
 template <typed_tensor QKV>
 var<causal_attention_t<QKV>> causal_attention(var<QKV> const& qkv, std::size_t head_dim, std::size_t seq) {
