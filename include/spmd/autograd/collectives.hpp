@@ -114,6 +114,21 @@ struct variable_steps {
 };
 }  // namespace detail
 
+namespace detail {
+// The steps of a plan in an order the local types do not record (see
+// comm::tensor_steps_in_plan_order), on variables: each recorded with its backward.
+struct variable_steps_in_plan_order {
+  template <comm::step_kind K, fixed_string Axis, placement Src, placement Dst, bool Expert, class Rank, class T>
+  static auto apply(Rank& r, var<T> const& x, split_sizes gathered, split_sizes created) {
+    using steps = comm::tensor_steps_in_plan_order;
+    auto out = steps::apply<K, Axis, Src, Dst, Expert>(r, x.value(), gathered, created);
+    return record_comm<comm::step_op_t<K, Axis, Src, Dst>>(r, x, std::move(out),
+                                                           steps::sizes<K, Axis, Src, Dst>(gathered, created),
+                                                           steps::dst_sizes<K>(created));
+  }
+};
+}  // namespace detail
+
 /// redistribute on a variable: the same plan as spmd::redistribute, each step recorded with its
 /// backward (with the same split sizes: `redistribute<L>(r, x, split_on<"tp">(sizes))`).
 // (clang-format 14 misreads a fold expression in a constraint)

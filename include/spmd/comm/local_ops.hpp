@@ -35,6 +35,8 @@ struct convert_op {
   static_assert(rules::convert_allowed<axis_tag<Axes>, Src, Dst, true>());
   using source = Src;
   using destination = Dst;
+  /// Between S<d> and V: an annotation, no rank's data moves (comm/detail/dispatch.hpp).
+  static constexpr bool moves_blocks = !std::is_same_v<Src, V> && !std::is_same_v<Dst, V>;
 
   template <class Rank, typed_tensor T>
   static auto apply(Rank& r, T&& x, split_sizes sizes = {}) {
@@ -95,6 +97,7 @@ struct reinterpret_op {
   static_assert(rules::reinterpret_allowed<axis_tag<Axes>, Src, Dst, true>());
   using source = Src;
   using destination = Dst;
+  static constexpr bool moves_blocks = false;
 
   template <class Rank, typed_tensor T>
   static auto apply(Rank&, T&& x, split_sizes = {}) {

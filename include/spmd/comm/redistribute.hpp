@@ -342,6 +342,55 @@ struct tensor_steps {
   }
 };
 
+/// The op type of a step of kind `K` on `Axis` from `Src` to `Dst` (naming the types does not
+/// instantiate them, so the transitions of the other kinds are not checked).
+template <step_kind K, fixed_string Axis, placement Src, placement Dst>
+using step_op_t = std::conditional_t<
+    K == step_kind::all_reduce, all_reduce_op<Axis, Src, Dst>,
+    std::conditional_t<
+        K == step_kind::reduce_scatter, reduce_scatter_op<Axis, Src, Dst>,
+        std::conditional_t<K == step_kind::all_gather, all_gather_op<Axis, Src, Dst>,
+                           std::conditional_t<K == step_kind::all_to_all, all_to_all_op<Axis, Src, Dst>,
+                                              std::conditional_t<K == step_kind::convert, convert_op<Axis, Src, Dst>,
+                                                                 reinterpret_op<Axis, Src, Dst>>>>>>;
+
+/// The steps of a plan made for a block order the local types do not record: the global view's
+/// specs may shard a dim on several axes out of mesh order (`on<"tp", "dp">`), whose blocks the
+/// local layout cannot tell from mesh order. The global planner orders the steps for the spec, so
+/// they run here without the block-order check of the collectives (rules/block_order.hpp, which
+/// assumes mesh order); each op type still checks its transition, and a non-expert plan its
+/// expert ones. `sizes` and `dst_sizes` are what the step's op takes (and its backward keeps).
+struct tensor_steps_in_plan_order {
+  template <step_kind K, fixed_string Axis, placement Src, placement Dst>
+  static constexpr split_sizes sizes(split_sizes gathered, split_sizes created) {
+    if constexpr (K == step_kind::reduce_scatter)
+      return created;
+    else if constexpr (K == step_kind::all_gather || K == step_kind::all_to_all)
+      return gathered;
+    else if constexpr (K == step_kind::convert)
+      return shard_placement<Dst> ? created : gathered;
+    else
+      return {};
+  }
+  template <step_kind K>
+  static constexpr split_sizes dst_sizes(split_sizes created) {
+    return K == step_kind::all_to_all ? created : split_sizes{};
+  }
+
+  template <step_kind K, fixed_string Axis, placement Src, placement Dst, bool Expert, class Rank, class T>
+  static auto apply(Rank& r, T&& x, split_sizes gathered, split_sizes created) {
+    if constexpr (K == step_kind::convert && !Expert)
+      static_assert(rules::convert_allowed<axis_tag<Axis>, Src, Dst, false>());
+    if constexpr (K == step_kind::reinterpret && !Expert)
+      static_assert(rules::reinterpret_allowed<axis_tag<Axis>, Src, Dst, false>());
+    using op_t = step_op_t<K, Axis, Src, Dst>;
+    if constexpr (K == step_kind::all_to_all)
+      return op_t::apply(r, std::forward<T>(x), sizes<K, Axis, Src, Dst>(gathered, created), dst_sizes<K>(created));
+    else
+      return op_t::apply(r, std::forward<T>(x), sizes<K, Axis, Src, Dst>(gathered, created));
+  }
+};
+
 /// Split sizes for `redistribute` on one mesh axis (made by spmd::split_on): one list, or two
 /// (the source's shards, then the destination's).
 template <fixed_string Axis, std::size_t Lists>

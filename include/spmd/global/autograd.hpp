@@ -25,7 +25,7 @@ namespace spmd::global {
 namespace detail {
 template <class T>
 struct steps_for<autograd::var<T>> {
-  using type = autograd::detail::variable_steps;
+  using type = autograd::detail::variable_steps_in_plan_order;
 };
 
 /// The per-axis entries of the gradient of `X`: the same dims, R <-> P, I kept.

@@ -41,7 +41,7 @@ template <class Inner>
 struct steps_for {
   static_assert(typed_tensor<Inner>,
                 "spmd: global::redistribute of a variable needs <spmd/global/autograd.hpp> (or <spmd/global.hpp>)");
-  using type = comm::tensor_steps;
+  using type = comm::tensor_steps_in_plan_order;  // a spec's block order is its own
 };
 
 /// The length of this rank's block of dim `d` when sharded on the `count` axes of `prefix`.

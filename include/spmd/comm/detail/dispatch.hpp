@@ -2,12 +2,17 @@
 // order, stopping at the first failure so that one mistake gives one diagnostic.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <type_traits>
 #include <utility>
 
 #include <spmd/comm/axes.hpp>
 #include <spmd/core/fixed_string.hpp>
 #include <spmd/core/mesh.hpp>
+#include <spmd/core/per_axis.hpp>
+#include <spmd/core/placement.hpp>
+#include <spmd/rules/block_order.hpp>
 #include <spmd/tensor.hpp>
 
 namespace spmd::comm::detail {
@@ -42,6 +47,55 @@ consteval bool call_valid() {
     return Rule{}.template operator()<axis_tag<Axes>, source_placement_t<X, Axes>, Dst>();
 }
 
+/// Whether the op moves data between the ranks' blocks: every collective does; a convert between
+/// S<d> and V and every reinterpret only change the type (`moves_blocks = false`).
+template <class OpT>
+consteval bool moves_blocks() {
+  if constexpr (requires { OpT::moves_blocks; })
+    return OpT::moves_blocks;
+  else
+    return true;
+}
+
+/// Gathering or splitting dim `Dim` over `Axes` keeps the blocks of `Dim` in mesh order
+/// (rules/block_order.hpp): no axis outside `Axes` after one of them shards `Dim`.
+template <class Mesh, class Layout, fixed_string Axes, int Dim>
+consteval bool block_order_kept() {
+  constexpr auto in_group = [] {
+    std::array<bool, Mesh::axis_count> g{};
+    for (std::size_t k = 0; k < Mesh::axis_count; ++k) g[k] = axis_list<Axes>::contains(Mesh::names[k]);
+    return g;
+  }();
+  constexpr std::size_t k = rules::axis_breaking_block_order(placement_values<Layout>, in_group, Dim);
+  if constexpr (k == Mesh::axis_count)
+    return true;
+  else
+    return rules::block_order_diagnostic<axis_tag<Mesh::template name<k>>, Dim>::value;
+}
+
+/// The dims `Op` gathers (an S<a> source) or splits (an S<b> destination) keep their block order.
+template <template <fixed_string, class, class> class Op, fixed_string Axes, class X, class Src, class Dst>
+consteval bool blocks_in_order() {
+  using mesh_t = typename X::mesh_type;
+  using layout_t = typename X::layout_type;
+  if constexpr (std::is_same_v<Src, Dst> || !moves_blocks<Op<Axes, Src, Dst>>()) {
+    return true;
+  } else {
+    constexpr bool gathered_kept = [] {
+      if constexpr (shard_placement<Src>)
+        return block_order_kept<mesh_t, layout_t, Axes, Src::dim>();
+      else
+        return true;
+    }();
+    if constexpr (!gathered_kept)
+      return false;  // one diagnostic: the split dim is not checked after it
+    else if constexpr (shard_placement<Dst>)
+      return block_order_kept<mesh_t, layout_t, Axes, Dst::dim>();
+    else
+      return true;
+  }
+}
+
 /// Runs `Op<Axes, Src, Dst>::apply(r, x, args...)` if call_valid. After a failed check it returns
 /// a default tensor of the destination type, so that no follow-up errors bury the diagnostic.
 template <template <fixed_string, class, class> class Op, fixed_string Axes, class Declared, class Dst, class Rule,
@@ -49,6 +103,8 @@ template <template <fixed_string, class, class> class Op, fixed_string Axes, cla
 auto dispatch(Rule, Rank& r, T&& x, Args&&... args) {
   using X = std::remove_cvref_t<T>;
   if constexpr (!call_valid<Axes, Declared, Dst, X, Rule>())
+    return with_placement_t<X, Axes, Dst>{};
+  else if constexpr (!blocks_in_order<Op, Axes, X, source_placement_t<X, Axes>, Dst>())
     return with_placement_t<X, Axes, Dst>{};
   else
     return Op<Axes, source_placement_t<X, Axes>, Dst>::apply(r, std::forward<T>(x), std::forward<Args>(args)...);
@@ -81,7 +137,8 @@ Out& dispatch_into(Rule, Rank& r, X const& x, Out& out, Args&&... args) {
     return out;
   } else {
     using dst = source_placement_t<Out, Axes>;
-    if constexpr (call_valid<Axes, void, dst, X, Rule>())
+    if constexpr (call_valid<Axes, void, dst, X, Rule>() &&
+                  blocks_in_order<Op, Axes, X, source_placement_t<X, Axes>, dst>())
       Op<Axes, source_placement_t<X, Axes>, dst>::apply_into(r, x, out, std::forward<Args>(args)...);
     return out;
   }
