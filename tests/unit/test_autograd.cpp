@@ -137,3 +137,27 @@ TEST_CASE("autograd: fan-out accumulates, and a data-parallel weight gradient is
   });
   CHECK(bad.load() == 0);
 }
+
+TEST_CASE("autograd: all_gather of a plain V along a named dim; its gradient is the rank's rows", "[autograd]") {
+  using M = mesh<"tp">;
+  using Piece = tensor<Mat, M, layout<V>>;
+  using Whole = tensor<Mat, M, layout<I>>;
+  Mat const c = filled(4, 3, 1.0, 0.3);  // the loss is sum(gathered * c)
+  std::atomic<int> bad{0};
+  threads::run({{"tp", 2}}, [&](threads::rank& r) {
+    std::size_t const me = r.coord("tp");
+    tape t;
+    parameter<Piece> x{Piece{filled(2, 3, 1.0 + static_cast<double>(me), 0.0)}};
+    auto gathered = all_gather<"tp", I, 0>(r, x.on(t));
+    static_assert(std::is_same_v<decltype(gathered), var<Whole>>);
+    // Rows [2 me, 2 me + 2) of the gathered tensor are this rank's piece.
+    for (std::size_t i = 0; i < 2; ++i)
+      for (std::size_t j = 0; j < 3; ++j)
+        if (gathered.value().local()(2 * me + i, j) != x.value().local()(i, j)) ++bad;
+    auto loss = sum_all(gathered * var<Whole>{Whole{c}});
+    backward(loss);
+    static_assert(std::is_same_v<std::remove_cvref_t<decltype(x.grad())>, Piece>);
+    if (x.grad().local() != rows(c, 2 * me, 2)) ++bad;
+  });
+  CHECK(bad.load() == 0);
+}

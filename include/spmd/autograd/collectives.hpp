@@ -58,6 +58,14 @@ auto all_gather(Rank& r, var<T> const& x, split_sizes sizes = {}) {
   return detail::record_comm<comm::all_gather_op<Axes, detail::src_t<Axes, T>, Dst>>(r, x, std::move(out), sizes);
 }
 
+/// all_gather of a plain V on a variable, concatenated along `Dim` (as all_gather<Axes, Dst, Dim>
+/// on tensors); backward: the rank's chunk along Dim of the gradient (summed over the ranks for R).
+template <fixed_string Axes, placement Dst, int Dim, rank_context Rank, typed_tensor T>
+auto all_gather(Rank& r, var<T> const& x, split_sizes sizes = {}) {
+  auto out = spmd::all_gather<Axes, Dst, Dim>(r, x.value(), sizes);
+  return detail::record_comm<comm::all_gather_op<Axes, detail::src_t<Axes, T>, Dst, Dim>>(r, x, std::move(out), sizes);
+}
+
 /// all_to_all on a variable (`src_sizes`/`dst_sizes`: uneven extents along the source and
 /// destination dims); backward: all_to_all back, with the sizes swapped.
 template <fixed_string Axes, placement Dst, rank_context Rank, typed_tensor T>
