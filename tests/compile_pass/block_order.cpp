@@ -12,24 +12,21 @@
 
 using namespace spmd;
 
-// Declared only (external linkage, never called): the operands of the unevaluated calls below.
+// Declared only, never defined: the operands of the unevaluated calls below (external linkage, so
+// that no compiler warns about a function it will not emit).
+namespace block_order_operands {
 template <class X>
-X const& block_order_operand();
-threads::rank& block_order_rank();
+X const& a();
+threads::rank& r();
+}  // namespace block_order_operands
+using block_order_operands::a;
+using block_order_operands::r;
 
 namespace {
 
 using Mesh = mesh<"dp", "tp">;
 template <class Dp, class Tp>
 using T = tensor<local::dense<float, 2>, Mesh, layout<Dp, Tp>>;
-
-template <class X>
-X const& a() {
-  return block_order_operand<X>();
-}
-threads::rank& r() {
-  return block_order_rank();
-}
 
 // The rule as values: the first axis outside the group that shards the dim after the group.
 constexpr placement_value s0 = placement_value_of<S<0>>;
