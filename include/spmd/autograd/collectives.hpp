@@ -131,7 +131,7 @@ struct variable_steps_in_plan_order {
     using steps = comm::tensor_steps_in_plan_order;
     auto out = steps::apply<K, Axis, Src, Dst, Expert>(r, x.value(), gathered, created);
     return record_comm<comm::step_op_t<K, Axis, Src, Dst>>(r, x, std::move(out),
-                                                           steps::sizes<K, Axis, Src, Dst>(gathered, created),
+                                                           steps::sizes<K, Dst>(gathered, created),
                                                            steps::dst_sizes<K>(created));
   }
 };

@@ -71,6 +71,14 @@ struct checked_axes {
   static constexpr bool value = axes_valid<Mesh, Axes>();
 };
 
+/// Which axes of `Mesh` the collective over `Axes` runs on: entry k for mesh axis k.
+template <class Mesh, fixed_string Axes>
+inline constexpr std::array<bool, Mesh::axis_count> in_group = [] {
+  std::array<bool, Mesh::axis_count> g{};
+  for (std::size_t k = 0; k < Mesh::axis_count; ++k) g[k] = axis_list<Axes>::contains(Mesh::names[k]);
+  return g;
+}();
+
 template <class Mesh, class Layout, fixed_string Axes>
 struct source_placement_impl {
   static constexpr std::size_t first = Mesh::find(axis_list<Axes>::names[0]);
@@ -78,7 +86,7 @@ struct source_placement_impl {
   static constexpr bool uniform = [] {
     auto const& values = placement_values<Layout>;
     for (std::size_t k = 0; k < Mesh::axis_count; ++k)
-      if (axis_list<Axes>::contains(Mesh::names[k]) && values[k] != placement_value_of<type>) return false;
+      if (in_group<Mesh, Axes>[k] && values[k] != placement_value_of<type>) return false;
     return true;
   }();
   static_assert(uniform,
@@ -91,7 +99,7 @@ struct replace_placements_impl {
   static constexpr auto values = [] {
     auto out = placement_values<Layout>;
     for (std::size_t k = 0; k < Mesh::axis_count; ++k)
-      if (axis_list<Axes>::contains(Mesh::names[k])) out[k] = placement_value_of<Dst>;
+      if (in_group<Mesh, Axes>[k]) out[k] = placement_value_of<Dst>;
     return out;
   }();
   using type = layout_of_values_t<values>;

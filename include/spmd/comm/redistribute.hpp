@@ -361,7 +361,7 @@ using step_op_t = std::conditional_t<
 /// assumes mesh order); each op type still checks its transition, and a non-expert plan its
 /// expert ones. `sizes` and `dst_sizes` are what the step's op takes (and its backward keeps).
 struct tensor_steps_in_plan_order {
-  template <step_kind K, fixed_string Axis, placement Src, placement Dst>
+  template <step_kind K, placement Dst>
   static constexpr split_sizes sizes(split_sizes gathered, split_sizes created) {
     if constexpr (K == step_kind::reduce_scatter)
       return created;
@@ -385,9 +385,9 @@ struct tensor_steps_in_plan_order {
       static_assert(rules::reinterpret_allowed<axis_tag<Axis>, Src, Dst, false>());
     using op_t = step_op_t<K, Axis, Src, Dst>;
     if constexpr (K == step_kind::all_to_all)
-      return op_t::apply(r, std::forward<T>(x), sizes<K, Axis, Src, Dst>(gathered, created), dst_sizes<K>(created));
+      return op_t::apply(r, std::forward<T>(x), sizes<K, Dst>(gathered, created), dst_sizes<K>(created));
     else
-      return op_t::apply(r, std::forward<T>(x), sizes<K, Axis, Src, Dst>(gathered, created));
+      return op_t::apply(r, std::forward<T>(x), sizes<K, Dst>(gathered, created));
   }
 };
 

@@ -2,7 +2,6 @@
 // order, stopping at the first failure so that one mistake gives one diagnostic.
 #pragma once
 
-#include <array>
 #include <cstddef>
 #include <type_traits>
 #include <utility>
@@ -57,43 +56,34 @@ consteval bool moves_blocks() {
     return true;
 }
 
-/// Gathering or splitting dim `Dim` over `Axes` keeps the blocks of `Dim` in mesh order
-/// (rules/block_order.hpp): no axis outside `Axes` after one of them shards `Dim`.
-template <class Mesh, class Layout, fixed_string Axes, int Dim>
+/// Gathering or splitting along the dim of `P` over `Axes` keeps the blocks of that dim in mesh
+/// order (rules/block_order.hpp): no axis outside `Axes` after one of them shards it. True for a
+/// placement that is not a shard (nothing is gathered or split along a dim).
+template <class Mesh, class Layout, fixed_string Axes, class P>
 consteval bool block_order_kept() {
-  constexpr auto in_group = [] {
-    std::array<bool, Mesh::axis_count> g{};
-    for (std::size_t k = 0; k < Mesh::axis_count; ++k) g[k] = axis_list<Axes>::contains(Mesh::names[k]);
-    return g;
-  }();
-  constexpr std::size_t k = rules::axis_breaking_block_order(placement_values<Layout>, in_group, Dim);
-  if constexpr (k == Mesh::axis_count)
+  if constexpr (!shard_placement<P>) {
     return true;
-  else
-    return rules::block_order_diagnostic<axis_tag<Mesh::template name<k>>, Dim>::value;
+  } else {
+    constexpr std::size_t k = rules::axis_breaking_block_order(placement_values<Layout>, in_group<Mesh, Axes>, P::dim);
+    if constexpr (k == Mesh::axis_count)
+      return true;
+    else
+      return rules::block_order_diagnostic<axis_tag<Mesh::template name<k>>, P::dim>::value;
+  }
 }
 
-/// The dims `Op` gathers (an S<a> source) or splits (an S<b> destination) keep their block order.
+/// The dims `Op` gathers (an S<a> source) or splits (an S<b> destination) keep their block order;
+/// the split dim is checked only if the gathered one passed (one diagnostic).
 template <template <fixed_string, class, class> class Op, fixed_string Axes, class X, class Src, class Dst>
 consteval bool blocks_in_order() {
   using mesh_t = typename X::mesh_type;
   using layout_t = typename X::layout_type;
-  if constexpr (std::is_same_v<Src, Dst> || !moves_blocks<Op<Axes, Src, Dst>>()) {
+  if constexpr (std::is_same_v<Src, Dst> || !moves_blocks<Op<Axes, Src, Dst>>())
     return true;
-  } else {
-    constexpr bool gathered_kept = [] {
-      if constexpr (shard_placement<Src>)
-        return block_order_kept<mesh_t, layout_t, Axes, Src::dim>();
-      else
-        return true;
-    }();
-    if constexpr (!gathered_kept)
-      return false;  // one diagnostic: the split dim is not checked after it
-    else if constexpr (shard_placement<Dst>)
-      return block_order_kept<mesh_t, layout_t, Axes, Dst::dim>();
-    else
-      return true;
-  }
+  else if constexpr (!block_order_kept<mesh_t, layout_t, Axes, Src>())
+    return false;
+  else
+    return block_order_kept<mesh_t, layout_t, Axes, Dst>();
 }
 
 /// Runs `Op<Axes, Src, Dst>::apply(r, x, args...)` if call_valid. After a failed check it returns
